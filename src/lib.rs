@@ -1,0 +1,12 @@
+//! bangtin: the runtime of Vietnam's public electronic bulletin boards.
+//!
+//! State flows one way: content -> layout -> render. Only `render` touches the GPU;
+//! everything before it is plain data, testable without one. See docs/architecture.md.
+
+pub mod calendar;
+
+pub mod content;
+pub mod fonts;
+
+pub mod media;
+
