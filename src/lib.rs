@@ -4,9 +4,11 @@
 //! everything before it is plain data, testable without one. See docs/architecture.md.
 
 pub mod calendar;
+pub mod cli;
 
 pub mod content;
 pub mod fonts;
+pub mod layout;
 
 pub mod media;
-
+pub mod render;

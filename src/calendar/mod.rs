@@ -2,7 +2,13 @@
 //!
 //! Pure functions of a calendar date; the caller converts "now" to the board's time zone.
 
-use chrono::{Datelike, NaiveDate, Timelike};
+use chrono::{Datelike, FixedOffset, NaiveDate, Timelike};
+
+/// Vietnam's time zone (Asia/Ho_Chi_Minh): UTC+7 all year, no daylight saving.
+pub const VIETNAM: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
+    Some(offset) => offset,
+    None => panic!("UTC+7 is a valid offset"),
+};
 
 /// "Chủ Nhật", "Thứ Hai", ... for a date.
 pub fn weekday_name(date: NaiveDate) -> &'static str {

@@ -10,8 +10,7 @@ pub mod text;
 
 pub use model::*;
 pub use parse::{
-    alert_from_value, channel_from_value, command_from_value, is_valid_id, parse_alert,
-    parse_body, parse_channel, parse_command, parse_document, parse_envelope, parse_json,
-    Document,
+    alert_from_value, channel_from_value, command_from_value, is_valid_id, parse_alert, parse_body,
+    parse_channel, parse_command, parse_document, parse_envelope, parse_json, Document, PayloadRef,
 };
 pub use problems::{Problem, Problems};

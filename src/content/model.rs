@@ -207,7 +207,8 @@ impl TimeOfDay {
     /// Parses "HH:MM" (24-hour, "24:00" allowed).
     pub fn parse(s: &str) -> Option<TimeOfDay> {
         let (h, m) = s.split_once(':')?;
-        if h.len() != 2 || m.len() != 2 {
+        if h.len() != 2 || m.len() != 2 || !(h.bytes().chain(m.bytes())).all(|b| b.is_ascii_digit())
+        {
             return None;
         }
         let h: u16 = h.parse().ok()?;
@@ -267,6 +268,18 @@ impl ImageRef {
     pub fn sha256(&self) -> &str {
         match self {
             ImageRef::Url { sha256, .. } | ImageRef::Inline { sha256, .. } => sha256,
+        }
+    }
+
+    /// The bytes of an inline image (`None` for a URL image). Parsing already checked that
+    /// they decode and match `sha256`.
+    pub fn inline_bytes(&self) -> Option<Vec<u8>> {
+        use base64::Engine as _;
+        match self {
+            ImageRef::Inline { inline, .. } => base64::engine::general_purpose::STANDARD
+                .decode(inline)
+                .ok(),
+            ImageRef::Url { .. } => None,
         }
     }
 }

@@ -21,6 +21,54 @@ pub enum Document {
     Envelope(Envelope, Body),
 }
 
+impl Document {
+    /// What the document carries, envelope or not.
+    pub fn payload(&self) -> PayloadRef<'_> {
+        match self {
+            Document::Channel(c) => PayloadRef::Channel(c),
+            Document::Alert(a) => PayloadRef::Alert(a),
+            Document::Envelope(_, body) => match &body.payload {
+                Payload::Channel(c) => PayloadRef::Channel(c),
+                Payload::Alert(a) => PayloadRef::Alert(a),
+                Payload::Command(c) => PayloadRef::Command(c),
+            },
+        }
+    }
+
+    /// Every image the document refers to, with its JSON path (`items[2].image`).
+    pub fn images(&self) -> Vec<(String, &ImageRef)> {
+        let base = match self {
+            Document::Envelope(_, body) => join("body", body.payload.kind()),
+            _ => String::new(),
+        };
+        match self.payload() {
+            PayloadRef::Channel(c) => c
+                .items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| {
+                    let path = join(&index(&join(&base, "items"), i), "image");
+                    item.kind.image().map(|img| (path, img))
+                })
+                .collect(),
+            PayloadRef::Alert(a) => a
+                .image
+                .iter()
+                .map(|img| (join(&base, "image"), img))
+                .collect(),
+            PayloadRef::Command(_) => Vec::new(),
+        }
+    }
+}
+
+/// A borrowed view of what a document carries.
+#[derive(Debug, Clone, Copy)]
+pub enum PayloadRef<'a> {
+    Channel(&'a Channel),
+    Alert(&'a Alert),
+    Command(&'a Command),
+}
+
 /// Parses raw bytes as JSON: size limit, UTF-8 and syntax, each with a clear reason.
 pub fn parse_json(bytes: &[u8]) -> Result<Value, Problems> {
     let mut problems = Problems::default();
@@ -38,10 +86,7 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, Problems> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            problems.push(
-                "",
-                format!("not valid UTF-8 at byte {}", e.valid_up_to()),
-            );
+            problems.push("", format!("not valid UTF-8 at byte {}", e.valid_up_to()));
             return Err(problems);
         }
     };
@@ -71,7 +116,10 @@ pub fn parse_document(bytes: &[u8]) -> Result<Document, Problems> {
     let value = parse_json(bytes)?;
     let Some(obj) = value.as_object() else {
         let mut p = Problems::default();
-        p.push("", format!("must be a JSON object, got {}", describe(&value)));
+        p.push(
+            "",
+            format!("must be a JSON object, got {}", describe(&value)),
+        );
         return Err(p);
     };
     if obj.contains_key("sig") || obj.contains_key("body") && obj.contains_key("key") {
@@ -108,7 +156,10 @@ pub fn parse_envelope(bytes: &[u8]) -> Result<Envelope, Problems> {
     let value = parse_json(bytes)?;
     let mut problems = Problems::default();
     let Some(obj) = value.as_object() else {
-        problems.push("", format!("must be a JSON object, got {}", describe(&value)));
+        problems.push(
+            "",
+            format!("must be a JSON object, got {}", describe(&value)),
+        );
         return Err(problems);
     };
     let env = envelope_from(obj, &mut problems);
@@ -161,12 +212,18 @@ pub fn parse_body(text: &str) -> Result<Body, Problems> {
     let value = parse_json(text.as_bytes())?;
     let mut problems = Problems::default();
     let Some(obj) = value.as_object() else {
-        problems.push("", format!("must be a JSON object, got {}", describe(&value)));
+        problems.push(
+            "",
+            format!("must be a JSON object, got {}", describe(&value)),
+        );
         return Err(problems);
     };
     let topic = req_raw_str(obj, "", "topic", &mut problems).and_then(|t| {
         if t.is_empty() || t.len() > 512 || t.contains(['+', '#', '\0']) {
-            problems.push("topic", format!("must be a plain MQTT topic name, got {t:?}"));
+            problems.push(
+                "topic",
+                format!("must be a plain MQTT topic name, got {t:?}"),
+            );
             None
         } else {
             Some(t.to_owned())
@@ -339,7 +396,7 @@ fn item_from_value(value: &Value, path: &str, problems: &mut Problems) -> Option
         }
         Some("image") => {
             let image = opt_image(obj, path, "image", problems);
-            if image.is_none() && !obj.contains_key("image") {
+            if image.is_none() && !has_bad(obj, &["image"]) {
                 problems.push(join(path, "image"), "is required for an image item");
             }
             let caption = opt_text(obj, path, "caption", limits::CAPTION_CHARS, false, problems);
@@ -347,7 +404,7 @@ fn item_from_value(value: &Value, path: &str, problems: &mut Problems) -> Option
         }
         Some("ticker") => {
             let text = opt_text(obj, path, "text", limits::TICKER_CHARS, false, problems);
-            if text.is_none() && !obj.contains_key("text") {
+            if text.is_none() && !has_bad(obj, &["text"]) {
                 problems.push(join(path, "text"), "is required for a ticker item");
             }
             text.map(|text| ItemKind::Ticker { text })
@@ -368,7 +425,10 @@ fn item_from_value(value: &Value, path: &str, problems: &mut Problems) -> Option
         Some(other) => {
             problems.push(
                 join(path, "class"),
-                format!("must be \"normal\" or \"priority\", got {}", describe(other)),
+                format!(
+                    "must be \"normal\" or \"priority\", got {}",
+                    describe(other)
+                ),
             );
             None
         }
@@ -420,7 +480,8 @@ fn item_from_value(value: &Value, path: &str, problems: &mut Problems) -> Option
 
 /// Whether any of `keys` is present (so its own problem was already reported).
 fn has_bad(obj: &Obj, keys: &[&str]) -> bool {
-    keys.iter().any(|k| obj.get(*k).is_some_and(|v| !v.is_null()))
+    keys.iter()
+        .any(|k| obj.get(*k).is_some_and(|v| !v.is_null()))
 }
 
 fn opt_days(obj: &Obj, path: &str, problems: &mut Problems) -> Option<Option<Vec<Weekday>>> {
@@ -567,7 +628,10 @@ pub fn alert_from_value(value: &Value, path: &str) -> Result<Alert, Problems> {
         Some(other) => {
             problems.push(
                 join(path, "msg_type"),
-                format!("must be one of alert, update, cancel, got {}", describe(other)),
+                format!(
+                    "must be one of alert, update, cancel, got {}",
+                    describe(other)
+                ),
             );
             None
         }
@@ -607,8 +671,15 @@ pub fn alert_from_value(value: &Value, path: &str) -> Result<Alert, Problems> {
         is_cancel.then_some(Severity::Minor),
         &mut problems,
     );
-    let headline = opt_text(obj, path, "headline", limits::HEADLINE_CHARS, false, &mut problems);
-    if headline.is_none() && !is_cancel && !obj.contains_key("headline") {
+    let headline = opt_text(
+        obj,
+        path,
+        "headline",
+        limits::HEADLINE_CHARS,
+        false,
+        &mut problems,
+    );
+    if headline.is_none() && !is_cancel && !has_bad(obj, &["headline"]) {
         problems.push(join(path, "headline"), "is required");
     }
     let description = opt_text(
@@ -672,13 +743,20 @@ fn opt_references(obj: &Obj, path: &str, problems: &mut Problems) -> Option<Vec<
         return Some(Vec::new());
     };
     let Some(arr) = v.as_array() else {
-        problems.push(p, format!("must be a list of alert ids, got {}", describe(v)));
+        problems.push(
+            p,
+            format!("must be a list of alert ids, got {}", describe(v)),
+        );
         return None;
     };
     if arr.len() > limits::REFERENCES {
         problems.push(
             p,
-            format!("may name at most {} alerts, got {}", limits::REFERENCES, arr.len()),
+            format!(
+                "may name at most {} alerts, got {}",
+                limits::REFERENCES,
+                arr.len()
+            ),
         );
         return None;
     }
@@ -878,8 +956,7 @@ pub fn is_valid_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= limits::ID_CHARS
         && !s.starts_with(['.', '-'])
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
@@ -898,7 +975,12 @@ fn req_id(obj: &Obj, path: &str, key: &str, problems: &mut Problems) -> Option<S
     }
 }
 
-fn req_raw_str<'a>(obj: &'a Obj, path: &str, key: &str, problems: &mut Problems) -> Option<&'a str> {
+fn req_raw_str<'a>(
+    obj: &'a Obj,
+    path: &str,
+    key: &str,
+    problems: &mut Problems,
+) -> Option<&'a str> {
     match obj.get(key) {
         Some(Value::String(s)) => Some(s),
         Some(other) => {

@@ -78,7 +78,9 @@ impl std::error::Error for Problems {}
 
 /// Joins a parent path and a field name: `join("items[2]", "title") == "items[2].title"`.
 pub fn join(parent: &str, field: &str) -> String {
-    if parent.is_empty() {
+    if field.is_empty() {
+        parent.to_owned()
+    } else if parent.is_empty() {
         field.to_owned()
     } else {
         format!("{parent}.{field}")

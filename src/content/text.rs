@@ -5,12 +5,13 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-/// NFC-normalises `s`, turns CRLF/CR into LF and tabs into spaces, drops every other control
-/// character (C0, DEL, C1) and the BOM, and trims trailing whitespace of the whole text.
-/// Multi-line text keeps its line breaks when `multiline` is true; otherwise they become spaces.
+/// Turns CRLF/CR into LF and tabs into spaces, drops every other control character (C0, DEL,
+/// C1) and the BOM, NFC-normalises, and trims whitespace at both ends. Multi-line text keeps its
+/// line breaks when `multiline` is true; otherwise they become spaces. Controls go before
+/// normalising, so a control between a letter and its mark cannot keep the pair apart.
 pub fn clean(s: &str, multiline: bool) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut chars = s.nfc().peekable();
+    let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '\r' => {
@@ -26,11 +27,7 @@ pub fn clean(s: &str, multiline: bool) -> String {
             c => out.push(c),
         }
     }
-    let trimmed = out.trim_end().len();
-    out.truncate(trimmed);
-    let leading = out.len() - out.trim_start().len();
-    out.drain(..leading);
-    out
+    out.trim().nfc().collect()
 }
 
 #[cfg(test)]
@@ -39,7 +36,7 @@ mod tests {
 
     #[test]
     fn nfd_becomes_nfc() {
-        let nfd = "Thu\u{309}y le\u{323}\u{302}"; // "Thuỷ lệ" decomposed
+        let nfd = "Thuy\u{309} le\u{323}\u{302}"; // "Thuỷ lệ" decomposed
         assert_eq!(clean(nfd, false), "Thuỷ lệ");
     }
 
@@ -48,6 +45,11 @@ mod tests {
         assert_eq!(clean("a\r\nb\u{7}\tc\u{feff}", true), "a\nb c");
         assert_eq!(clean("a\r\nb\rc", false), "a b c");
         assert_eq!(clean("  x  \n", true), "x");
+    }
+
+    #[test]
+    fn a_control_between_letter_and_mark_does_not_block_composition() {
+        assert_eq!(clean("e\u{7}\u{301}", false), "é");
     }
 
     #[test]

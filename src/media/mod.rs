@@ -83,9 +83,7 @@ fn reader(bytes: &[u8]) -> Result<ImageReader<Cursor<&[u8]>>, Error> {
 
 /// Reads only the header: the dimensions, checked against the limits.
 pub fn dimensions(bytes: &[u8]) -> Result<(u32, u32), Error> {
-    let (w, h) = reader(bytes)?
-        .into_dimensions()
-        .map_err(classify)?;
+    let (w, h) = reader(bytes)?.into_dimensions().map_err(classify)?;
     check_size(w, h)?;
     Ok((w, h))
 }
@@ -139,7 +137,10 @@ mod tests {
     #[test]
     fn truncated_png_is_corrupt() {
         let bytes = png(64, 64);
-        assert!(matches!(decode(&bytes[..bytes.len() / 2]), Err(Error::Corrupt(_))));
+        assert!(matches!(
+            decode(&bytes[..bytes.len() / 2]),
+            Err(Error::Corrupt(_))
+        ));
     }
 
     #[test]

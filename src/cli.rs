@@ -1,0 +1,373 @@
+//! The `bangtin` command line: argument parsing and the subcommands built so far.
+//!
+//! Exit codes (docs/protocol.md): 0 success, 1 runtime failure, 2 bad input (content, config,
+//! arguments). Every problem with an input is printed, not just the first.
+
+use crate::calendar;
+use crate::content::{self, Document, ImageRef, Item, ItemKind, PayloadRef, Problems, Timestamp};
+use crate::layout::{self, DisplayList, Slide, TextEngine};
+use crate::media::{self, DecodedImage};
+use crate::render::{self, Gpu, Renderer};
+use anyhow::Context as _;
+use chrono::Utc;
+use clap::{Parser, Subcommand};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "bangtin",
+    version,
+    about = "Runtime of Vietnam's public electronic bulletin boards (bảng tin điện tử công cộng)"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render one item of a channel or an alert to a PNG, exactly as a board lays it out.
+    Render(RenderArgs),
+    /// Validate a content file and print every problem found.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    /// A channel or alert object, or a signed envelope carrying one (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub content: PathBuf,
+    /// Screen size in pixels, WIDTHxHEIGHT (16..=7680 each).
+    #[arg(long, value_name = "WxH", default_value = "1920x1080", value_parser = parse_size)]
+    pub size: (u32, u32),
+    /// Where to write the PNG.
+    #[arg(long, value_name = "PNG")]
+    pub out: PathBuf,
+    /// Which item of a channel to render (default: the first).
+    #[arg(long, value_name = "ID")]
+    pub item: Option<String>,
+    /// The moment to render for (clock and date of the idle slide; validity is reported).
+    #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+    pub at: Option<Timestamp>,
+    /// Which page of a long item to render, from 1.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub page: u32,
+    /// Folder of fetched assets, each file named by its sha256 (for images given by URL).
+    #[arg(long, value_name = "DIR")]
+    pub assets: Option<PathBuf>,
+    /// Board name for the idle slide shown when a channel has no items.
+    #[arg(long, value_name = "NAME", default_value = "Bảng tin điện tử")]
+    pub board_name: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// A channel or alert object, or a signed envelope carrying one (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub content: PathBuf,
+}
+
+/// How a subcommand failed; decides the exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad input: every problem, already in words for the user. Exit 2.
+    BadInput(Vec<String>),
+    /// Anything else (GPU, file system). Exit 1.
+    Runtime(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::Runtime(e)
+    }
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Render(args) => render_cmd(args),
+        Command::Check(args) => check_cmd(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::BadInput(problems)) => {
+            for p in &problems {
+                eprintln!("error: {p}");
+            }
+            eprintln!(
+                "{} problem{} found; nothing was rendered or sent.",
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" }
+            );
+            ExitCode::from(2)
+        }
+        Err(Failure::Runtime(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("expected WIDTHxHEIGHT such as 1920x1080, got {s:?}"))?;
+    let parse = |v: &str| -> Result<u32, String> {
+        match v.trim().parse::<u32>() {
+            Ok(n) if (16..=7680).contains(&n) => Ok(n),
+            _ => Err(format!("width and height must be 16..=7680, got {s:?}")),
+        }
+    };
+    Ok((parse(w)?, parse(h)?))
+}
+
+fn parse_time(s: &str) -> Result<Timestamp, String> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map_err(|_| format!("expected an RFC 3339 time like 2026-11-24T08:00:00+07:00, got {s:?}"))
+}
+
+/// A content file, parsed and with its images decoded.
+pub struct Loaded {
+    pub document: Document,
+    /// Decoded images by sha256.
+    pub images: HashMap<String, DecodedImage>,
+    /// Images that are fine but not available here (URL images without `--assets`).
+    pub missing: Vec<String>,
+}
+
+/// Reads, parses and validates a content file, decoding every image it carries under the
+/// media limits. All problems come back together, each prefixed with the file name.
+pub fn load_content(path: &Path, assets: Option<&Path>) -> Result<Loaded, Failure> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|e| Failure::BadInput(vec![format!("cannot read {name}: {e}")]))?;
+    let document = content::parse_document(&bytes).map_err(|p| bad(&name, p))?;
+    let mut problems = Problems::default();
+    let mut images = HashMap::new();
+    let mut missing = Vec::new();
+    for (path, image) in document.images() {
+        let bytes = match image {
+            ImageRef::Inline { .. } => image.inline_bytes(),
+            ImageRef::Url { url, sha256, .. } => match assets.map(|dir| read_asset(dir, sha256)) {
+                Some(Ok(bytes)) => Some(bytes),
+                Some(Err(reason)) => {
+                    problems.push(path.clone(), reason);
+                    None
+                }
+                None => {
+                    missing.push(format!("{path}: {url} is not fetched here (see --assets)"));
+                    None
+                }
+            },
+        };
+        let Some(bytes) = bytes else { continue };
+        match media::decode(&bytes) {
+            Ok(img) => {
+                images.insert(image.sha256().to_owned(), img);
+            }
+            Err(e) => problems.push(path, format!("image {e}")),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(bad(&name, problems));
+    }
+    Ok(Loaded {
+        document,
+        images,
+        missing,
+    })
+}
+
+fn read_asset(dir: &Path, sha256: &str) -> Result<Vec<u8>, String> {
+    let file = dir.join(sha256);
+    let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let actual = hex::encode(Sha256::digest(&bytes));
+    if actual != sha256 {
+        return Err(format!(
+            "{} has sha256 {actual}, not the {sha256} the content names",
+            file.display()
+        ));
+    }
+    Ok(bytes)
+}
+
+fn bad(file: &str, problems: Problems) -> Failure {
+    Failure::BadInput(problems.iter().map(|p| format!("{file}: {p}")).collect())
+}
+
+fn check_cmd(args: &CheckArgs) -> Result<(), Failure> {
+    let loaded = load_content(&args.content, None)?;
+    let summary = match loaded.document.payload() {
+        PayloadRef::Channel(c) => {
+            let count = |t: &str| c.items.iter().filter(|i| i.kind.type_name() == t).count();
+            format!(
+                "a channel of {} item{} ({} announcement, {} image, {} ticker)",
+                c.items.len(),
+                if c.items.len() == 1 { "" } else { "s" },
+                count("announcement"),
+                count("image"),
+                count("ticker")
+            )
+        }
+        PayloadRef::Alert(a) => format!(
+            "an alert {:?}: {:?} {:?} {:?}",
+            a.id, a.msg_type, a.status, a.severity
+        ),
+        PayloadRef::Command(c) => format!("a command {:?}", c.id),
+    };
+    let signed = if let Document::Envelope(env, body) = &loaded.document {
+        format!(
+            ", signed by key {:?} for {} (seq {}; signature not verified here)",
+            env.key, body.topic, body.seq
+        )
+    } else {
+        String::new()
+    };
+    println!("{}: OK, {summary}{signed}", args.content.display());
+    for m in &loaded.missing {
+        println!("note: {m}");
+    }
+    Ok(())
+}
+
+fn render_cmd(args: &RenderArgs) -> Result<(), Failure> {
+    let loaded = load_content(&args.content, args.assets.as_deref())?;
+    let at = args
+        .at
+        .unwrap_or_else(|| Utc::now().with_timezone(&calendar::VIETNAM));
+    let page = args.page - 1;
+    let slide = match loaded.document.payload() {
+        PayloadRef::Channel(c) => match &args.item {
+            Some(id) => match c.items.iter().find(|i| &i.id == id) {
+                Some(item) => Slide::Item { item, page },
+                None => {
+                    let ids: Vec<&str> = c.items.iter().map(|i| i.id.as_str()).collect();
+                    return Err(Failure::BadInput(vec![format!(
+                        "{}: no item {id:?}; the channel has: {}",
+                        args.content.display(),
+                        if ids.is_empty() {
+                            "no items".into()
+                        } else {
+                            ids.join(", ")
+                        }
+                    )]));
+                }
+            },
+            None => match c.items.first() {
+                Some(item) => Slide::Item { item, page },
+                None => Slide::Idle {
+                    board_name: &args.board_name,
+                    now: at.naive_local(),
+                },
+            },
+        },
+        PayloadRef::Alert(alert) => {
+            if alert.status == content::AlertStatus::Test {
+                eprintln!(
+                    "note: a test alert is never shown on a board; rendered for preview only"
+                );
+            }
+            Slide::Alert { alert, page }
+        }
+        PayloadRef::Command(_) => {
+            return Err(Failure::BadInput(vec![format!(
+                "{}: a command has nothing to render",
+                args.content.display()
+            )]))
+        }
+    };
+    if let Slide::Item { item, .. } = slide {
+        if let Some(reason) = not_valid_at(item, &at) {
+            eprintln!("note: item {:?} {reason} at {}", item.id, at.to_rfc3339());
+        }
+    }
+    for m in &loaded.missing {
+        eprintln!("note: {m}; rendered without it");
+    }
+    let mut engine = TextEngine::new();
+    let image_size = |sha: &str| loaded.images.get(sha).map(|i| (i.width, i.height));
+    let list = layout::layout(&mut engine, slide, args.size.0, args.size.1, &image_size);
+    if args.page > list.pages {
+        return Err(Failure::BadInput(vec![format!(
+            "--page {} asked, but at {}x{} this slide has {} page{}",
+            args.page,
+            args.size.0,
+            args.size.1,
+            list.pages,
+            if list.pages == 1 { "" } else { "s" }
+        )]));
+    }
+    let image = render_list(&list, &mut engine, &loaded.images)?;
+    write_png_atomically(&image, &args.out)?;
+    println!(
+        "wrote {} ({}x{}, page {} of {})",
+        args.out.display(),
+        list.width,
+        list.height,
+        list.page + 1,
+        list.pages
+    );
+    Ok(())
+}
+
+/// Why an item would not be shown at `at` by its validity window, if it would not.
+fn not_valid_at(item: &Item, at: &Timestamp) -> Option<&'static str> {
+    if item.valid_from.is_some_and(|f| *at < f) {
+        return Some("is not valid yet");
+    }
+    if item.valid_until.is_some_and(|u| *at >= u) {
+        return Some("has expired");
+    }
+    if let ItemKind::Ticker { .. } = item.kind {
+        return Some("is a ticker (shown in the footer of a board, rendered alone here)");
+    }
+    None
+}
+
+/// Renders a display list offscreen on whatever adapter the environment gives.
+pub fn render_list(
+    list: &DisplayList,
+    engine: &mut TextEngine,
+    images: &HashMap<String, DecodedImage>,
+) -> anyhow::Result<image::RgbaImage> {
+    let gpu = Gpu::new()?;
+    let mut renderer = Renderer::new(&gpu, render::TARGET_FORMAT);
+    let lookup = |sha: &str| images.get(sha).cloned();
+    Ok(renderer.render_offscreen(&gpu, list, engine, &lookup)?)
+}
+
+/// Writes a PNG next to its destination, then renames it into place, so a reader never sees a
+/// half-written file.
+pub fn write_png_atomically(image: &image::RgbaImage, out: &Path) -> anyhow::Result<()> {
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = out
+        .file_name()
+        .with_context(|| format!("{} is not a file path", out.display()))?;
+    let tmp = dir.join(format!(".{}.tmp", file_name.to_string_lossy()));
+    image
+        .save_with_format(&tmp, image::ImageFormat::Png)
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, out).with_context(|| format!("renaming into {}", out.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_and_are_bounded() {
+        assert_eq!(parse_size("1920x1080"), Ok((1920, 1080)));
+        assert_eq!(parse_size("128X64"), Ok((128, 64)));
+        assert!(parse_size("0x10").is_err());
+        assert!(parse_size("1920").is_err());
+        assert!(parse_size("99999x10").is_err());
+    }
+}

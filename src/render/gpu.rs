@@ -1,0 +1,213 @@
+//! Device set-up and the offscreen target.
+//!
+//! The instance is built from the environment (`WGPU_BACKEND=vulkan|gl`, `WGPU_ADAPTER_NAME`),
+//! so an installer can pick Mesa's Vulkan (lavapipe) or GL (llvmpipe) without a rebuild.
+
+use super::TARGET_FORMAT;
+
+/// What every install needs when no adapter can be found.
+pub const NO_ADAPTER_HELP: &str = "no GPU adapter found. bangtin needs a Vulkan or OpenGL driver; \
+on Debian, Ubuntu or Raspberry Pi OS install Mesa's drivers: \
+`apt-get install mesa-vulkan-drivers libvulkan1 libegl1 libegl-mesa0 libgl1-mesa-dri` \
+(software rendering works without a GPU). WGPU_BACKEND=vulkan or WGPU_BACKEND=gl picks a backend";
+
+/// Why the GPU could not be set up. Fatal for the process: systemd restarts us.
+#[derive(Debug, thiserror::Error)]
+pub enum GpuError {
+    #[error("{NO_ADAPTER_HELP} (tried: {0})")]
+    NoAdapter(String),
+    #[error("the GPU adapter refused to open a device: {0}")]
+    Device(String),
+}
+
+/// An adapter, its device and queue.
+pub struct Gpu {
+    pub instance: wgpu::Instance,
+    pub adapter: wgpu::Adapter,
+    pub device: wgpu::Device,
+    pub queue: wgpu::Queue,
+}
+
+impl Gpu {
+    /// Opens the adapter the environment asks for (`WGPU_BACKEND`); without one, Vulkan first
+    /// (lavapipe, or V3DV on a Pi), then OpenGL. Trying one backend at a time keeps start-up
+    /// short and the log free of the other backend's complaints.
+    pub fn new() -> Result<Gpu, GpuError> {
+        if std::env::var_os("WGPU_BACKEND").is_some() {
+            let instance = wgpu::Instance::new(
+                wgpu::InstanceDescriptor::new_without_display_handle_from_env(),
+            );
+            return Self::with_instance(instance, None);
+        }
+        let mut reasons = Vec::new();
+        for backends in [wgpu::Backends::VULKAN, wgpu::Backends::GL] {
+            let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+            desc.backends = backends;
+            match Self::with_instance(wgpu::Instance::new(desc), None) {
+                Ok(gpu) => return Ok(gpu),
+                Err(GpuError::NoAdapter(reason)) => reasons.push(format!("{backends:?}: {reason}")),
+                Err(e) => reasons.push(format!("{backends:?}: {e}")),
+            }
+        }
+        Err(GpuError::NoAdapter(reasons.join("; ")))
+    }
+
+    /// Opens an adapter on `instance`, able to present to `surface` when one is given.
+    pub fn with_instance(
+        instance: wgpu::Instance,
+        surface: Option<&wgpu::Surface<'_>>,
+    ) -> Result<Gpu, GpuError> {
+        let options = wgpu::RequestAdapterOptions {
+            power_preference: wgpu::PowerPreference::from_env().unwrap_or_default(),
+            force_fallback_adapter: false,
+            compatible_surface: surface,
+            apply_limit_buckets: false,
+        };
+        let adapter = pollster::block_on(instance.request_adapter(&options))
+            .map_err(|e| GpuError::NoAdapter(e.to_string()))?;
+        let info = adapter.get_info();
+        log::info!(
+            "GPU adapter: {} ({:?}, {:?} backend, driver {} {})",
+            info.name,
+            info.device_type,
+            info.backend,
+            info.driver,
+            info.driver_info
+        );
+        // Downlevel limits: a Pi's V3D and Mesa's software drivers both meet them, and
+        // 2D slides need nothing more.
+        let desc = wgpu::DeviceDescriptor {
+            label: Some("bangtin device"),
+            required_limits: wgpu::Limits::downlevel_webgl2_defaults()
+                .using_resolution(adapter.limits()),
+            ..Default::default()
+        };
+        let (device, queue) = pollster::block_on(adapter.request_device(&desc))
+            .map_err(|e| GpuError::Device(e.to_string()))?;
+        Ok(Gpu {
+            instance,
+            adapter,
+            device,
+            queue,
+        })
+    }
+
+    /// "llvmpipe (LLVM 15.0.6, 256 bits) on Vulkan" — for logs and status.
+    pub fn describe(&self) -> String {
+        let info = self.adapter.get_info();
+        format!("{} on {:?}", info.name, info.backend)
+    }
+}
+
+/// An offscreen colour target the size of a frame, readable back to the CPU.
+pub struct Offscreen {
+    pub texture: wgpu::Texture,
+    pub view: wgpu::TextureView,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Offscreen {
+    pub fn new(device: &wgpu::Device, width: u32, height: u32) -> Offscreen {
+        let texture = device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("bangtin offscreen target"),
+            size: wgpu::Extent3d {
+                width,
+                height,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: TARGET_FORMAT,
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+            view_formats: &[],
+        });
+        let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
+        Offscreen {
+            texture,
+            view,
+            width,
+            height,
+        }
+    }
+
+    /// Submits `encoder` with a copy of the target appended, waits, and returns the pixels.
+    pub fn read_back(
+        &self,
+        gpu: &Gpu,
+        mut encoder: wgpu::CommandEncoder,
+    ) -> Result<image::RgbaImage, super::Error> {
+        let row = padded_row_bytes(self.width);
+        let buffer = gpu.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("bangtin read-back buffer"),
+            size: u64::from(row) * u64::from(self.height),
+            usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::MAP_READ,
+            mapped_at_creation: false,
+        });
+        encoder.copy_texture_to_buffer(
+            wgpu::TexelCopyTextureInfo {
+                texture: &self.texture,
+                mip_level: 0,
+                origin: wgpu::Origin3d::ZERO,
+                aspect: wgpu::TextureAspect::All,
+            },
+            wgpu::TexelCopyBufferInfo {
+                buffer: &buffer,
+                layout: wgpu::TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(row),
+                    rows_per_image: Some(self.height),
+                },
+            },
+            wgpu::Extent3d {
+                width: self.width,
+                height: self.height,
+                depth_or_array_layers: 1,
+            },
+        );
+        gpu.queue.submit([encoder.finish()]);
+        let slice = buffer.slice(..);
+        let (tx, rx) = std::sync::mpsc::channel();
+        slice.map_async(wgpu::MapMode::Read, move |r| {
+            let _ = tx.send(r);
+        });
+        gpu.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| super::Error::Readback(e.to_string()))?;
+        rx.recv()
+            .map_err(|e| super::Error::Readback(e.to_string()))?
+            .map_err(|e| super::Error::Readback(e.to_string()))?;
+        let data = slice
+            .get_mapped_range()
+            .map_err(|e| super::Error::Readback(e.to_string()))?;
+        let tight = self.width as usize * 4;
+        let mut pixels = Vec::with_capacity(tight * self.height as usize);
+        for r in data.chunks(row as usize).take(self.height as usize) {
+            pixels.extend_from_slice(&r[..tight]);
+        }
+        drop(data);
+        buffer.unmap();
+        image::RgbaImage::from_raw(self.width, self.height, pixels)
+            .ok_or_else(|| super::Error::Readback("frame size mismatch".into()))
+    }
+}
+
+/// Bytes per row of a read-back buffer: RGBA8 rows padded to wgpu's copy alignment.
+pub fn padded_row_bytes(width: u32) -> u32 {
+    let align = wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
+    (width * 4).div_ceil(align) * align
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_padded_to_copy_alignment() {
+        assert_eq!(padded_row_bytes(64), 256);
+        assert_eq!(padded_row_bytes(65), 512);
+        assert_eq!(padded_row_bytes(1920), 7680);
+        assert_eq!(padded_row_bytes(1), 256);
+    }
+}
