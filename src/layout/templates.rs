@@ -439,9 +439,19 @@ fn alert_slide(
         } else {
             "DIỄN TẬP — KHÔNG PHẢI TÌNH HUỐNG THẬT"
         };
-        let band_h = band(b, s, label, &style, 0.0, theme::DRILL);
+        let sizes = s.sizes(0.04, 0.02);
+        let (band_h, size) = band(b, s, label, &style, &sizes, 0.0, theme::DRILL);
         if !s.tiny {
-            band(b, s, "DIỄN TẬP", &style, s.h - band_h, theme::DRILL);
+            // The bottom band repeats the marking at the top band's size, so both are as tall.
+            band(
+                b,
+                s,
+                "DIỄN TẬP",
+                &style,
+                &[size],
+                s.h - band_h,
+                theme::DRILL,
+            );
             area = Rect::new(
                 area.x + t,
                 band_h + s.pad,
@@ -548,12 +558,21 @@ fn alert_slide(
     bg
 }
 
-/// A full-width band of one line of text at `y`; returns its height.
-fn band(b: &mut Builder<'_>, s: &Screen, text: &str, style: &Style, y: f32, color: Rgba) -> f32 {
-    let sizes = s.sizes(0.04, 0.02);
+/// A full-width band of one line of text at `y`, at the largest of `sizes` that fits; returns
+/// its height and the size used.
+fn band(
+    b: &mut Builder<'_>,
+    s: &Screen,
+    text: &str,
+    style: &Style,
+    sizes: &[f32],
+    y: f32,
+    color: Rgba,
+) -> (f32, f32) {
+    let max = sizes.first().copied().unwrap_or(16.0);
     let fitted = b
         .engine
-        .fit(text, style, &sizes, s.w - 2.0 * s.pad, sizes[0] * 1.5);
+        .fit(text, style, sizes, s.w - 2.0 * s.pad, max * 1.5);
     let lines: Vec<String> = fitted.lines.iter().take(1).cloned().collect();
     let h = fitted.line_height + if s.tiny { 0.0 } else { s.pad * 0.5 };
     b.quad(Rect::new(0.0, y, s.w, h), color);
@@ -568,7 +587,7 @@ fn band(b: &mut Builder<'_>, s: &Screen, text: &str, style: &Style, y: f32, colo
         &lines,
         style,
     );
-    h
+    (h, fitted.size)
 }
 
 fn idle_slide(b: &mut Builder<'_>, s: &Screen, board_name: &str, now: NaiveDateTime) -> Rgba {
