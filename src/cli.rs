@@ -169,7 +169,7 @@ pub fn load_content(path: &Path, assets: Option<&Path>) -> Result<Loaded, Failur
             Ok(img) => {
                 images.insert(image.sha256().to_owned(), img);
             }
-            Err(e) => problems.push(path, format!("image {e}")),
+            Err(e) => problems.push(path, e.to_string()),
         }
     }
     if !problems.is_empty() {
@@ -214,8 +214,11 @@ fn check_cmd(args: &CheckArgs) -> Result<(), Failure> {
             )
         }
         PayloadRef::Alert(a) => format!(
-            "an alert {:?}: {:?} {:?} {:?}",
-            a.id, a.msg_type, a.status, a.severity
+            "an alert {:?} ({}, {}, {})",
+            a.id,
+            serde_name(&a.msg_type),
+            serde_name(&a.status),
+            serde_name(&a.severity)
         ),
         PayloadRef::Command(c) => format!("a command {:?}", c.id),
     };
@@ -232,6 +235,14 @@ fn check_cmd(args: &CheckArgs) -> Result<(), Failure> {
         println!("note: {m}");
     }
     Ok(())
+}
+
+/// The wire name of an enum value ("extreme", "exercise").
+fn serde_name(v: &impl serde::Serialize) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
 }
 
 fn render_cmd(args: &RenderArgs) -> Result<(), Failure> {

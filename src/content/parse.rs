@@ -766,7 +766,7 @@ fn opt_references(obj: &Obj, path: &str, problems: &mut Problems) -> Option<Vec<
         match r.as_str() {
             Some(s) if is_valid_id(s) => out.push(s.to_owned()),
             _ => {
-                problems.push(index(&p, i), format!("{} {}", ID_RULE, got(r)));
+                problems.push(index(&p, i), format!("{}, {}", ID_RULE, got(r)));
                 ok = false;
             }
         }
@@ -965,7 +965,7 @@ fn req_id(obj: &Obj, path: &str, key: &str, problems: &mut Problems) -> Option<S
     match obj.get(key) {
         Some(Value::String(s)) if is_valid_id(s) => Some(s.clone()),
         Some(other) => {
-            problems.push(p, format!("{} {}", ID_RULE, got(other)));
+            problems.push(p, format!("{}, {}", ID_RULE, got(other)));
             None
         }
         None => {

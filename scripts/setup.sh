@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what building and testing bangtin needs on Debian, Ubuntu or Raspberry Pi OS:
+# Mesa's software GPU drivers (so rendering works with no GPU at all) and a C toolchain.
+# Safe to run again: it installs only what is missing. Needs root or sudo for apt-get.
+set -euo pipefail
+
+packages=(
+  # Vulkan (lavapipe) and OpenGL (llvmpipe) software rendering; a Pi uses its V3D driver.
+  mesa-vulkan-drivers libvulkan1 libegl1 libegl-mesa0 libgl1-mesa-dri
+  # Building the crate.
+  gcc pkg-config
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null; then
+  cat >&2 <<'MSG'
+setup: Rust is not installed. Install it with rustup (https://rustup.rs):
+  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y && . "$HOME/.cargo/env"
+then run this command again. bangtin needs Rust 1.85 or newer.
+MSG
+  exit 1
+fi
