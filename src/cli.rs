@@ -5,7 +5,7 @@
 
 use crate::calendar;
 use crate::content::{self, Document, ImageRef, Item, ItemKind, PayloadRef, Problems, Timestamp};
-use crate::layout::{self, DisplayList, Slide, TextEngine};
+use crate::layout::{self, Slide, TextEngine};
 use crate::media::{self, DecodedImage};
 use crate::render::{self, Gpu, Renderer};
 use anyhow::Context as _;
@@ -130,17 +130,53 @@ fn parse_time(s: &str) -> Result<Timestamp, String> {
         .map_err(|_| format!("expected an RFC 3339 time like 2026-11-24T08:00:00+07:00, got {s:?}"))
 }
 
-/// A content file, parsed and with its images decoded.
+/// A content file, parsed, with the headers of its images checked.
 pub struct Loaded {
+    name: String,
     pub document: Document,
-    /// Decoded images by sha256.
-    pub images: HashMap<String, DecodedImage>,
+    /// Each available image by sha256: its JSON path, bytes and pixel size.
+    images: HashMap<String, (String, Vec<u8>, (u32, u32))>,
     /// Images that are fine but not available here (URL images without `--assets`).
     pub missing: Vec<String>,
 }
 
-/// Reads, parses and validates a content file, decoding every image it carries under the
-/// media limits. All problems come back together, each prefixed with the file name.
+impl Loaded {
+    /// The pixel size of an available image.
+    pub fn image_size(&self, sha256: &str) -> Option<(u32, u32)> {
+        self.images.get(sha256).map(|(_, _, size)| *size)
+    }
+
+    /// Every available image, by sha256.
+    pub fn image_ids(&self) -> impl Iterator<Item = &str> {
+        self.images.keys().map(String::as_str)
+    }
+
+    /// Decodes the images named (those a slide shows; all of them for `check`), reporting
+    /// every image that fails.
+    pub fn decode<'a>(
+        &self,
+        wanted: impl IntoIterator<Item = &'a str>,
+    ) -> Result<HashMap<String, DecodedImage>, Failure> {
+        let mut problems = Problems::default();
+        let mut out = HashMap::new();
+        for sha in wanted {
+            let Some((path, bytes, _)) = self.images.get(sha) else {
+                continue;
+            };
+            match media::decode(bytes) {
+                Ok(img) => {
+                    out.insert(sha.to_owned(), img);
+                }
+                Err(e) => problems.push(path.clone(), e.to_string()),
+            }
+        }
+        problems.into_result(out).map_err(|p| bad(&self.name, p))
+    }
+}
+
+/// Reads, parses and validates a content file and reads the header of every image it
+/// carries (size limits, format). All problems come back together, each prefixed with the file
+/// name. Pixels are decoded later, only for the images that are drawn.
 pub fn load_content(path: &Path, assets: Option<&Path>) -> Result<Loaded, Failure> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path)
@@ -165,9 +201,9 @@ pub fn load_content(path: &Path, assets: Option<&Path>) -> Result<Loaded, Failur
             },
         };
         let Some(bytes) = bytes else { continue };
-        match media::decode(&bytes) {
-            Ok(img) => {
-                images.insert(image.sha256().to_owned(), img);
+        match media::dimensions(&bytes) {
+            Ok(size) => {
+                images.insert(image.sha256().to_owned(), (path, bytes, size));
             }
             Err(e) => problems.push(path, e.to_string()),
         }
@@ -176,6 +212,7 @@ pub fn load_content(path: &Path, assets: Option<&Path>) -> Result<Loaded, Failur
         return Err(bad(&name, problems));
     }
     Ok(Loaded {
+        name,
         document,
         images,
         missing,
@@ -201,6 +238,7 @@ fn bad(file: &str, problems: Problems) -> Failure {
 
 fn check_cmd(args: &CheckArgs) -> Result<(), Failure> {
     let loaded = load_content(&args.content, None)?;
+    loaded.decode(loaded.image_ids())?;
     let summary = match loaded.document.payload() {
         PayloadRef::Channel(c) => {
             let count = |t: &str| c.items.iter().filter(|i| i.kind.type_name() == t).count();
@@ -246,7 +284,12 @@ fn serde_name(v: &impl serde::Serialize) -> String {
 }
 
 fn render_cmd(args: &RenderArgs) -> Result<(), Failure> {
+    let t0 = std::time::Instant::now();
+    // Opening the GPU (tens of milliseconds on a software driver) overlaps reading, checking
+    // and laying out the content.
+    let gpu = std::thread::spawn(open_renderer);
     let loaded = load_content(&args.content, args.assets.as_deref())?;
+    log::debug!("content loaded in {:?}", t0.elapsed());
     let at = args
         .at
         .unwrap_or_else(|| Utc::now().with_timezone(&calendar::VIETNAM));
@@ -300,7 +343,7 @@ fn render_cmd(args: &RenderArgs) -> Result<(), Failure> {
         eprintln!("note: {m}; rendered without it");
     }
     let mut engine = TextEngine::new();
-    let image_size = |sha: &str| loaded.images.get(sha).map(|i| (i.width, i.height));
+    let image_size = |sha: &str| loaded.image_size(sha);
     let list = layout::layout(&mut engine, slide, args.size.0, args.size.1, &image_size);
     if args.page > list.pages {
         return Err(Failure::BadInput(vec![format!(
@@ -312,8 +355,25 @@ fn render_cmd(args: &RenderArgs) -> Result<(), Failure> {
             if list.pages == 1 { "" } else { "s" }
         )]));
     }
-    let image = render_list(&list, &mut engine, &loaded.images)?;
-    write_png_atomically(&image, &args.out)?;
+    log::debug!("laid out at {:?}", t0.elapsed());
+    let images = loaded.decode(list.ops.iter().filter_map(|op| match op {
+        layout::Op::Image { sha256, .. } => Some(sha256.as_str()),
+        _ => None,
+    }))?;
+    let (gpu, mut renderer) = gpu
+        .join()
+        .map_err(|_| anyhow::anyhow!("the GPU set-up thread panicked"))??;
+    log::debug!("GPU ready at {:?}", t0.elapsed());
+    renderer
+        .render_offscreen_with(
+            &gpu,
+            &list,
+            &mut engine,
+            &|sha| images.get(sha).cloned(),
+            |frame| write_png_atomically(&frame.tight(), frame.width, frame.height, &args.out),
+        )
+        .map_err(anyhow::Error::from)??;
+    log::debug!("written at {:?}", t0.elapsed());
     println!(
         "wrote {} ({}x{}, page {} of {})",
         args.out.display(),
@@ -339,21 +399,24 @@ fn not_valid_at(item: &Item, at: &Timestamp) -> Option<&'static str> {
     None
 }
 
-/// Renders a display list offscreen on whatever adapter the environment gives.
-pub fn render_list(
-    list: &DisplayList,
-    engine: &mut TextEngine,
-    images: &HashMap<String, DecodedImage>,
-) -> anyhow::Result<image::RgbaImage> {
+/// Opens the GPU the environment gives and a renderer for offscreen frames.
+pub fn open_renderer() -> anyhow::Result<(Gpu, Renderer)> {
     let gpu = Gpu::new()?;
-    let mut renderer = Renderer::new(&gpu, render::TARGET_FORMAT);
-    let lookup = |sha: &str| images.get(sha).cloned();
-    Ok(renderer.render_offscreen(&gpu, list, engine, &lookup)?)
+    let renderer = Renderer::new(&gpu, render::TARGET_FORMAT);
+    Ok((gpu, renderer))
 }
 
 /// Writes a PNG next to its destination, then renames it into place, so a reader never sees a
 /// half-written file.
-pub fn write_png_atomically(image: &image::RgbaImage, out: &Path) -> anyhow::Result<()> {
+pub fn write_png_atomically(
+    rgba: &[u8],
+    width: u32,
+    height: u32,
+    out: &Path,
+) -> anyhow::Result<()> {
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    use image::ImageEncoder as _;
+    use std::io::Write as _;
     let dir = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -362,9 +425,16 @@ pub fn write_png_atomically(image: &image::RgbaImage, out: &Path) -> anyhow::Res
         .file_name()
         .with_context(|| format!("{} is not a file path", out.display()))?;
     let tmp = dir.join(format!(".{}.tmp", file_name.to_string_lossy()));
-    image
-        .save_with_format(&tmp, image::ImageFormat::Png)
-        .with_context(|| format!("writing {}", tmp.display()))?;
+    let write = || -> anyhow::Result<()> {
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        // Fast compression: a slide is flat colour and text, which compresses well anyway, and
+        // the board writes frames often.
+        PngEncoder::new_with_quality(&mut file, CompressionType::Fast, FilterType::Adaptive)
+            .write_image(rgba, width, height, image::ExtendedColorType::Rgba8)?;
+        file.flush()?;
+        Ok(())
+    };
+    write().with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, out).with_context(|| format!("renaming into {}", out.display()))?;
     Ok(())
 }

@@ -152,6 +152,11 @@ impl TextEngine {
         })
     }
 
+    /// Forgets every shaped buffer (the next layout shapes from scratch).
+    pub fn clear(&mut self) {
+        self.buffers.clear();
+    }
+
     /// Starts a new frame of use; buffers unused for a few generations are dropped, so the
     /// cache holds what is on screen and what was just measured, not every slide ever shown.
     pub fn next_generation(&mut self) {

@@ -136,8 +136,19 @@ impl Offscreen {
     pub fn read_back(
         &self,
         gpu: &Gpu,
-        mut encoder: wgpu::CommandEncoder,
+        encoder: wgpu::CommandEncoder,
     ) -> Result<image::RgbaImage, super::Error> {
+        self.read_back_with(gpu, encoder, |frame| frame.to_image())?
+    }
+
+    /// Like [`Offscreen::read_back`], but hands `f` the mapped frame itself, so a caller that
+    /// only encodes it (a PNG, a screenshot) needs no second copy of a full frame in memory.
+    pub fn read_back_with<R>(
+        &self,
+        gpu: &Gpu,
+        mut encoder: wgpu::CommandEncoder,
+        f: impl FnOnce(&MappedFrame<'_>) -> R,
+    ) -> Result<R, super::Error> {
         let row = padded_row_bytes(self.width);
         let buffer = gpu.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("bangtin read-back buffer"),
@@ -181,14 +192,46 @@ impl Offscreen {
         let data = slice
             .get_mapped_range()
             .map_err(|e| super::Error::Readback(e.to_string()))?;
-        let tight = self.width as usize * 4;
-        let mut pixels = Vec::with_capacity(tight * self.height as usize);
-        for r in data.chunks(row as usize).take(self.height as usize) {
-            pixels.extend_from_slice(&r[..tight]);
-        }
+        let result = f(&MappedFrame {
+            data: &data,
+            stride: row as usize,
+            width: self.width,
+            height: self.height,
+        });
         drop(data);
         buffer.unmap();
-        image::RgbaImage::from_raw(self.width, self.height, pixels)
+        Ok(result)
+    }
+}
+
+/// A frame read back from the GPU, still in the mapped buffer: RGBA8 sRGB rows of `stride`
+/// bytes (at least `width * 4`).
+pub struct MappedFrame<'a> {
+    pub data: &'a [u8],
+    pub stride: usize,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl MappedFrame<'_> {
+    /// The frame as tightly packed rows: borrowed when the rows carry no padding.
+    pub fn tight(&self) -> std::borrow::Cow<'_, [u8]> {
+        let tight = self.width as usize * 4;
+        let len = tight * self.height as usize;
+        if self.stride == tight && self.data.len() >= len {
+            return std::borrow::Cow::Borrowed(&self.data[..len]);
+        }
+        let mut pixels = Vec::with_capacity(len);
+        for r in self.data.chunks(self.stride).take(self.height as usize) {
+            pixels.extend_from_slice(r.get(..tight).unwrap_or(r));
+        }
+        pixels.resize(len, 0);
+        std::borrow::Cow::Owned(pixels)
+    }
+
+    /// A copy of the frame as an image.
+    pub fn to_image(&self) -> Result<image::RgbaImage, super::Error> {
+        image::RgbaImage::from_raw(self.width, self.height, self.tight().into_owned())
             .ok_or_else(|| super::Error::Readback("frame size mismatch".into()))
     }
 }

@@ -8,7 +8,7 @@ mod gpu;
 mod image_pipeline;
 mod quad;
 
-pub use gpu::{Gpu, GpuError, Offscreen, NO_ADAPTER_HELP};
+pub use gpu::{Gpu, GpuError, MappedFrame, Offscreen, NO_ADAPTER_HELP};
 
 use crate::layout::TextRun;
 use crate::layout::{DisplayList, Op, Rgba, TextEngine};
@@ -290,7 +290,21 @@ impl Renderer {
         engine: &mut TextEngine,
         images: &dyn Fn(&str) -> Option<DecodedImage>,
     ) -> Result<image::RgbaImage, Error> {
+        self.render_offscreen_with(gpu, list, engine, images, |frame| frame.to_image())?
+    }
+
+    /// Renders `list` offscreen and hands the mapped frame to `f` (no extra copy of it).
+    pub fn render_offscreen_with<R>(
+        &mut self,
+        gpu: &Gpu,
+        list: &DisplayList,
+        engine: &mut TextEngine,
+        images: &dyn Fn(&str) -> Option<DecodedImage>,
+        f: impl FnOnce(&MappedFrame<'_>) -> R,
+    ) -> Result<R, Error> {
+        let t0 = std::time::Instant::now();
         self.prepare(gpu, list, engine, images)?;
+        log::debug!("prepared in {:?}", t0.elapsed());
         let target = gpu::Offscreen::new(&gpu.device, list.width.max(1), list.height.max(1));
         let mut encoder = gpu
             .device
@@ -316,7 +330,9 @@ impl Renderer {
             });
             self.render(&mut pass)?;
         }
-        target.read_back(gpu, encoder)
+        let frame = target.read_back_with(gpu, encoder, f);
+        log::debug!("drawn and read back at {:?}", t0.elapsed());
+        frame
     }
 }
 
