@@ -392,3 +392,75 @@ fn idle_slide_names_the_board_and_the_date() {
     );
     assert!(joined.contains("07:05"), "{joined}");
 }
+
+/// Every word of every text of a slide, over all its pages.
+fn words_over_pages(
+    engine: &mut TextEngine,
+    slide: impl Fn(u32) -> Slide<'static>,
+    w: u32,
+    h: u32,
+) -> (u32, Vec<String>) {
+    let pages = lay(engine, slide(0), w, h).pages;
+    let mut words = Vec::new();
+    for page in 0..pages {
+        let list = lay(engine, slide(page), w, h);
+        check_invariants(&format!("page {page} at {w}x{h}"), &list);
+        for t in list.texts() {
+            words.extend(
+                t.lines
+                    .iter()
+                    .flat_map(|l| l.split_whitespace().map(str::to_owned)),
+            );
+        }
+    }
+    (pages, words)
+}
+
+#[test]
+fn no_text_is_ever_dropped_however_small_the_screen() {
+    let headline = "BÃO SỐ 3: SƠ TÁN KHẨN CẤP TOÀN BỘ CÁC HỘ DÂN KHU VỰC NGOÀI ĐÊ SÔNG HỒNG";
+    let instruction = "Di chuyển ngay đến Trường THCS Xuân Nộn. Mang theo giấy tờ, thuốc men, nước uống. Ngắt điện và khóa van ga trước khi rời nhà. Người già và trẻ em đi trước.";
+    let a: &'static bangtin::content::Alert = Box::leak(Box::new(alert(&format!(
+        r#"{{"id": "x", "status": "actual", "severity": "extreme", "headline": "{headline}",
+            "description": "{LONG_BODY}", "instruction": "{instruction}", "sender_name": "Ban Chỉ huy PCTT huyện Đông Anh"}}"#
+    ))));
+    let title = "THÔNG BÁO KHẨN: NGHIÊM CẤM ĐỐT RƠM RẠ SAU THU HOẠCH TRÊN TOÀN ĐỊA BÀN XÃ VÌ KHÓI GÂY MẤT AN TOÀN GIAO THÔNG VÀ Ô NHIỄM KHÔNG KHÍ";
+    let it: &'static bangtin::content::Item = Box::leak(Box::new(item(&format!(
+        r#"{{"id": "y", "type": "announcement", "title": "{title}", "body": "{LONG_BODY}"}}"#
+    ))));
+    let mut engine = TextEngine::new();
+    for (w, h) in [(128, 64), (192, 96), (480, 270), (1920, 1080), (1080, 1920)] {
+        let (pages, words) =
+            words_over_pages(&mut engine, |page| Slide::Alert { alert: a, page }, w, h);
+        for source in [headline, LONG_BODY, instruction] {
+            for word in source.split_whitespace() {
+                assert!(
+                    words.iter().any(|w| w == word),
+                    "alert at {w}x{h} ({pages} pages) never shows {word:?}"
+                );
+            }
+        }
+        let (pages, words) =
+            words_over_pages(&mut engine, |page| Slide::Item { item: it, page }, w, h);
+        for word in title.split_whitespace().chain(LONG_BODY.split_whitespace()) {
+            assert!(
+                words.iter().any(|w| w == word),
+                "announcement at {w}x{h} ({pages} pages) never shows {word:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_alert_that_fits_is_one_page_with_its_whole_instruction() {
+    let mut engine = TextEngine::new();
+    let a = alert(EXTREME);
+    let list = lay(&mut engine, Slide::Alert { alert: &a, page: 0 }, 1920, 1080);
+    assert_eq!(list.pages, 1);
+    let all: String = list
+        .texts()
+        .map(|t| t.lines.join(" "))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(all.contains("Mang theo giấy tờ, thuốc men."), "{all}");
+}

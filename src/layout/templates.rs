@@ -199,17 +199,7 @@ impl Builder<'_> {
             return 0.0;
         }
         let fitted = self.engine.fit(text, style, sizes, rect.w, rect.h);
-        let per_page = ((rect.h / fitted.line_height).floor() as usize).max(1);
-        let pages = fitted.lines.len().div_ceil(per_page).max(1);
-        self.pages = self.pages.max(pages as u32);
-        let page = (page as usize).min(pages - 1);
-        let lines: Vec<String> = fitted
-            .lines
-            .iter()
-            .skip(page * per_page)
-            .take(per_page)
-            .cloned()
-            .collect();
+        let (lines, reserved) = self.page_of(&fitted, rect.h, page);
         let used = lines.len() as f32 * fitted.line_height;
         let y = if valign_center {
             rect.y + ((rect.h - used) / 2.0).max(0.0)
@@ -217,7 +207,29 @@ impl Builder<'_> {
             rect.y
         };
         self.text(Rect::new(rect.x, y, rect.w, used), &fitted, &lines, style);
-        used
+        reserved
+    }
+
+    /// The lines of `fitted` that belong on `page` when at most `max_h` of them fit at once,
+    /// and the height the block takes on every page (its tallest page), so what follows it
+    /// sits in the same place whichever page is shown. Text is never dropped: lines that do
+    /// not fit go to further pages (the slide's page count grows), and a block with fewer
+    /// pages than the slide shows its last page again.
+    fn page_of(&mut self, fitted: &Fitted, max_h: f32, page: u32) -> (Vec<String>, f32) {
+        // The same half-pixel tolerance as fitting, so text that fits is never paged.
+        let per_page = (((max_h + 0.5) / fitted.line_height).floor() as usize).max(1);
+        let pages = fitted.lines.len().div_ceil(per_page).max(1);
+        self.pages = self.pages.max(pages as u32);
+        let page = (page as usize).min(pages - 1);
+        let lines = fitted
+            .lines
+            .iter()
+            .skip(page * per_page)
+            .take(per_page)
+            .cloned()
+            .collect();
+        let height = fitted.lines.len().min(per_page) as f32 * fitted.line_height;
+        (lines, height)
     }
 
     /// An image fitted inside `area` with its aspect ratio kept, centred.
@@ -314,13 +326,8 @@ fn item_slide(
                 let fitted = b
                     .engine
                     .fit(caption, &style, &sizes, text_area.w, text_area.h);
-                let lines: Vec<String> = fitted
-                    .lines
-                    .iter()
-                    .take((text_area.h / fitted.line_height).floor().max(1.0) as usize)
-                    .cloned()
-                    .collect();
-                let band_h = lines.len() as f32 * fitted.line_height + s.pad;
+                let (lines, reserved) = b.page_of(&fitted, text_area.h, page);
+                let band_h = reserved + s.pad;
                 area.h = s.h - band_h;
                 if let Some(sz) = image_size(image.sha256()) {
                     b.image(area, image.sha256(), sz);
@@ -363,9 +370,8 @@ fn announcement(
         let fitted = b
             .engine
             .fit(title, &style, &s.sizes(0.065, 0.035), inner.w, inner.h);
-        let max_lines = ((inner.h / fitted.line_height).floor() as usize).max(1);
-        let lines: Vec<String> = fitted.lines.iter().take(max_lines).cloned().collect();
-        let band_h = (lines.len() as f32 * fitted.line_height + 2.0 * s.pad).min(s.h * 0.45);
+        let (lines, reserved) = b.page_of(&fitted, inner.h, page);
+        let band_h = (reserved + 2.0 * s.pad).min(s.h * 0.45);
         b.quad(Rect::new(0.0, 0.0, s.w, band_h), theme::TITLE_BAND);
         let rule = (s.base * 0.006).round().max(1.0);
         b.quad(Rect::new(0.0, band_h, s.w, rule), theme::GOLD);
@@ -486,27 +492,24 @@ fn alert_slide(
         Rect::new(area.x, y, area.w, (area.bottom() - y) * 0.4),
         &headline_style,
         &s.sizes(0.09, 0.045),
-        0,
+        page,
         false,
     );
     y += used + s.pad;
-    let rule = (s.base * 0.004).round().max(1.0);
-    b.quad(
-        Rect::new(area.x + area.w * 0.2, y - s.pad * 0.5, area.w * 0.6, rule),
-        fg,
-    );
+    if !s.tiny {
+        let rule = (s.base * 0.004).round().max(1.0);
+        b.quad(
+            Rect::new(area.x + area.w * 0.2, y - s.pad * 0.5, area.w * 0.6, rule),
+            fg,
+        );
+    }
     let mut rest = Rect::new(area.x, y, area.w, area.bottom() - y);
     if let Some(sender) = alert.sender_name.as_deref().filter(|_| !s.tiny) {
         let style = s.style(500, fg, Align::Center);
         let fitted = b
             .engine
             .fit(sender, &style, &s.sizes(0.03, 0.022), rest.w, rest.h * 0.15);
-        let line = fitted
-            .lines
-            .first()
-            .cloned()
-            .into_iter()
-            .collect::<Vec<_>>();
+        let (line, _) = b.page_of(&fitted, fitted.line_height, page);
         let h = fitted.line_height;
         b.text(
             Rect::new(rest.x, rest.bottom() - h, rest.w, h),
@@ -516,46 +519,101 @@ fn alert_slide(
         );
         rest.h -= h + s.pad * 0.5;
     }
-    if let Some(instruction) = &alert.instruction {
-        // The instruction — what to do — in an inverted box at the bottom.
-        let style = s.style(700, bg, Align::Center);
-        let max_h = rest.h * 0.4;
-        let inner_w = rest.w - 2.0 * s.pad;
+    let image = alert
+        .image
+        .as_ref()
+        .and_then(|i| image_size(i.sha256()).map(|sz| (i.sha256(), sz)));
+    let box_h = alert_body(
+        b,
+        s,
+        rest,
+        alert.description.as_deref(),
+        alert.instruction.as_deref(),
+        (fg, bg),
+        page,
+    );
+    if let (Some((sha, size)), None) = (image, &alert.description) {
+        // With no description, the image (a map, say) fills what the instruction leaves.
+        let area = Rect::new(rest.x, rest.y, rest.w, rest.h - box_h);
+        if area.h > s.h * 0.2 {
+            b.image(area, sha, size);
+        }
+    }
+    bg
+}
+
+/// The description and the instruction (what to do, in an inverted box at the bottom) of an
+/// alert, set at one size: the largest at which both fit `rest` together. When even the
+/// smallest is too much, the instruction keeps up to half the area and both are paged.
+/// Returns the height the instruction box takes at the bottom, with its gap.
+fn alert_body(
+    b: &mut Builder<'_>,
+    s: &Screen,
+    rest: Rect,
+    description: Option<&str>,
+    instruction: Option<&str>,
+    (fg, bg): (Rgba, Rgba),
+    page: u32,
+) -> f32 {
+    let desc_style = s.style(500, fg, Align::Center);
+    let instr_style = s.style(700, bg, Align::Center);
+    let inner_w = rest.w - 2.0 * s.pad;
+    let sizes = s.sizes(0.05, 0.026);
+    // Height both blocks need at `size`: (instruction box, description).
+    let need = |b: &mut Builder<'_>, size: f32| -> (f32, f32) {
+        let instr = instruction.map_or(0.0, |t| {
+            let (lines, _) = b.engine.lines(t, &instr_style, size, inner_w);
+            lines.len() as f32 * (size * instr_style.line_height).round() + s.pad
+        });
+        let desc = description.map_or(0.0, |t| {
+            let (lines, _) = b.engine.lines(t, &desc_style, size, rest.w);
+            lines.len() as f32 * (size * desc_style.line_height).round()
+        });
+        (instr, desc)
+    };
+    let gap = if instruction.is_some() && description.is_some() {
+        s.pad
+    } else {
+        0.0
+    };
+    // Fitting is monotone in size: binary search the descending candidates.
+    let (mut lo, mut hi) = (0usize, sizes.len());
+    let mut chosen = None;
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        let (i, d) = need(b, sizes[mid]);
+        if i + gap + d <= rest.h + 0.5 {
+            chosen = Some(sizes[mid]);
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let (box_sizes, box_max): (Vec<f32>, f32) = match chosen {
+        Some(size) => (vec![size], rest.h),
+        None => (sizes.last().copied().into_iter().collect(), rest.h * 0.5),
+    };
+    let mut desc_area = rest;
+    if let Some(text) = instruction {
         let fitted = b
             .engine
-            .fit(instruction, &style, &s.sizes(0.05, 0.026), inner_w, max_h);
-        let lines: Vec<String> = fitted
-            .lines
-            .iter()
-            .take(((max_h / fitted.line_height).floor() as usize).max(1))
-            .cloned()
-            .collect();
-        let box_h = lines.len() as f32 * fitted.line_height + s.pad;
+            .fit(text, &instr_style, &box_sizes, inner_w, box_max - s.pad);
+        let (lines, reserved) = b.page_of(&fitted, box_max - s.pad, page);
+        let box_h = reserved + s.pad;
         let box_rect = Rect::new(rest.x, rest.bottom() - box_h, rest.w, box_h);
         b.quad(box_rect, fg);
         b.text(
             Rect::new(rest.x + s.pad, box_rect.y + s.pad / 2.0, inner_w, 0.0),
             &fitted,
             &lines,
-            &style,
+            &instr_style,
         );
-        rest.h -= box_h + s.pad;
+        desc_area.h -= box_h + gap;
     }
-    if let Some((sha, size)) = alert
-        .image
-        .as_ref()
-        .and_then(|i| image_size(i.sha256()).map(|sz| (i.sha256(), sz)))
-    {
-        if rest.h > s.h * 0.2 && alert.description.is_none() {
-            b.image(rest, sha, size);
-            rest.h = 0.0;
-        }
+    if let Some(text) = description {
+        b.fitted_text(text, desc_area, &desc_style, &box_sizes, page, true);
     }
-    if let Some(description) = &alert.description {
-        let style = s.style(500, fg, Align::Center);
-        b.fitted_text(description, rest, &style, &s.sizes(0.05, 0.026), page, true);
-    }
-    bg
+    rest.h - desc_area.h
 }
 
 /// A full-width band of one line of text at `y`, at the largest of `sizes` that fits; returns
