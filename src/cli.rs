@@ -130,12 +130,19 @@ fn parse_time(s: &str) -> Result<Timestamp, String> {
         .map_err(|_| format!("expected an RFC 3339 time like 2026-11-24T08:00:00+07:00, got {s:?}"))
 }
 
+/// An image's JSON path, bytes and pixel size (its header checked, its pixels not decoded).
+struct ImageBytes {
+    path: String,
+    bytes: Vec<u8>,
+    size: (u32, u32),
+}
+
 /// A content file, parsed, with the headers of its images checked.
 pub struct Loaded {
     name: String,
     pub document: Document,
-    /// Each available image by sha256: its JSON path, bytes and pixel size.
-    images: HashMap<String, (String, Vec<u8>, (u32, u32))>,
+    /// Each available image by sha256.
+    images: HashMap<String, ImageBytes>,
     /// Images that are fine but not available here (URL images without `--assets`).
     pub missing: Vec<String>,
 }
@@ -143,7 +150,7 @@ pub struct Loaded {
 impl Loaded {
     /// The pixel size of an available image.
     pub fn image_size(&self, sha256: &str) -> Option<(u32, u32)> {
-        self.images.get(sha256).map(|(_, _, size)| *size)
+        self.images.get(sha256).map(|i| i.size)
     }
 
     /// Every available image, by sha256.
@@ -160,14 +167,14 @@ impl Loaded {
         let mut problems = Problems::default();
         let mut out = HashMap::new();
         for sha in wanted {
-            let Some((path, bytes, _)) = self.images.get(sha) else {
+            let Some(image) = self.images.get(sha) else {
                 continue;
             };
-            match media::decode(bytes) {
+            match media::decode(&image.bytes) {
                 Ok(img) => {
                     out.insert(sha.to_owned(), img);
                 }
-                Err(e) => problems.push(path.clone(), e.to_string()),
+                Err(e) => problems.push(image.path.clone(), e.to_string()),
             }
         }
         problems.into_result(out).map_err(|p| bad(&self.name, p))
@@ -203,7 +210,7 @@ pub fn load_content(path: &Path, assets: Option<&Path>) -> Result<Loaded, Failur
         let Some(bytes) = bytes else { continue };
         match media::dimensions(&bytes) {
             Ok(size) => {
-                images.insert(image.sha256().to_owned(), (path, bytes, size));
+                images.insert(image.sha256().to_owned(), ImageBytes { path, bytes, size });
             }
             Err(e) => problems.push(path, e.to_string()),
         }
