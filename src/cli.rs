@@ -31,8 +31,12 @@ pub struct Cli {
 pub enum Command {
     /// Render one item of a channel or an alert to a PNG, exactly as a board lays it out.
     Render(RenderArgs),
-    /// Validate a content file and print every problem found.
+    /// Validate a content file or a board config and print every problem found.
     Check(CheckArgs),
+    /// Make a signing key pair for staff: NAME.key (secret) and NAME.pub (for boards' config).
+    Keygen(KeygenArgs),
+    /// Sign a channel or alert file and publish it to a topic (retained, QoS 1).
+    Publish(PublishArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -64,10 +68,49 @@ pub struct RenderArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[group(required = true, multiple = false)]
 pub struct CheckArgs {
     /// A channel or alert object, or a signed envelope carrying one (JSON).
     #[arg(long, value_name = "FILE")]
-    pub content: PathBuf,
+    pub content: Option<PathBuf>,
+    /// A board config (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct KeygenArgs {
+    /// Writes OUT.key and OUT.pub; OUT's file name becomes the key id.
+    #[arg(long, value_name = "NAME")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PublishArgs {
+    /// The signing key (NAME.key from `bangtin keygen`); its id is NAME unless --key-id.
+    #[arg(long, value_name = "NAME.key")]
+    pub key: PathBuf,
+    /// Key id as boards know it in their [[trust]] entry.
+    #[arg(long, value_name = "ID")]
+    pub key_id: Option<String>,
+    /// Topic, e.g. bangtin/v1/content/vn/ha-noi/dong-anh.
+    #[arg(long)]
+    pub topic: String,
+    /// The channel or alert (JSON).
+    pub file: PathBuf,
+    /// The broker.
+    #[arg(long, default_value = "mqtt://127.0.0.1:1883")]
+    pub broker: String,
+    #[arg(long)]
+    pub username: Option<String>,
+    #[arg(long, env = "BANGTIN_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+    /// Use this seq instead of the automatic always-increasing one.
+    #[arg(long)]
+    pub seq: Option<u64>,
+    /// Print the signed envelope instead of sending it.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// How a subcommand failed; decides the exit code.
@@ -90,7 +133,13 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Render(args) => render_cmd(args),
-        Command::Check(args) => check_cmd(args),
+        Command::Check(args) => match (&args.content, &args.config) {
+            (Some(content), _) => check_cmd(content),
+            (None, Some(config)) => check_config_cmd(config),
+            (None, None) => Err(Failure::BadInput(vec!["give --content or --config".into()])),
+        },
+        Command::Keygen(args) => keygen_cmd(args),
+        Command::Publish(args) => publish_cmd(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -243,8 +292,125 @@ fn bad(file: &str, problems: Problems) -> Failure {
     Failure::BadInput(problems.iter().map(|p| format!("{file}: {p}")).collect())
 }
 
-fn check_cmd(args: &CheckArgs) -> Result<(), Failure> {
-    let loaded = load_content(&args.content, None)?;
+fn check_config_cmd(path: &Path) -> Result<(), Failure> {
+    let config = crate::config::load(path).map_err(|e| Failure::BadInput(e.0))?;
+    println!(
+        "{}: OK, board {:?} ({}) in {}, broker {}:{}, {} trusted key{}",
+        path.display(),
+        config.board.id,
+        config.board.name,
+        config.board.area.join("/"),
+        config.broker.url.host,
+        config.broker.url.port,
+        config.trust.len(),
+        if config.trust.len() == 1 { "" } else { "s" }
+    );
+    Ok(())
+}
+
+fn keygen_cmd(args: &KeygenArgs) -> Result<(), Failure> {
+    let public = crate::publish::keygen(&args.out).map_err(anyhow::Error::from)?;
+    let name = args
+        .out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    println!(
+        "wrote {0}.key (secret: keep it safe) and {0}.pub",
+        args.out.display()
+    );
+    println!("for boards' config:\n\n[[trust]]\nkey = \"{name}\"\npublic = \"{public}\"\nscopes = [\"vn/...\"]\nalerts = false");
+    Ok(())
+}
+
+fn publish_cmd(args: &PublishArgs) -> Result<(), Failure> {
+    let name = args.file.display().to_string();
+    let bytes = std::fs::read(&args.file)
+        .map_err(|e| Failure::BadInput(vec![format!("cannot read {name}: {e}")]))?;
+    let payload = match content::parse_document(&bytes).map_err(|p| bad(&name, p))? {
+        Document::Channel(c) => content::Payload::Channel(c),
+        Document::Alert(a) => content::Payload::Alert(a),
+        Document::Envelope(..) => {
+            return Err(Failure::BadInput(vec![format!(
+                "{name} is already a signed envelope; give the channel or alert itself"
+            )]))
+        }
+    };
+    let (file_id, key) =
+        crate::publish::read_key(&args.key).map_err(|e| Failure::BadInput(vec![e.to_string()]))?;
+    let key_id = args.key_id.clone().unwrap_or(file_id);
+    let kind_ok = match (
+        &payload,
+        crate::trust::parse_topic(topic_prefix(&args.topic), &args.topic),
+    ) {
+        (content::Payload::Channel(_), Some((crate::trust::TopicKind::Content, _))) => true,
+        (content::Payload::Alert(_), Some((crate::trust::TopicKind::Alert, _))) => true,
+        _ => false,
+    };
+    if !kind_ok {
+        return Err(Failure::BadInput(vec![format!(
+            "topic {:?} does not take a {}: use PREFIX/content/AREA (or content/board/ID) for a channel, PREFIX/alert/AREA for an alert",
+            args.topic,
+            payload.kind()
+        )]));
+    }
+    let now = Utc::now();
+    let seq = match args.seq {
+        Some(s) => s,
+        None => {
+            crate::publish::next_seq(&args.key, &args.topic, now.timestamp_millis().max(0) as u64)
+                .map_err(anyhow::Error::from)?
+        }
+    };
+    let envelope = crate::publish::envelope(
+        &key_id,
+        &key,
+        &args.topic,
+        seq,
+        now.with_timezone(&calendar::VIETNAM).fixed_offset(),
+        payload,
+    );
+    if args.dry_run {
+        println!("{}", String::from_utf8_lossy(&envelope));
+        return Ok(());
+    }
+    let options = crate::publish::options_for(
+        &args.broker,
+        args.username.as_deref(),
+        args.password.as_deref(),
+    )
+    .map_err(|e| Failure::BadInput(vec![e]))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the network runtime")?;
+    runtime
+        .block_on(crate::publish::send(
+            options,
+            &args.topic,
+            envelope,
+            true,
+            std::time::Duration::from_secs(10),
+        ))
+        .map_err(anyhow::Error::from)?;
+    println!(
+        "published {name} to {} as key {key_id:?}, seq {seq}",
+        args.topic
+    );
+    Ok(())
+}
+
+/// The prefix of a bangtin topic: everything before `/content/`, `/alert/` or `/board/`.
+fn topic_prefix(topic: &str) -> &str {
+    ["/content/", "/alert/", "/board/"]
+        .iter()
+        .filter_map(|m| topic.find(m))
+        .min()
+        .map_or(topic, |i| &topic[..i])
+}
+
+fn check_cmd(content_path: &Path) -> Result<(), Failure> {
+    let loaded = load_content(content_path, None)?;
     loaded.decode(loaded.image_ids())?;
     let summary = match loaded.document.payload() {
         PayloadRef::Channel(c) => {
@@ -275,7 +441,7 @@ fn check_cmd(args: &CheckArgs) -> Result<(), Failure> {
     } else {
         String::new()
     };
-    println!("{}: OK, {summary}{signed}", args.content.display());
+    println!("{}: OK, {summary}{signed}", content_path.display());
     for m in &loaded.missing {
         println!("note: {m}");
     }

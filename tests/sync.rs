@@ -1,0 +1,630 @@
+//! Content sync against real brokers over TCP: the embedded rumqttd and Mosquitto.
+//!
+//! A board state in a temporary store, the real sync task, and messages signed and published
+//! the way staff publish them. Every refusal must leave the content exactly as it was.
+
+use bangtin::content::{self, Payload};
+use bangtin::sync::{self, Backoff, BoardState, Change, SyncEvent};
+use bangtin::trust::{self, TrustStore};
+use bangtin::{config, publish, store};
+use ed25519_dalek::SigningKey;
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+const P: &str = "bangtin/v1";
+const DISTRICT: &str = "bangtin/v1/content/vn/ha-noi/dong-anh";
+const COMMUNE: &str = "bangtin/v1/content/vn/ha-noi/dong-anh/xuan-non";
+const PROVINCE: &str = "bangtin/v1/content/vn/ha-noi";
+const BOARD: &str = "bangtin/v1/content/board/xuan-non-01";
+const ALERT_COMMUNE: &str = "bangtin/v1/alert/vn/ha-noi/dong-anh/xuan-non";
+
+fn key(n: u8) -> SigningKey {
+    SigningKey::from_bytes(&[n; 32])
+}
+
+fn public(n: u8) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(key(n).verifying_key().as_bytes())
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "bangtin-sync-{name}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn board_config(port: u16, store: &Path) -> config::Config {
+    let text = format!(
+        r#"
+[board]
+id = "xuan-non-01"
+area = "vn/ha-noi/dong-anh/xuan-non"
+name = "UBND xã Xuân Nộn"
+
+[broker]
+url = "mqtt://127.0.0.1:{port}"
+keep_alive_s = 5
+
+[[trust]]
+key = "tinh-ha-noi"
+public = "{p5}"
+scopes = ["vn/ha-noi"]
+alerts = true
+
+[[trust]]
+key = "huyen-dong-anh"
+public = "{p1}"
+scopes = ["vn/ha-noi/dong-anh"]
+alerts = true
+
+[[trust]]
+key = "xa-xuan-non"
+public = "{p2}"
+scopes = ["vn/ha-noi/dong-anh/xuan-non"]
+alerts = false
+
+[[trust]]
+key = "ky-thuat"
+public = "{p3}"
+scopes = ["board/xuan-non-01"]
+
+[store]
+dir = "{store}"
+"#,
+        p1 = public(1),
+        p2 = public(2),
+        p3 = public(3),
+        p5 = public(5),
+        store = store.display()
+    );
+    config::parse(&text, "board.toml").unwrap_or_else(|e| panic!("test config: {e}"))
+}
+
+fn open_state(config: &config::Config) -> BoardState {
+    let store = store::Store::open(&config.store.dir, config.store.max_bytes).unwrap();
+    let trust = TrustStore::new(config.trust.clone(), config.revoked.clone());
+    BoardState::open(config.identity(), trust, store)
+}
+
+fn ticker_channel(texts: &[&str]) -> Payload {
+    let items: Vec<String> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!(r#"{{"id": "t{i}", "type": "ticker", "text": "{t}"}}"#))
+        .collect();
+    Payload::Channel(
+        content::parse_channel(format!(r#"{{"items": [{}]}}"#, items.join(",")).as_bytes())
+            .unwrap(),
+    )
+}
+
+fn signed(key_id: &str, n: u8, topic: &str, seq: u64, payload: Payload) -> Vec<u8> {
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-24T08:00:00+07:00").unwrap();
+    publish::envelope(key_id, &key(n), topic, seq, at, payload)
+}
+
+async fn send(port: u16, topic: &str, payload: Vec<u8>) {
+    let options = publish::options_for(&format!("mqtt://127.0.0.1:{port}"), None, None).unwrap();
+    publish::send(options, topic, payload, true, Duration::from_secs(5))
+        .await
+        .unwrap_or_else(|e| panic!("publishing to {topic}: {e}"));
+}
+
+struct Running {
+    state: Arc<Mutex<BoardState>>,
+    events: mpsc::Receiver<SyncEvent>,
+    handle: sync::SyncHandle,
+}
+
+fn start(config: &config::Config, backoff: Backoff) -> Running {
+    let state = Arc::new(Mutex::new(open_state(config)));
+    let (tx, events) = mpsc::channel(256);
+    let options = sync::mqtt_options(config).unwrap();
+    let handle = sync::spawn(options, state.clone(), tx, backoff);
+    Running {
+        state,
+        events,
+        handle,
+    }
+}
+
+fn fast_backoff() -> Backoff {
+    Backoff::new(Duration::from_millis(200), Duration::from_secs(2), 7)
+}
+
+impl Running {
+    /// Waits for the first event `pred` accepts, failing the test after `secs`.
+    async fn wait(
+        &mut self,
+        secs: u64,
+        what: &str,
+        mut pred: impl FnMut(&SyncEvent) -> bool,
+    ) -> SyncEvent {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            match tokio::time::timeout_at(deadline, self.events.recv()).await {
+                Ok(Some(e)) if pred(&e) => return e,
+                Ok(Some(_)) => {}
+                Ok(None) => panic!("sync task ended while waiting for {what}"),
+                Err(_) => panic!("timed out after {secs} s waiting for {what}"),
+            }
+        }
+    }
+
+    fn texts(&self) -> Vec<String> {
+        let s = sync::lock(&self.state);
+        s.content()
+            .items()
+            .into_iter()
+            .map(|(_, item)| match &item.kind {
+                content::ItemKind::Ticker { text } => text.clone(),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+}
+
+fn changed(topic: &str) -> impl FnMut(&SyncEvent) -> bool + '_ {
+    move |e| matches!(e, SyncEvent::Changed(Change::Channel { topic: t, .. } | Change::Alert { topic: t, .. }) if t == topic)
+}
+
+fn embedded_broker() -> u16 {
+    let port = free_port();
+    bangtin::broker::start(SocketAddr::from(([127, 0, 0, 1], port))).unwrap();
+    port
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn channels_from_every_area_level_merge_update_and_clear() {
+    let port = embedded_broker();
+    let dir = temp_dir("merge");
+    let config = board_config(port, &dir);
+    let mut board = start(&config, fast_backoff());
+    board
+        .wait(10, "the first connection", |e| *e == SyncEvent::Connected)
+        .await;
+
+    send(
+        port,
+        BOARD,
+        signed("ky-thuat", 3, BOARD, 1, ticker_channel(&["bảng"])),
+    )
+    .await;
+    send(
+        port,
+        COMMUNE,
+        signed("xa-xuan-non", 2, COMMUNE, 1, ticker_channel(&["xã"])),
+    )
+    .await;
+    send(
+        port,
+        DISTRICT,
+        signed(
+            "huyen-dong-anh",
+            1,
+            DISTRICT,
+            1,
+            ticker_channel(&["huyện 1", "huyện 2"]),
+        ),
+    )
+    .await;
+    send(
+        port,
+        PROVINCE,
+        signed("tinh-ha-noi", 5, PROVINCE, 1, ticker_channel(&["tỉnh"])),
+    )
+    .await;
+    board
+        .wait(10, "the province channel", changed(PROVINCE))
+        .await;
+    // Widest area first, the board's own channel last.
+    assert_eq!(board.texts(), ["tỉnh", "huyện 1", "huyện 2", "xã", "bảng"]);
+
+    // An update replaces that channel only.
+    send(
+        port,
+        DISTRICT,
+        signed(
+            "huyen-dong-anh",
+            1,
+            DISTRICT,
+            2,
+            ticker_channel(&["huyện mới"]),
+        ),
+    )
+    .await;
+    board
+        .wait(10, "the district update", changed(DISTRICT))
+        .await;
+    assert_eq!(board.texts(), ["tỉnh", "huyện mới", "xã", "bảng"]);
+
+    // A signed empty channel clears it.
+    send(
+        port,
+        COMMUNE,
+        signed("xa-xuan-non", 2, COMMUNE, 2, ticker_channel(&[])),
+    )
+    .await;
+    board.wait(10, "the commune clear", changed(COMMUNE)).await;
+    assert_eq!(board.texts(), ["tỉnh", "huyện mới", "bảng"]);
+
+    // What was accepted is in the store: a fresh state from it has the same content.
+    let reopened = open_state(&config);
+    let before = sync::lock(&board.state).content().clone();
+    assert_eq!(reopened.content(), &before);
+    board.handle.task.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_messages_change_nothing_and_say_why() {
+    let port = embedded_broker();
+    let dir = temp_dir("reject");
+    let config = board_config(port, &dir);
+    let mut board = start(&config, fast_backoff());
+    board
+        .wait(10, "the first connection", |e| *e == SyncEvent::Connected)
+        .await;
+    send(
+        port,
+        DISTRICT,
+        signed("huyen-dong-anh", 1, DISTRICT, 10, ticker_channel(&["đúng"])),
+    )
+    .await;
+    board.wait(10, "the good channel", changed(DISTRICT)).await;
+    let good = sync::lock(&board.state).content().clone();
+
+    let alert = Payload::Alert(
+        content::parse_alert(
+            r#"{"id": "bao", "status": "actual", "severity": "extreme", "headline": "BÃO"}"#
+                .as_bytes(),
+        )
+        .unwrap(),
+    );
+    let mut tampered: serde_json::Value = serde_json::from_slice(&signed(
+        "huyen-dong-anh",
+        1,
+        DISTRICT,
+        11,
+        ticker_channel(&["thật"]),
+    ))
+    .unwrap();
+    tampered["body"] = tampered["body"]
+        .as_str()
+        .unwrap()
+        .replace("thật", "giả")
+        .into();
+    let cases: Vec<(&str, &str, Vec<u8>, &str)> = vec![
+        (
+            "bad signature",
+            DISTRICT,
+            serde_json::to_vec(&tampered).unwrap(),
+            "signature does not verify",
+        ),
+        (
+            "unknown key",
+            DISTRICT,
+            signed("la-mat", 9, DISTRICT, 11, ticker_channel(&["x"])),
+            "not in this board's trust store",
+        ),
+        (
+            "key out of scope",
+            DISTRICT,
+            signed("xa-xuan-non", 2, DISTRICT, 11, ticker_channel(&["x"])),
+            "may publish to",
+        ),
+        (
+            "alert without the right",
+            ALERT_COMMUNE,
+            signed("xa-xuan-non", 2, ALERT_COMMUNE, 1, alert),
+            "no right to send alerts",
+        ),
+        (
+            "topic mismatch",
+            DISTRICT,
+            signed("huyen-dong-anh", 1, COMMUNE, 11, ticker_channel(&["x"])),
+            "is not the topic it arrived on",
+        ),
+        (
+            "replayed lower seq",
+            DISTRICT,
+            signed("huyen-dong-anh", 1, DISTRICT, 9, ticker_channel(&["cũ"])),
+            "replayed or out of order",
+        ),
+        (
+            "same seq, other body",
+            DISTRICT,
+            signed("huyen-dong-anh", 1, DISTRICT, 10, ticker_channel(&["khác"])),
+            "already used",
+        ),
+        (
+            "oversized",
+            DISTRICT,
+            vec![b'{'; 1024 * 1024 + 10],
+            "over the limit",
+        ),
+        (
+            "malformed JSON",
+            DISTRICT,
+            b"{\"v\": 1, \"key\": ".to_vec(),
+            "not a valid envelope",
+        ),
+        ("unsigned retained clear", DISTRICT, Vec::new(), "unsigned"),
+    ];
+    for (name, topic, payload, reason) in cases {
+        send(port, topic, payload).await;
+        let e = board
+            .wait(10, name, |e| {
+                matches!(e, SyncEvent::Rejected { .. } | SyncEvent::Changed(_))
+            })
+            .await;
+        match e {
+            SyncEvent::Rejected {
+                topic: t,
+                reason: r,
+            } => {
+                assert_eq!(t, topic, "{name}");
+                assert!(r.contains(reason), "{name}: reason {r:?} lacks {reason:?}");
+            }
+            other => panic!("{name} was accepted: {other:?}"),
+        }
+        assert_eq!(
+            sync::lock(&board.state).content(),
+            &good,
+            "{name} changed the content"
+        );
+    }
+    // And none of it reached the store.
+    assert_eq!(open_state(&config).content(), &good);
+    board.handle.task.abort();
+}
+
+struct Mosquitto {
+    child: Child,
+    port: u16,
+    conf: PathBuf,
+}
+
+impl Mosquitto {
+    fn start(port: u16, dir: &Path) -> Mosquitto {
+        let conf = dir.join("mosquitto.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "listener {port} 127.0.0.1\nallow_anonymous true\nmessage_size_limit 2097152\n"
+            ),
+        )
+        .unwrap();
+        let child = Command::new("mosquitto")
+            .arg("-c")
+            .arg(&conf)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("Mosquitto is needed for the interop tests (apt-get install mosquitto mosquitto-clients): {e}"));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "mosquitto did not start on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Mosquitto { child, port, conf }
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    fn restart(&mut self) {
+        self.kill();
+        let dir = self.conf.parent().unwrap().to_owned();
+        *self = Mosquitto::start(self.port, &dir);
+    }
+}
+
+impl Drop for Mosquitto {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retained_envelope_published_by_mosquitto_pub_is_accepted() {
+    let dir = temp_dir("mosq-pub");
+    let port = free_port();
+    let _broker = Mosquitto::start(port, &dir);
+    let file = dir.join("envelope.json");
+    std::fs::write(
+        &file,
+        signed(
+            "huyen-dong-anh",
+            1,
+            DISTRICT,
+            3,
+            ticker_channel(&["từ mosquitto_pub"]),
+        ),
+    )
+    .unwrap();
+    let status = Command::new("mosquitto_pub")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+            "-q",
+            "1",
+            "-r",
+            "-t",
+            DISTRICT,
+            "-f",
+        ])
+        .arg(&file)
+        .status()
+        .expect("mosquitto_pub runs (apt-get install mosquitto-clients)");
+    assert!(status.success());
+    // The board connects after the fact and gets the retained message.
+    let config = board_config(port, &dir.join("store"));
+    let mut board = start(&config, fast_backoff());
+    board
+        .wait(10, "the retained channel", changed(DISTRICT))
+        .await;
+    assert_eq!(board.texts(), ["từ mosquitto_pub"]);
+    board.handle.task.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broker_killed_content_kept_reconnects_with_backoff_and_resyncs() {
+    let dir = temp_dir("mosq-kill");
+    let port = free_port();
+    let mut broker = Mosquitto::start(port, &dir);
+    let config = board_config(port, &dir.join("store"));
+    let mut board = start(&config, fast_backoff());
+    board
+        .wait(10, "the first connection", |e| *e == SyncEvent::Connected)
+        .await;
+    send(
+        port,
+        DISTRICT,
+        signed("huyen-dong-anh", 1, DISTRICT, 1, ticker_channel(&["trước"])),
+    )
+    .await;
+    board.wait(10, "the first channel", changed(DISTRICT)).await;
+
+    broker.kill();
+    // Three failed tries in a row, each waiting longer than the one before (within jitter).
+    let mut waits = Vec::new();
+    while waits.len() < 3 {
+        if let SyncEvent::Disconnected {
+            attempt, retry_in, ..
+        } = board
+            .wait(15, "a failed reconnect", |e| {
+                matches!(e, SyncEvent::Disconnected { .. })
+            })
+            .await
+        {
+            waits.push((attempt, retry_in));
+        }
+    }
+    assert_eq!(waits.iter().map(|w| w.0).collect::<Vec<_>>(), [1, 2, 3]);
+    assert!(waits[2].1 > waits[0].1, "back-off grows: {waits:?}");
+    assert_eq!(
+        board.texts(),
+        ["trước"],
+        "content kept while the broker is down"
+    );
+
+    broker.restart();
+    board
+        .wait(15, "the reconnection", |e| *e == SyncEvent::Connected)
+        .await;
+    send(
+        port,
+        DISTRICT,
+        signed("huyen-dong-anh", 1, DISTRICT, 2, ticker_channel(&["sau"])),
+    )
+    .await;
+    board
+        .wait(10, "the channel after the restart", changed(DISTRICT))
+        .await;
+    assert_eq!(board.texts(), ["sau"]);
+    board.handle.task.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_board_restarted_with_the_broker_down_shows_its_cache_at_once() {
+    let port = embedded_broker();
+    let dir = temp_dir("offline");
+    let config = board_config(port, &dir);
+    let mut board = start(&config, fast_backoff());
+    send(
+        port,
+        COMMUNE,
+        signed("xa-xuan-non", 2, COMMUNE, 5, ticker_channel(&["đã lưu"])),
+    )
+    .await;
+    board.wait(10, "the channel", changed(COMMUNE)).await;
+    board.handle.task.abort();
+
+    // The same store, a broker address where nothing listens.
+    let offline = board_config(free_port(), &dir);
+    let t0 = Instant::now();
+    let state = open_state(&offline);
+    let opened_in = t0.elapsed();
+    let texts: Vec<String> = state
+        .content()
+        .items()
+        .iter()
+        .map(|(_, i)| format!("{:?}", i.kind))
+        .collect();
+    assert_eq!(texts.len(), 1);
+    assert!(texts[0].contains("đã lưu"));
+    eprintln!("content set ready from the cache in {opened_in:?}, no network needed");
+    // Running the sync against the dead address keeps it.
+    let mut board = start(&offline, fast_backoff());
+    board
+        .wait(10, "a failed connection", |e| {
+            matches!(e, SyncEvent::Disconnected { .. })
+        })
+        .await;
+    assert_eq!(board.texts(), ["đã lưu"]);
+    // The seq marks came back too: the old message replayed is refused.
+    let replay = signed("xa-xuan-non", 2, COMMUNE, 4, ticker_channel(&["cũ"]));
+    let err = sync::lock(&board.state)
+        .ingest(COMMUNE, &replay)
+        .unwrap_err();
+    assert!(err.to_string().contains("replayed"), "{err}");
+    board.handle.task.abort();
+}
+
+#[test]
+fn a_revoked_key_loses_its_cached_content_at_the_next_start() {
+    let dir = temp_dir("revoke");
+    let config = board_config(1, &dir);
+    let mut state = open_state(&config);
+    state
+        .ingest(
+            COMMUNE,
+            &signed("xa-xuan-non", 2, COMMUNE, 1, ticker_channel(&["xã"])),
+        )
+        .unwrap();
+    state
+        .ingest(
+            DISTRICT,
+            &signed("huyen-dong-anh", 1, DISTRICT, 1, ticker_channel(&["huyện"])),
+        )
+        .unwrap();
+    drop(state);
+    let mut config = board_config(1, &dir);
+    config.revoked.push("xa-xuan-non".into());
+    let state = open_state(&config);
+    let topics: Vec<&str> = state
+        .content()
+        .channels
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(topics, [DISTRICT]);
+    let _ = trust::subscriptions(&config.identity());
+    let _ = P;
+}
