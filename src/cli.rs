@@ -339,14 +339,19 @@ fn publish_cmd(args: &PublishArgs) -> Result<(), Failure> {
     let (file_id, key) =
         crate::publish::read_key(&args.key).map_err(|e| Failure::BadInput(vec![e.to_string()]))?;
     let key_id = args.key_id.clone().unwrap_or(file_id);
-    let kind_ok = match (
-        &payload,
-        crate::trust::parse_topic(topic_prefix(&args.topic), &args.topic),
-    ) {
-        (content::Payload::Channel(_), Some((crate::trust::TopicKind::Content, _))) => true,
-        (content::Payload::Alert(_), Some((crate::trust::TopicKind::Alert, _))) => true,
-        _ => false,
-    };
+    let kind_ok = matches!(
+        (
+            &payload,
+            crate::trust::parse_topic(topic_prefix(&args.topic), &args.topic),
+        ),
+        (
+            content::Payload::Channel(_),
+            Some((crate::trust::TopicKind::Content, _))
+        ) | (
+            content::Payload::Alert(_),
+            Some((crate::trust::TopicKind::Alert, _))
+        )
+    );
     if !kind_ok {
         return Err(Failure::BadInput(vec![format!(
             "topic {:?} does not take a {}: use PREFIX/content/AREA (or content/board/ID) for a channel, PREFIX/alert/AREA for an alert",
