@@ -9,6 +9,8 @@ packages=(
   mesa-vulkan-drivers libvulkan1 libegl1 libegl-mesa0 libgl1-mesa-dri
   # Building the crate.
   gcc pkg-config
+  # The MQTT broker most deployments run, for the interop tests (and mosquitto_pub).
+  mosquitto mosquitto-clients
 )
 
 missing=()

@@ -139,7 +139,7 @@ fn start(config: &config::Config, backoff: Backoff) -> Running {
     let state = Arc::new(Mutex::new(open_state(config)));
     let (tx, events) = mpsc::channel(256);
     let options = sync::mqtt_options(config).unwrap();
-    let handle = sync::spawn(options, state.clone(), tx, backoff);
+    let handle = sync::spawn(options, state.clone(), tx, backoff, None);
     Running {
         state,
         events,
@@ -627,4 +627,296 @@ fn a_revoked_key_loses_its_cached_content_at_the_next_start() {
     assert_eq!(topics, [DISTRICT]);
     let _ = trust::subscriptions(&config.identity());
     let _ = P;
+}
+
+/// Serves `body` at every path over HTTP/1.1 on a free loopback port.
+fn serve_file(body: Vec<u8>) -> String {
+    use std::io::{BufRead as _, Write as _};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 2 {
+                line.clear();
+            }
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(&body);
+        }
+    });
+    base
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_item_waits_for_its_image_and_the_image_is_stored_by_hash() {
+    use sha2::Digest as _;
+    let img = image::RgbaImage::from_pixel(64, 48, image::Rgba([20, 120, 200, 255]));
+    let mut png = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let sha = hex::encode(sha2::Sha256::digest(&png));
+    let base = serve_file(png.clone());
+
+    let port = embedded_broker();
+    let dir = temp_dir("assets");
+    let config = board_config(port, &dir);
+    let state = Arc::new(Mutex::new(open_state(&config)));
+    let (tx, mut events) = mpsc::channel(64);
+    let (asset_tx, mut assets) = mpsc::channel(16);
+    let store = sync::lock(&state).store().clone();
+    let fetcher = sync::AssetFetcher::new(
+        store.clone(),
+        sync::assets::Limits {
+            max_bytes: 1 << 20,
+            timeout: Duration::from_secs(5),
+        },
+        2,
+        asset_tx,
+    );
+    let handle = sync::spawn(
+        sync::mqtt_options(&config).unwrap(),
+        state.clone(),
+        tx,
+        fast_backoff(),
+        Some(fetcher),
+    );
+    let channel = content::parse_channel(
+        format!(
+            r#"{{"items": [
+                {{"id": "anh", "type": "image", "image": {{"url": "{base}/anh.png", "sha256": "{sha}", "bytes": {}}}}},
+                {{"id": "chu", "type": "announcement", "title": "Chỉ có chữ"}}
+            ]}}"#,
+            png.len()
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    send(
+        port,
+        COMMUNE,
+        signed("xa-xuan-non", 2, COMMUNE, 1, Payload::Channel(channel)),
+    )
+    .await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match tokio::time::timeout_at(deadline, events.recv())
+            .await
+            .expect("the channel arrives")
+        {
+            Some(SyncEvent::Changed(Change::Channel { .. })) => break,
+            Some(_) => {}
+            None => panic!("sync ended"),
+        }
+    }
+    {
+        // Until the image is stored, only the text item is ready (unless the fetch already won).
+        let s = sync::lock(&state);
+        let ready: Vec<&str> = s
+            .content()
+            .items_ready(|h| store.has_asset(h))
+            .iter()
+            .map(|(_, i)| i.id.as_str())
+            .collect();
+        assert!(ready == ["chu"] || ready == ["anh", "chu"], "{ready:?}");
+        assert_eq!(
+            s.content()
+                .items_ready(|_| false)
+                .iter()
+                .map(|(_, i)| i.id.as_str())
+                .collect::<Vec<_>>(),
+            ["chu"]
+        );
+    }
+    let event = tokio::time::timeout(Duration::from_secs(10), assets.recv())
+        .await
+        .expect("the asset arrives")
+        .unwrap();
+    assert_eq!(
+        event,
+        sync::AssetEvent::Ready {
+            sha256: sha.clone()
+        }
+    );
+    assert_eq!(store.asset(&sha), Some(png));
+    let s = sync::lock(&state);
+    let ready: Vec<&str> = s
+        .content()
+        .items_ready(|h| store.has_asset(h))
+        .iter()
+        .map(|(_, i)| i.id.as_str())
+        .collect();
+    assert_eq!(ready, ["anh", "chu"]);
+    handle.task.abort();
+}
+
+fn bangtin_cli(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_bangtin"))
+        .args(args)
+        .output()
+        .expect("bangtin runs")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keygen_then_publish_from_the_command_line_reaches_a_board() {
+    let port = embedded_broker();
+    let dir = temp_dir("cli");
+    let name = dir.join("huyen-dong-anh");
+    let out = bangtin_cli(&["keygen", "--out", name.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let public = std::fs::read_to_string(dir.join("huyen-dong-anh.pub")).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(dir.join("huyen-dong-anh.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "the secret key is private to its owner");
+    }
+    // Keygen never overwrites a key.
+    assert!(!bangtin_cli(&["keygen", "--out", name.to_str().unwrap()])
+        .status
+        .success());
+
+    // A board that trusts the new key for the district.
+    let mut config = board_config(port, &dir.join("store"));
+    config.trust.push(trust::TrustedKey {
+        id: "huyen-dong-anh-2".into(),
+        public: trust::parse_public_key(public.trim()).unwrap(),
+        scopes: vec![trust::Scope::parse("vn/ha-noi/dong-anh").unwrap()],
+        alerts: true,
+    });
+    let mut board = start(&config, fast_backoff());
+    board
+        .wait(10, "the first connection", |e| *e == SyncEvent::Connected)
+        .await;
+
+    let key = dir.join("huyen-dong-anh.key");
+    let mut seqs = Vec::new();
+    for file in [
+        "examples/xa-xuan-non.channel.json",
+        "examples/xa-xuan-non.channel.json",
+    ] {
+        let out = bangtin_cli(&[
+            "publish",
+            "--key",
+            key.to_str().unwrap(),
+            "--key-id",
+            "huyen-dong-anh-2",
+            "--topic",
+            DISTRICT,
+            "--broker",
+            &format!("mqtt://127.0.0.1:{port}"),
+            &format!("{}/{file}", env!("CARGO_MANIFEST_DIR")),
+        ]);
+        let said = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "{said}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let seq: u64 = said.rsplit("seq ").next().unwrap().trim().parse().unwrap();
+        seqs.push(seq);
+        board
+            .wait(10, "the published channel", changed(DISTRICT))
+            .await;
+    }
+    assert!(
+        seqs[1] > seqs[0],
+        "seq always increases for a key and topic: {seqs:?}"
+    );
+    let s = sync::lock(&board.state);
+    assert_eq!(s.content().channels[DISTRICT].channel.items.len(), 8);
+    drop(s);
+
+    // A channel file on an alert topic, and broken content, are refused before sending.
+    let out = bangtin_cli(&[
+        "publish",
+        "--key",
+        key.to_str().unwrap(),
+        "--topic",
+        ALERT_COMMUNE,
+        "--broker",
+        "mqtt://127.0.0.1:1",
+        &format!(
+            "{}/examples/xa-xuan-non.channel.json",
+            env!("CARGO_MANIFEST_DIR")
+        ),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = bangtin_cli(&[
+        "publish",
+        "--key",
+        key.to_str().unwrap(),
+        "--topic",
+        DISTRICT,
+        "--broker",
+        "mqtt://127.0.0.1:1",
+        &format!(
+            "{}/examples/bad/duration-out-of-range.json",
+            env!("CARGO_MANIFEST_DIR")
+        ),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("items[0].duration_s"));
+    // No broker: a runtime failure, exit 1, said plainly.
+    let out = bangtin_cli(&[
+        "publish",
+        "--key",
+        key.to_str().unwrap(),
+        "--topic",
+        DISTRICT,
+        "--broker",
+        &format!("mqtt://127.0.0.1:{}", free_port()),
+        &format!(
+            "{}/examples/xa-xuan-non.channel.json",
+            env!("CARGO_MANIFEST_DIR")
+        ),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    board.handle.task.abort();
+}
+
+#[test]
+fn check_config_reports_ok_or_every_problem() {
+    let fixtures = format!("{}/tests/fixtures/config", env!("CARGO_MANIFEST_DIR"));
+    let out = bangtin_cli(&["check", "--config", &format!("{fixtures}/board.toml")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(": OK, board"));
+    let out = bangtin_cli(&[
+        "check",
+        "--config",
+        &format!("{fixtures}/many-mistakes.toml"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.lines()
+            .filter(|l| l.contains("many-mistakes.toml:"))
+            .count()
+            > 10,
+        "{err}"
+    );
 }

@@ -11,6 +11,7 @@ pub mod assets;
 pub mod backoff;
 pub mod state;
 
+pub use assets::{AssetEvent, AssetFetcher};
 pub use backoff::Backoff;
 pub use state::{BoardState, Change, ContentSet, IngestError};
 
@@ -116,15 +117,24 @@ pub struct SyncHandle {
     pub task: tokio::task::JoinHandle<()>,
 }
 
-/// Starts the sync task on the current tokio runtime.
+/// Starts the sync task on the current tokio runtime. With a fetcher, images given by URL
+/// are fetched in the background: those the cache lacks at once, new ones as content arrives.
 pub fn spawn(
     options: MqttOptions,
     state: Arc<Mutex<BoardState>>,
     events: mpsc::Sender<SyncEvent>,
     backoff: Backoff,
+    fetcher: Option<AssetFetcher>,
 ) -> SyncHandle {
     let (client, eventloop) = AsyncClient::new(options, 64);
-    let task = tokio::spawn(run(client.clone(), eventloop, state, events, backoff));
+    let task = tokio::spawn(run(
+        client.clone(),
+        eventloop,
+        state,
+        events,
+        backoff,
+        fetcher,
+    ));
     SyncHandle { client, task }
 }
 
@@ -134,9 +144,13 @@ async fn run(
     state: Arc<Mutex<BoardState>>,
     events: mpsc::Sender<SyncEvent>,
     mut backoff: Backoff,
+    fetcher: Option<AssetFetcher>,
 ) {
     let (identity, topics) = {
         let s = lock(&state);
+        if let Some(f) = &fetcher {
+            f.want(s.content().images());
+        }
         (s.identity().clone(), subscriptions(s.identity()))
     };
     loop {
@@ -164,7 +178,16 @@ async fn run(
                 let _ = events.send(SyncEvent::Connected).await;
             }
             Ok(Event::Incoming(Packet::Publish(p))) => {
-                let result = lock(&state).ingest(&p.topic, &p.payload);
+                let result = {
+                    let mut s = lock(&state);
+                    let result = s.ingest(&p.topic, &p.payload);
+                    if let (Ok(Change::Channel { .. } | Change::Alert { .. }), Some(f)) =
+                        (&result, &fetcher)
+                    {
+                        f.want(s.content().images());
+                    }
+                    result
+                };
                 let event = match result {
                     Ok(change) => {
                         log::info!("accepted {change:?}");

@@ -6,7 +6,7 @@
 //! so a revoked key's content disappears and a tampered file is never shown. Opening never
 //! touches the network: a board with no broker shows its cached programme at once.
 
-use crate::content::{Alert, Channel, Command, Item, Payload};
+use crate::content::{Alert, Channel, Command, ImageRef, Item, Payload};
 use crate::store::{self, Store};
 use crate::trust::{Accepted, BoardIdentity, Rejection, SeqMarks, TopicTarget, TrustStore};
 use std::collections::BTreeMap;
@@ -59,6 +59,27 @@ impl ContentSet {
             .collect()
     }
 
+    /// The items that can be shown now: those whose image, if given by URL, is already in
+    /// the store (`has_asset`). The others are held back until it arrives, never shown broken.
+    pub fn items_ready(&self, has_asset: impl Fn(&str) -> bool) -> Vec<(&str, &Item)> {
+        self.items()
+            .into_iter()
+            .filter(|(_, item)| match item.kind.image() {
+                Some(ImageRef::Url { sha256, .. }) => has_asset(sha256),
+                _ => true,
+            })
+            .collect()
+    }
+
+    /// Every image the content refers to (items and alerts), for the asset fetcher.
+    pub fn images(&self) -> Vec<&ImageRef> {
+        self.channels
+            .values()
+            .flat_map(|e| e.channel.items.iter().filter_map(|i| i.kind.image()))
+            .chain(self.alerts.values().filter_map(|e| e.alert.image.as_ref()))
+            .collect()
+    }
+
     /// The seq of each channel and alert topic, for status reports.
     pub fn seqs(&self) -> BTreeMap<&str, u64> {
         self.channels
@@ -99,7 +120,7 @@ pub enum IngestError {
 pub struct BoardState {
     identity: BoardIdentity,
     trust: TrustStore,
-    store: Store,
+    store: Arc<Store>,
     marks: SeqMarks,
     content: ContentSet,
     /// The last store failure, for status (`last_error`); the board keeps running on memory.
@@ -123,7 +144,7 @@ impl BoardState {
         let mut state = BoardState {
             identity,
             trust,
-            store,
+            store: Arc::new(store),
             marks: SeqMarks::default(),
             content: ContentSet::default(),
             last_store_error: None,
@@ -193,7 +214,8 @@ impl BoardState {
         &self.content
     }
 
-    pub fn store(&self) -> &Store {
+    /// The store, shared (the asset fetcher writes to it from its own tasks).
+    pub fn store(&self) -> &Arc<Store> {
         &self.store
     }
 
@@ -289,3 +311,13 @@ impl BoardState {
 
 /// Re-exported for callers that only need the store's error type.
 pub type StoreError = store::Error;
+
+impl super::assets::AssetSink for Store {
+    fn has(&self, sha256: &str) -> bool {
+        self.has_asset(sha256)
+    }
+
+    fn put(&self, sha256: &str, bytes: &[u8]) -> Result<(), String> {
+        self.put_asset(sha256, bytes).map_err(|e| e.to_string())
+    }
+}
