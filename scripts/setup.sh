@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing bangtin needs on Debian, Ubuntu or Raspberry Pi OS:
-# Mesa's software GPU drivers (so rendering works with no GPU at all) and a C toolchain.
+# Mesa's software GPU drivers (so rendering works with no GPU at all) and a C toolchain;
+# with --test, also what the tests talk to (Mosquitto).
 # Safe to run again: it installs only what is missing. Needs root or sudo for apt-get.
 set -euo pipefail
 
@@ -9,9 +10,11 @@ packages=(
   mesa-vulkan-drivers libvulkan1 libegl1 libegl-mesa0 libgl1-mesa-dri
   # Building the crate.
   gcc pkg-config
-  # The MQTT broker most deployments run, for the interop tests (and mosquitto_pub).
-  mosquitto mosquitto-clients
 )
+# With --test: the MQTT broker most deployments run, for the interop tests (and mosquitto_pub).
+if [ "${1:-}" = "--test" ]; then
+  packages+=(mosquitto mosquitto-clients)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

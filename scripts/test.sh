@@ -3,7 +3,7 @@
 # (pure modules, pixel tests on the software GPU, the command line).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --test
 # Builds are shared between clones on the same machine; override to keep them elsewhere.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bangtin/target}"
 cargo test --locked "$@"
