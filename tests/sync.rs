@@ -920,3 +920,44 @@ fn check_config_reports_ok_or_every_problem() {
         "{err}"
     );
 }
+
+#[test]
+fn images_no_item_shows_are_evicted_when_the_store_is_over_budget() {
+    use sha2::Digest as _;
+    let dir = temp_dir("evict");
+    let mut config = board_config(1, &dir);
+    config.store.max_bytes = 64 * 1024;
+    let store = store::Store::open(&config.store.dir, config.store.max_bytes).unwrap();
+    let blobs: Vec<Vec<u8>> = (0..4u8).map(|i| vec![i; 30 * 1024]).collect();
+    let shas: Vec<String> = blobs
+        .iter()
+        .map(|b| hex::encode(sha2::Sha256::digest(b)))
+        .collect();
+    for (b, s) in blobs.iter().zip(&shas) {
+        store.put_asset(s, b).unwrap();
+    }
+    drop(store);
+    let mut state = open_state(&config);
+    let channel = content::parse_channel(
+        format!(
+            r#"{{"items": [{{"id": "a", "type": "image", "image": {{"url": "https://x.example/a.png", "sha256": "{}", "bytes": 30720}}}}]}}"#,
+            shas[2]
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    state
+        .ingest(
+            COMMUNE,
+            &signed("xa-xuan-non", 2, COMMUNE, 1, Payload::Channel(channel)),
+        )
+        .unwrap();
+    let store = state.store();
+    assert!(store.has_asset(&shas[2]), "the image an item shows is kept");
+    assert!(
+        store.size_bytes() <= 64 * 1024,
+        "back within budget: {}",
+        store.size_bytes()
+    );
+    assert_eq!(shas.iter().filter(|s| store.has_asset(s)).count(), 2);
+}

@@ -252,7 +252,27 @@ impl BoardState {
         self.marks
             .record(&accepted.key, &accepted.topic, accepted.mark());
         self.save_marks();
-        Ok(self.apply(&accepted))
+        let change = self.apply(&accepted);
+        self.evict_unused_assets();
+        Ok(change)
+    }
+
+    /// Keeps the store within its budget: assets no current item or alert shows may go.
+    fn evict_unused_assets(&mut self) {
+        let keep: std::collections::HashSet<String> = self
+            .content
+            .images()
+            .into_iter()
+            .map(|i| i.sha256().to_owned())
+            .collect();
+        match self.store.evict_assets(&keep) {
+            Ok(0) => {}
+            Ok(freed) => log::info!("store: evicted {freed} bytes of images no longer shown"),
+            Err(e) => {
+                log::warn!("store: eviction failed: {e}");
+                self.last_store_error = Some(e.to_string());
+            }
+        }
     }
 
     fn save_marks(&mut self) {
