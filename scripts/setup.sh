@@ -13,7 +13,7 @@ packages=(
 )
 # With --test: the MQTT broker most deployments run, for the interop tests (and mosquitto_pub).
 if [ "${1:-}" = "--test" ]; then
-  packages+=(mosquitto mosquitto-clients)
+  packages+=(mosquitto mosquitto-clients openssl)
 fi
 
 missing=()

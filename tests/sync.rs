@@ -961,3 +961,143 @@ fn images_no_item_shows_are_evicted_when_the_store_is_over_budget() {
     );
     assert_eq!(shas.iter().filter(|s| store.has_asset(s)).count(), 2);
 }
+
+/// A CA and a server certificate for localhost, made with the openssl command line.
+fn make_certs(dir: &Path) {
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl runs (apt-get install openssl)");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=bangtin test CA",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=localhost",
+    ]);
+    std::fs::write(
+        dir.join("san.ext"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.crt",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+    ]);
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "other.key",
+        "-out",
+        "other-ca.crt",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=someone else",
+    ]);
+    // Mosquitto started as root drops to its own user: let it read these throwaway keys.
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(
+        dir.join("server.key"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mqtts_with_the_provinces_ca_connects_and_a_stranger_ca_does_not() {
+    sync::install_crypto_provider();
+    let dir = temp_dir("tls");
+    make_certs(&dir);
+    let port = free_port();
+    let conf = dir.join("mosquitto.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "listener {port} 127.0.0.1\nallow_anonymous true\ncafile {d}/ca.crt\ncertfile {d}/server.crt\nkeyfile {d}/server.key\n",
+            d = dir.display()
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new("mosquitto")
+        .arg("-c")
+        .arg(&conf)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("mosquitto runs");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "mosquitto (TLS) did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let tls_config = |ca: &str| {
+        let mut c = board_config(port, &dir.join(format!("store-{ca}")));
+        c.broker.url.tls = true;
+        c.broker.url.host = "localhost".into();
+        c.broker.ca_file = Some(dir.join(ca));
+        c
+    };
+    let mut good = start(&tls_config("ca.crt"), fast_backoff());
+    good.wait(10, "a TLS connection", |e| *e == SyncEvent::Connected)
+        .await;
+    let mut stranger = start(&tls_config("other-ca.crt"), fast_backoff());
+    let e = stranger
+        .wait(10, "a refused TLS connection", |e| {
+            matches!(e, SyncEvent::Disconnected { .. } | SyncEvent::Connected)
+        })
+        .await;
+    assert!(
+        matches!(e, SyncEvent::Disconnected { .. }),
+        "a broker whose certificate our CA did not sign is refused: {e:?}"
+    );
+    good.handle.task.abort();
+    stranger.handle.task.abort();
+    let _ = child.kill();
+    let _ = child.wait();
+}
