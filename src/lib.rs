@@ -15,6 +15,7 @@ pub mod layout;
 pub mod media;
 pub mod publish;
 pub mod render;
+pub mod schedule;
 pub mod store;
 pub mod sync;
 pub mod trust;

@@ -1,0 +1,186 @@
+//! The active alerts (khẩn cấp): alert, update, cancel and expiry, modelled on CAP 1.2.
+
+use super::Clock;
+use crate::content::{Alert, AlertStatus, MsgType, Severity};
+use chrono::{DateTime, FixedOffset, TimeDelta};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Without `expires`, an alert lasts this long from `effective` (or its receipt).
+pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(6 * 3600);
+
+/// One alert the board holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldAlert {
+    pub alert: Arc<Alert>,
+    /// Board time when it arrived (as the board's clock said then).
+    pub received_at: DateTime<FixedOffset>,
+    /// Monotonic time when it arrived (not persisted: a restart counts from the restart).
+    #[serde(skip)]
+    pub received_mono: Duration,
+    /// Arrival order, for "newest first".
+    pub order: u64,
+}
+
+impl HeldAlert {
+    /// Whether its lifetime is over. With a trusted clock: `expires`, else `effective` (or
+    /// receipt) + 6 h. With an untrusted clock the wall time means nothing: the lifetime
+    /// (`expires - effective`, or 6 h) runs on monotonic time since receipt.
+    pub fn expired(&self, clock: &Clock) -> bool {
+        let a = &self.alert;
+        if clock.trusted {
+            let end = a.expires.unwrap_or_else(|| {
+                a.effective.unwrap_or(self.received_at) + delta(DEFAULT_LIFETIME)
+            });
+            clock.now >= end
+        } else {
+            let lifetime = match (a.effective, a.expires) {
+                (Some(e), Some(x)) => (x - e).to_std().unwrap_or(Duration::ZERO),
+                _ => DEFAULT_LIFETIME,
+            };
+            clock.mono >= self.received_mono + lifetime
+        }
+    }
+
+    /// Whether it has begun (`effective` reached); always true with an untrusted clock.
+    pub fn started(&self, clock: &Clock) -> bool {
+        !clock.trusted || self.alert.effective.is_none_or(|e| clock.now >= e)
+    }
+
+    pub fn is_full_screen(&self) -> bool {
+        self.alert.severity.is_full_screen()
+    }
+}
+
+fn delta(d: Duration) -> TimeDelta {
+    TimeDelta::from_std(d).unwrap_or(TimeDelta::MAX)
+}
+
+/// What applying an alert message did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlertChange {
+    Added(String),
+    /// The new alert, and the ones it replaced.
+    Updated {
+        id: String,
+        replaced: Vec<String>,
+    },
+    Cancelled(Vec<String>),
+    /// `status: test`: logged and acknowledged, never shown.
+    TestOnly(String),
+}
+
+/// Every alert the board holds, by id.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AlertSet {
+    alerts: BTreeMap<String, HeldAlert>,
+    next_order: u64,
+}
+
+impl AlertSet {
+    /// Applies an accepted alert message.
+    pub fn apply(&mut self, alert: &Alert, clock: &Clock) -> AlertChange {
+        if alert.status == AlertStatus::Test {
+            log::info!("test alert {:?} received; not shown", alert.id);
+            return AlertChange::TestOnly(alert.id.clone());
+        }
+        match alert.msg_type {
+            MsgType::Cancel => {
+                let gone: Vec<String> = alert
+                    .references
+                    .iter()
+                    .filter(|r| self.alerts.remove(*r).is_some())
+                    .cloned()
+                    .collect();
+                AlertChange::Cancelled(gone)
+            }
+            MsgType::Alert | MsgType::Update => {
+                let replaced: Vec<String> = if alert.msg_type == MsgType::Update {
+                    alert
+                        .references
+                        .iter()
+                        .filter(|r| self.alerts.remove(*r).is_some())
+                        .cloned()
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                self.next_order += 1;
+                self.alerts.insert(
+                    alert.id.clone(),
+                    HeldAlert {
+                        alert: Arc::new(alert.clone()),
+                        received_at: clock.now,
+                        received_mono: clock.mono,
+                        order: self.next_order,
+                    },
+                );
+                if alert.msg_type == MsgType::Update {
+                    AlertChange::Updated {
+                        id: alert.id.clone(),
+                        replaced,
+                    }
+                } else {
+                    AlertChange::Added(alert.id.clone())
+                }
+            }
+        }
+    }
+
+    /// Drops expired alerts; returns their ids.
+    pub fn expire(&mut self, clock: &Clock) -> Vec<String> {
+        let gone: Vec<String> = self
+            .alerts
+            .iter()
+            .filter(|(_, a)| a.expired(clock))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in &gone {
+            self.alerts.remove(id);
+        }
+        gone
+    }
+
+    /// The alerts to show now, most severe first, then newest first.
+    pub fn active(&self, clock: &Clock) -> Vec<&HeldAlert> {
+        let mut v: Vec<&HeldAlert> = self
+            .alerts
+            .values()
+            .filter(|a| a.started(clock) && !a.expired(clock))
+            .collect();
+        v.sort_by(|a, b| {
+            b.alert
+                .severity
+                .cmp(&a.alert.severity)
+                .then(b.order.cmp(&a.order))
+        });
+        v
+    }
+
+    pub fn get(&self, id: &str) -> Option<&HeldAlert> {
+        self.alerts.get(id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.alerts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.alerts.is_empty()
+    }
+
+    /// After a restart the monotonic clock starts again: lifetimes counted on it restart too.
+    pub fn restored(mut self, clock: &Clock) -> AlertSet {
+        for a in self.alerts.values_mut() {
+            a.received_mono = clock.mono;
+        }
+        self
+    }
+}
+
+/// The most severe level shown full screen, for callers that only need to know.
+pub fn full_screen(severity: Severity) -> bool {
+    severity.is_full_screen()
+}
