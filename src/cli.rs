@@ -360,11 +360,13 @@ fn publish_cmd(args: &PublishArgs) -> Result<(), Failure> {
         )]));
     }
     let now = Utc::now();
+    let now_ms = now.timestamp_millis().max(0) as u64;
     let seq = match args.seq {
         Some(s) => s,
+        // A dry run shows what would be sent without using up a seq.
+        None if args.dry_run => now_ms,
         None => {
-            crate::publish::next_seq(&args.key, &args.topic, now.timestamp_millis().max(0) as u64)
-                .map_err(anyhow::Error::from)?
+            crate::publish::next_seq(&args.key, &args.topic, now_ms).map_err(anyhow::Error::from)?
         }
     };
     let envelope = crate::publish::envelope(

@@ -3,11 +3,13 @@
 //! Pure data and validation. This module never does I/O, never touches the GPU and never
 //! panics on input: everything that arrives from outside passes through [`parse`] first.
 
+pub mod cap;
 pub mod model;
 pub mod parse;
 pub mod problems;
 pub mod text;
 
+pub use cap::alert_from_cap;
 pub use model::*;
 pub use parse::{
     alert_from_value, channel_from_value, command_from_value, is_valid_id, parse_alert, parse_body,

@@ -37,6 +37,10 @@ pub mod limits {
     pub const DEFAULT_DURATION_S: u32 = 10;
     pub const HOUR_RANGES: usize = 8;
     pub const REFERENCES: usize = 32;
+    /// The areas an alert concerns, as one text (CAP `areaDesc`s joined with "; ").
+    pub const AREA_CHARS: usize = 500;
+    /// A CAP 1.2 XML document carried in an alert's `cap` field, refused before parsing.
+    pub const CAP_XML_BYTES: usize = 256 * 1024;
 }
 
 /// A signed envelope as it travels: `body` is JSON text, `sig` the Ed25519 signature of its bytes.
@@ -58,6 +62,9 @@ pub struct Body {
 }
 
 /// What a body carries; the wire form names it twice (`"kind": "channel", "channel": {..}`).
+/// An alert is larger than the others, but there is one payload per message and it is moved a
+/// handful of times, so boxing it would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Payload {
     Channel(Channel),
@@ -301,6 +308,9 @@ pub struct Alert {
     pub instruction: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender_name: Option<String>,
+    /// The areas it concerns, in words ("Xã Xuân Nộn; Xã Nam Hồng"); a CAP alert's `areaDesc`s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

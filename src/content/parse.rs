@@ -3,6 +3,7 @@
 //! The document is first parsed as untyped JSON, then walked field by field, so one wrong type
 //! in `items[0]` does not hide a bad duration in `items[5]`. Nothing here panics on any input.
 
+use super::cap::alert_from_cap;
 use super::model::*;
 use super::problems::{index, join, Problems};
 use super::text::clean;
@@ -308,7 +309,7 @@ pub fn parse_channel(bytes: &[u8]) -> Result<Channel, Problems> {
     channel_from_value(&parse_json(bytes)?, "")
 }
 
-/// Parses an alert object (fields form) from bytes.
+/// Parses an alert object (fields form, or `{"cap": XML}`) from bytes.
 pub fn parse_alert(bytes: &[u8]) -> Result<Alert, Problems> {
     alert_from_value(&parse_json(bytes)?, "")
 }
@@ -597,18 +598,15 @@ fn opt_hours(obj: &Obj, path: &str, problems: &mut Problems) -> Option<Option<Ve
     ok.then_some(Some(out))
 }
 
-/// Validates an alert object (fields form) found at `path`.
+/// Validates an alert object found at `path`: the fields form, or `{"cap": "<alert ...>"}`, a
+/// CAP 1.2 document mapped by [`alert_from_cap`] onto the same fields.
 pub fn alert_from_value(value: &Value, path: &str) -> Result<Alert, Problems> {
     let mut problems = Problems::default();
     let Some(obj) = as_object(value, path, &mut problems) else {
         return Err(problems);
     };
-    if obj.contains_key("cap") {
-        problems.push(
-            join(path, "cap"),
-            "CAP 1.2 XML alerts are not read by this version yet; send the fields form",
-        );
-        return Err(problems);
+    if let Some(cap) = obj.get("cap") {
+        return cap_alert(obj, cap, path, problems);
     }
     let id = req_id(obj, path, "id", &mut problems);
     let msg_type = match obj.get("msg_type") {
@@ -706,6 +704,7 @@ pub fn alert_from_value(value: &Value, path: &str) -> Result<Alert, Problems> {
         false,
         &mut problems,
     );
+    let area = opt_text(obj, path, "area", limits::AREA_CHARS, false, &mut problems);
     let effective = opt_time(obj, path, "effective", &mut problems);
     let expires = opt_time(obj, path, "expires", &mut problems);
     if let (Some(eff), Some(exp)) = (effective, expires) {
@@ -728,6 +727,7 @@ pub fn alert_from_value(value: &Value, path: &str) -> Result<Alert, Problems> {
             description,
             instruction,
             sender_name,
+            area,
             effective,
             expires,
             image,
@@ -735,6 +735,45 @@ pub fn alert_from_value(value: &Value, path: &str) -> Result<Alert, Problems> {
         _ => return Err(problems),
     };
     problems.into_result(alert)
+}
+
+/// The CAP form of an alert: `{"cap": "<alert xmlns=...>...</alert>"}` and nothing else. Every
+/// problem with the XML is reported at the path of the `cap` string (see [`alert_from_cap`]).
+fn cap_alert(
+    obj: &Obj,
+    cap: &Value,
+    path: &str,
+    mut problems: Problems,
+) -> Result<Alert, Problems> {
+    let others: Vec<String> = obj
+        .keys()
+        .filter(|k| k.as_str() != "cap")
+        .map(|k| format!("{k:?}"))
+        .collect();
+    if !others.is_empty() {
+        problems.push(
+            path,
+            format!(
+                "holds a CAP document in \"cap\", so it must have no other fields; found {}",
+                others.join(", ")
+            ),
+        );
+    }
+    let cap_path = join(path, "cap");
+    match cap {
+        Value::String(xml) => match alert_from_cap(xml, &cap_path) {
+            Ok(alert) => return problems.into_result(alert),
+            Err(p) => problems.extend(p),
+        },
+        other => problems.push(
+            cap_path,
+            format!(
+                "must be a string holding a CAP 1.2 XML document, got {}",
+                describe(other)
+            ),
+        ),
+    }
+    Err(problems)
 }
 
 fn opt_references(obj: &Obj, path: &str, problems: &mut Problems) -> Option<Vec<String>> {

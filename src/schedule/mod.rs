@@ -26,7 +26,7 @@ pub mod validity;
 
 pub use alerts::{AlertChange, AlertSet, HeldAlert};
 pub use clock::{Clock, ClockTrust};
-pub use validity::is_valid;
+pub use validity::{is_valid, Moment};
 
 use crate::content::{Class, Item, ItemKind};
 use serde::{Deserialize, Serialize};
@@ -97,10 +97,20 @@ pub struct Scheduler {
     pub rotation: RotationState,
 }
 
-/// One entry of the rotation cycle.
+/// One entry of the rotation cycle, borrowed (a tick allocates only for what it returns).
 struct Entry<'a> {
-    key: ItemKey,
+    topic: &'a str,
     item: &'a Item,
+}
+
+impl Entry<'_> {
+    fn is(&self, key: &ItemKey) -> bool {
+        self.item.id == key.id && self.topic == key.topic
+    }
+
+    fn key(&self) -> ItemKey {
+        ItemKey::new(self.topic, &self.item.id)
+    }
 }
 
 impl Scheduler {
@@ -119,10 +129,11 @@ impl Scheduler {
         alert_pages: &dyn Fn(&HeldAlert) -> u32,
         clock: &Clock,
     ) -> Program {
+        let moment = Moment::new(&clock.now, clock.trusted);
         let tickers: Vec<ItemKey> = items
             .iter()
             .filter(|(_, i)| matches!(i.kind, ItemKind::Ticker { .. }))
-            .filter(|(_, i)| is_valid(i, &clock.now, clock.trusted))
+            .filter(|(_, i)| moment.admits(i))
             .map(|(t, i)| ItemKey::new(t, &i.id))
             .collect();
         let active = alerts.active(clock);
@@ -175,11 +186,8 @@ impl Scheduler {
         let valid: Vec<Entry<'_>> = items
             .iter()
             .filter(|(_, i)| !matches!(i.kind, ItemKind::Ticker { .. }))
-            .filter(|(_, i)| is_valid(i, &clock.now, clock.trusted))
-            .map(|(t, i)| Entry {
-                key: ItemKey::new(t, &i.id),
-                item: i,
-            })
+            .filter(|(_, i)| moment.admits(i))
+            .map(|(t, i)| Entry { topic: t, item: i })
             .collect();
         let order = rotation_order(&valid);
         if order.is_empty() {
@@ -202,9 +210,9 @@ impl Scheduler {
         // is gone) whatever now stands at its place.
         let (mut index, mut fresh) = match &self.rotation.current {
             Some((key, at)) => {
-                if order.get(*at).is_some_and(|&i| valid[i].key == *key) {
+                if order.get(*at).is_some_and(|&i| valid[i].is(key)) {
                     (*at, false)
-                } else if let Some(p) = order.iter().position(|&i| valid[i].key == *key) {
+                } else if let Some(p) = order.iter().position(|&i| valid[i].is(key)) {
                     (p, false)
                 } else {
                     (*at % order.len(), true)
@@ -220,7 +228,7 @@ impl Scheduler {
             self.rotation.page_started = Some(clock.mono);
         }
         let mut entry = &valid[order[index]];
-        let mut n = pages(&entry.key.topic, entry.item).max(1);
+        let mut n = pages(entry.topic, entry.item).max(1);
         if self.rotation.page >= n {
             self.rotation.page = n - 1;
         }
@@ -232,31 +240,32 @@ impl Scheduler {
             } else {
                 index = (index + 1) % order.len();
                 entry = &valid[order[index]];
-                n = pages(&entry.key.topic, entry.item).max(1);
+                n = pages(entry.topic, entry.item).max(1);
                 self.rotation.page = 0;
             }
             self.rotation.page_started = Some(clock.mono);
         }
-        self.rotation.current = Some((entry.key.clone(), index));
+        let key = entry.key();
+        self.rotation.current = Some((key.clone(), index));
         let started = self.rotation.page_started.unwrap_or(clock.mono);
         let until = started + page_time(entry, n);
         let next = if self.rotation.page + 1 < n {
             Show::Item {
-                key: entry.key.clone(),
+                key: key.clone(),
                 page: self.rotation.page + 1,
                 pages: n,
             }
         } else {
             let e = &valid[order[(index + 1) % order.len()]];
             Show::Item {
-                key: e.key.clone(),
+                key: e.key(),
                 page: 0,
-                pages: pages(&e.key.topic, e.item).max(1),
+                pages: pages(e.topic, e.item).max(1),
             }
         };
         Program {
             show: Show::Item {
-                key: entry.key.clone(),
+                key,
                 page: self.rotation.page,
                 pages: n,
             },

@@ -7,17 +7,49 @@ use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 /// Whether `item` may show at `now` (board time). With an untrusted clock (a Pi after a power
 /// cut, before NTP), nothing is dropped for being out of its window: the clock may be years off.
 pub fn is_valid(item: &Item, now: &DateTime<FixedOffset>, clock_trusted: bool) -> bool {
-    if !clock_trusted {
-        return true;
+    Moment::new(now, clock_trusted).admits(item)
+}
+
+/// `now` read once for many items: the time of day and weekday are computed a single time.
+#[derive(Debug, Clone, Copy)]
+pub struct Moment {
+    now: DateTime<FixedOffset>,
+    trusted: bool,
+    minute: TimeOfDay,
+    weekday: Weekday,
+}
+
+impl Moment {
+    pub fn new(now: &DateTime<FixedOffset>, trusted: bool) -> Moment {
+        Moment {
+            now: *now,
+            trusted,
+            minute: TimeOfDay((now.hour() * 60 + now.minute()) as u16),
+            weekday: weekday(now.weekday()),
+        }
     }
+
+    /// Whether `item` may show at this moment (see [`is_valid`]).
+    pub fn admits(&self, item: &Item) -> bool {
+        if !self.trusted {
+            return true;
+        }
+        admits_at(item, &self.now, self.minute, self.weekday)
+    }
+}
+
+fn admits_at(
+    item: &Item,
+    now: &DateTime<FixedOffset>,
+    minute: TimeOfDay,
+    weekday: Weekday,
+) -> bool {
     if item.valid_from.is_some_and(|from| *now < from) {
         return false;
     }
     if item.valid_until.is_some_and(|until| *now >= until) {
         return false;
     }
-    let minute = TimeOfDay((now.hour() * 60 + now.minute()) as u16);
-    let weekday = weekday(now.weekday());
     match &item.hours {
         None => item
             .days

@@ -25,6 +25,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
+/// The largest MQTT packet a board reads (see [`mqtt_options`]).
+pub const MAX_PACKET: usize = 8 * 1024 * 1024;
+
 /// Where the Debian family keeps the system's CA bundle, used for mqtts:// without `ca_file`.
 const SYSTEM_CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 
@@ -68,8 +71,11 @@ pub fn mqtt_options(config: &Config) -> Result<MqttOptions, Error> {
     let mut options = MqttOptions::new(&broker.client_id, &broker.url.host, broker.url.port);
     options.set_keep_alive(Duration::from_secs(u64::from(broker.keep_alive_s)));
     options.set_clean_session(true);
-    let max = crate::content::limits::MESSAGE_BYTES + 4096;
-    options.set_max_packet_size(max, max);
+    // Take packets well above the protocol's message limit, so that an oversized message is
+    // refused by the trust check with a reason instead of breaking the connection: rumqttc
+    // drops the connection on a packet over its limit, and a retained one would come back at
+    // every reconnect. Brokers should cap messages below this (Mosquitto message_size_limit).
+    options.set_max_packet_size(MAX_PACKET, MAX_PACKET);
     let will = serde_json::json!({"board": config.board.id, "online": false});
     options.set_last_will(LastWill::new(
         board_topic(&broker.prefix, &config.board.id, "status"),
