@@ -44,10 +44,6 @@ impl ImagePipeline {
         format: wgpu::TextureFormat,
         globals: &wgpu::BindGroupLayout,
     ) -> ImagePipeline {
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("bangtin image shader"),
-            source: wgpu::ShaderSource::Wgsl(SHADER.into()),
-        });
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("bangtin image bind group layout"),
             entries: &[
@@ -69,44 +65,15 @@ impl ImagePipeline {
                 },
             ],
         });
-        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("bangtin image pipeline layout"),
-            bind_group_layouts: &[Some(globals), Some(&layout)],
-            immediate_size: 0,
-        });
-        let attributes = wgpu::vertex_attr_array![0 => Float32x4];
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("bangtin image pipeline"),
-            layout: Some(&pipeline_layout),
-            vertex: wgpu::VertexState {
-                module: &module,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[Some(wgpu::VertexBufferLayout {
-                    array_stride: std::mem::size_of::<Instance>() as u64,
-                    step_mode: wgpu::VertexStepMode::Instance,
-                    attributes: &attributes,
-                })],
-            },
-            primitive: wgpu::PrimitiveState {
-                topology: wgpu::PrimitiveTopology::TriangleStrip,
-                ..Default::default()
-            },
-            depth_stencil: None,
-            multisample: wgpu::MultisampleState::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &module,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format,
-                    blend: Some(wgpu::BlendState::ALPHA_BLENDING),
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
+        let pipeline = super::instanced_quad_pipeline(
+            device,
+            "image",
+            SHADER,
+            &[Some(globals), Some(&layout)],
+            &wgpu::vertex_attr_array![0 => Float32x4],
+            std::mem::size_of::<Instance>(),
+            format,
+        );
         let sampler = device.create_sampler(&wgpu::SamplerDescriptor {
             label: Some("bangtin image sampler"),
             address_mode_u: wgpu::AddressMode::ClampToEdge,
@@ -120,7 +87,12 @@ impl ImagePipeline {
             pipeline,
             layout,
             sampler,
-            instances: instance_buffer(device, capacity),
+            instances: super::instance_buffer(
+                device,
+                "image",
+                capacity,
+                std::mem::size_of::<Instance>(),
+            ),
             capacity,
             textures: HashMap::new(),
             slots: Vec::new(),
@@ -164,7 +136,12 @@ impl ImagePipeline {
         self.textures.retain(|_, t| t.used >= keep_after);
         if instances.len() > self.capacity {
             self.capacity = instances.len().next_power_of_two();
-            self.instances = instance_buffer(device, self.capacity);
+            self.instances = super::instance_buffer(
+                device,
+                "image",
+                self.capacity,
+                std::mem::size_of::<Instance>(),
+            );
         }
         if !instances.is_empty() {
             queue.write_buffer(&self.instances, 0, bytemuck::cast_slice(&instances));
@@ -275,15 +252,6 @@ pub fn upload_size(img: &DecodedImage, rect: &Rect) -> (u32, u32) {
     } else {
         (img.width.max(1), img.height.max(1))
     }
-}
-
-fn instance_buffer(device: &wgpu::Device, capacity: usize) -> wgpu::Buffer {
-    device.create_buffer(&wgpu::BufferDescriptor {
-        label: Some("bangtin image instances"),
-        size: (capacity * std::mem::size_of::<Instance>()) as u64,
-        usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
-        mapped_at_creation: false,
-    })
 }
 
 #[cfg(test)]

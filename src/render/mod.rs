@@ -336,6 +336,75 @@ impl Renderer {
     }
 }
 
+/// A pipeline drawing one instanced quad (a 4-vertex triangle strip) per instance, from a WGSL
+/// file with `vs_main`/`fs_main`, blending straight alpha: what every shape pipeline shares.
+pub(crate) fn instanced_quad_pipeline(
+    device: &wgpu::Device,
+    name: &str,
+    shader: &str,
+    bind_group_layouts: &[Option<&wgpu::BindGroupLayout>],
+    attributes: &[wgpu::VertexAttribute],
+    stride: usize,
+    format: wgpu::TextureFormat,
+) -> wgpu::RenderPipeline {
+    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some(&format!("bangtin {name} shader")),
+        source: wgpu::ShaderSource::Wgsl(shader.into()),
+    });
+    let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+        label: Some(&format!("bangtin {name} pipeline layout")),
+        bind_group_layouts,
+        immediate_size: 0,
+    });
+    device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+        label: Some(&format!("bangtin {name} pipeline")),
+        layout: Some(&layout),
+        vertex: wgpu::VertexState {
+            module: &module,
+            entry_point: Some("vs_main"),
+            compilation_options: Default::default(),
+            buffers: &[Some(wgpu::VertexBufferLayout {
+                array_stride: stride as u64,
+                step_mode: wgpu::VertexStepMode::Instance,
+                attributes,
+            })],
+        },
+        primitive: wgpu::PrimitiveState {
+            topology: wgpu::PrimitiveTopology::TriangleStrip,
+            ..Default::default()
+        },
+        depth_stencil: None,
+        multisample: wgpu::MultisampleState::default(),
+        fragment: Some(wgpu::FragmentState {
+            module: &module,
+            entry_point: Some("fs_main"),
+            compilation_options: Default::default(),
+            targets: &[Some(wgpu::ColorTargetState {
+                format,
+                blend: Some(wgpu::BlendState::ALPHA_BLENDING),
+                write_mask: wgpu::ColorWrites::ALL,
+            })],
+        }),
+        multiview_mask: None,
+        cache: None,
+    })
+}
+
+/// A vertex buffer for `capacity` instances of `stride` bytes, written each frame.
+pub(crate) fn instance_buffer(
+    device: &wgpu::Device,
+    name: &str,
+    capacity: usize,
+    stride: usize,
+) -> wgpu::Buffer {
+    device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some(&format!("bangtin {name} instances")),
+        size: (capacity * stride) as u64,
+        usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    })
+}
+
 /// sRGB byte to linear light.
 pub(crate) fn srgb_to_linear(c: u8) -> f32 {
     let c = f32::from(c) / 255.0;

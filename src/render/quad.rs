@@ -40,52 +40,24 @@ impl QuadPipeline {
         format: wgpu::TextureFormat,
         globals: &wgpu::BindGroupLayout,
     ) -> QuadPipeline {
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("bangtin quad shader"),
-            source: wgpu::ShaderSource::Wgsl(SHADER.into()),
-        });
-        let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("bangtin quad pipeline layout"),
-            bind_group_layouts: &[Some(globals)],
-            immediate_size: 0,
-        });
-        let attributes = wgpu::vertex_attr_array![0 => Float32x4, 1 => Float32x4];
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("bangtin quad pipeline"),
-            layout: Some(&layout),
-            vertex: wgpu::VertexState {
-                module: &module,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[Some(wgpu::VertexBufferLayout {
-                    array_stride: std::mem::size_of::<Instance>() as u64,
-                    step_mode: wgpu::VertexStepMode::Instance,
-                    attributes: &attributes,
-                })],
-            },
-            primitive: wgpu::PrimitiveState {
-                topology: wgpu::PrimitiveTopology::TriangleStrip,
-                ..Default::default()
-            },
-            depth_stencil: None,
-            multisample: wgpu::MultisampleState::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &module,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format,
-                    blend: Some(wgpu::BlendState::ALPHA_BLENDING),
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
+        let pipeline = super::instanced_quad_pipeline(
+            device,
+            "quad",
+            SHADER,
+            &[Some(globals)],
+            &wgpu::vertex_attr_array![0 => Float32x4, 1 => Float32x4],
+            std::mem::size_of::<Instance>(),
+            format,
+        );
         let capacity = 256;
         QuadPipeline {
             pipeline,
-            instances: instance_buffer(device, capacity),
+            instances: super::instance_buffer(
+                device,
+                "quad",
+                capacity,
+                std::mem::size_of::<Instance>(),
+            ),
             capacity,
         }
     }
@@ -94,7 +66,12 @@ impl QuadPipeline {
     pub fn prepare(&mut self, device: &wgpu::Device, queue: &wgpu::Queue, quads: &[Instance]) {
         if quads.len() > self.capacity {
             self.capacity = quads.len().next_power_of_two();
-            self.instances = instance_buffer(device, self.capacity);
+            self.instances = super::instance_buffer(
+                device,
+                "quad",
+                self.capacity,
+                std::mem::size_of::<Instance>(),
+            );
         }
         if !quads.is_empty() {
             queue.write_buffer(&self.instances, 0, bytemuck::cast_slice(quads));
@@ -113,13 +90,4 @@ impl QuadPipeline {
         pass.set_vertex_buffer(0, self.instances.slice(..));
         pass.draw(0..4, range);
     }
-}
-
-fn instance_buffer(device: &wgpu::Device, capacity: usize) -> wgpu::Buffer {
-    device.create_buffer(&wgpu::BufferDescriptor {
-        label: Some("bangtin quad instances"),
-        size: (capacity * std::mem::size_of::<Instance>()) as u64,
-        usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
-        mapped_at_creation: false,
-    })
 }
