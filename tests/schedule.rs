@@ -591,3 +591,39 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_programme_state_survives_a_restart_through_the_store() {
+    use bangtin::schedule::persist;
+    let dir = std::env::temp_dir().join(format!("bangtin-schedule-persist-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let content = items(
+        r#"{"id": "a", "type": "announcement", "title": "A"}, {"id": "b", "type": "announcement", "title": "B"}"#,
+    );
+    let mut sim = Sim::new("2026-11-24T08:00:00+07:00");
+    sim.run(&content, 12);
+    sim.alerts.apply(
+        &alert(r#"{"id": "bao", "status": "actual", "severity": "extreme", "headline": "BÃO"}"#),
+        &sim.clock,
+    );
+    {
+        let store = bangtin::store::Store::open(&dir, 1 << 30).unwrap();
+        persist::save(&store, &sim.alerts, &sim.scheduler.rotation).unwrap();
+    }
+    let store = bangtin::store::Store::open(&dir, 1 << 30).unwrap();
+    let mut after = Sim::new("2026-11-24T08:02:00+07:00");
+    let (alerts, rotation) = persist::load(&store, &after.clock);
+    after.alerts = alerts;
+    after.scheduler = Scheduler::new(rotation);
+    assert_eq!(id(&after.tick(&content).show), "bao");
+    after.alerts.apply(
+        &alert(r#"{"id": "x", "msg_type": "cancel", "status": "actual", "references": ["bao"]}"#),
+        &after.clock,
+    );
+    assert_eq!(id(&after.tick(&content).show), "b");
+    // Garbage on disk: the board still starts, empty.
+    store.put_state("alerts", b"{not json").unwrap();
+    let (alerts, _) = persist::load(&store, &after.clock);
+    assert!(alerts.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -56,3 +56,27 @@ impl Clock {
         }
     }
 }
+
+/// Whether the system says NTP has synchronised the clock: systemd-timesyncd (Raspberry Pi OS
+/// and Debian's default) creates this file once it has.
+pub fn system_clock_synchronized() -> bool {
+    std::path::Path::new("/run/systemd/timesync/synchronized").exists()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trust_rules() {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap();
+        let newest = t("2026-11-24T08:00:00+07:00");
+        let rule = ClockTrust::NtpOrNewestMessage;
+        assert!(rule.is_trusted(&t("1970-01-01T00:00:00Z"), true, Some(&newest)));
+        assert!(!rule.is_trusted(&t("1970-01-01T00:00:00Z"), false, Some(&newest)));
+        assert!(rule.is_trusted(&t("2026-11-24T09:00:00+07:00"), false, Some(&newest)));
+        assert!(!rule.is_trusted(&t("2026-11-24T09:00:00+07:00"), false, None));
+        assert!(!ClockTrust::NtpOnly.is_trusted(&t("2030-01-01T00:00:00Z"), false, Some(&newest)));
+        assert!(ClockTrust::Always.is_trusted(&t("1970-01-01T00:00:00Z"), false, None));
+    }
+}

@@ -22,6 +22,7 @@
 
 pub mod alerts;
 pub mod clock;
+pub mod persist;
 pub mod validity;
 
 pub use alerts::{AlertChange, AlertSet, HeldAlert};
