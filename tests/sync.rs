@@ -15,7 +15,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
-const P: &str = "bangtin/v1";
 const DISTRICT: &str = "bangtin/v1/content/vn/ha-noi/dong-anh";
 const COMMUNE: &str = "bangtin/v1/content/vn/ha-noi/dong-anh/xuan-non";
 const PROVINCE: &str = "bangtin/v1/content/vn/ha-noi";
@@ -625,8 +624,15 @@ fn a_revoked_key_loses_its_cached_content_at_the_next_start() {
         .map(String::as_str)
         .collect();
     assert_eq!(topics, [DISTRICT]);
-    let _ = trust::subscriptions(&config.identity());
-    let _ = P;
+    // Its messages are refused from now on too.
+    let mut state = state;
+    let err = state
+        .ingest(
+            COMMUNE,
+            &signed("xa-xuan-non", 2, COMMUNE, 2, ticker_channel(&["xã"])),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("revoked"), "{err}");
 }
 
 /// Serves `body` at every path over HTTP/1.1 on a free loopback port.
