@@ -309,12 +309,21 @@ fn check_config_cmd(path: &Path) -> Result<(), Failure> {
 }
 
 fn keygen_cmd(args: &KeygenArgs) -> Result<(), Failure> {
-    let public = crate::publish::keygen(&args.out).map_err(anyhow::Error::from)?;
     let name = args
         .out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    if !content::is_valid_id(&name) {
+        return Err(Failure::BadInput(vec![format!(
+            "the key name {name:?} becomes the key id boards know it by: it {}",
+            content::parse::ID_RULE
+        )]));
+    }
+    let public = crate::publish::keygen(&args.out).map_err(|e| match e {
+        crate::publish::Error::Exists(_) => Failure::BadInput(vec![e.to_string()]),
+        other => Failure::Runtime(other.into()),
+    })?;
     println!(
         "wrote {0}.key (secret: keep it safe) and {0}.pub",
         args.out.display()
@@ -339,6 +348,12 @@ fn publish_cmd(args: &PublishArgs) -> Result<(), Failure> {
     let (file_id, key) =
         crate::publish::read_key(&args.key).map_err(|e| Failure::BadInput(vec![e.to_string()]))?;
     let key_id = args.key_id.clone().unwrap_or(file_id);
+    if !content::is_valid_id(&key_id) {
+        return Err(Failure::BadInput(vec![format!(
+            "key id {key_id:?} {}",
+            content::parse::ID_RULE
+        )]));
+    }
     let kind_ok = matches!(
         (
             &payload,
@@ -378,7 +393,10 @@ fn publish_cmd(args: &PublishArgs) -> Result<(), Failure> {
         payload,
     );
     if args.dry_run {
-        println!("{}", String::from_utf8_lossy(&envelope));
+        // Written, not println!: piped into `head` or a closed pipe, this must not panic.
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(&envelope).and_then(|()| out.write_all(b"\n"));
         return Ok(());
     }
     let options = crate::publish::options_for(

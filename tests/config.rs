@@ -766,3 +766,12 @@ fn no_input_panics() {
         let _ = config::parse(odd, "board.toml");
     }
 }
+
+#[test]
+fn key_ids_follow_the_envelope_id_rule_so_every_trusted_key_can_sign() {
+    let text = fixture("minimal.toml").replace(r#"key = "huyen-dong-anh""#, r#"key = ".an""#);
+    let text = format!("revoked = [\"-cu\"]\n{text}");
+    let errs = errors(&text);
+    assert_has(&errs, "trust[0].key must be a key id");
+    assert_has(&errs, "revoked[0] must be a key id");
+}

@@ -787,10 +787,21 @@ async fn keygen_then_publish_from_the_command_line_reaches_a_board() {
             .mode();
         assert_eq!(mode & 0o077, 0, "the secret key is private to its owner");
     }
-    // Keygen never overwrites a key.
-    assert!(!bangtin_cli(&["keygen", "--out", name.to_str().unwrap()])
-        .status
-        .success());
+    // Keygen never overwrites a key, and refuses a name that cannot be a key id.
+    let again = bangtin_cli(&["keygen", "--out", name.to_str().unwrap()]);
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let bad = bangtin_cli(&[
+        "keygen",
+        "--out",
+        dir.join("Huyện Đông Anh").to_str().unwrap(),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(!dir.join("Huyện Đông Anh.key").exists());
 
     // A board that trusts the new key for the district.
     let mut config = board_config(port, &dir.join("store"));

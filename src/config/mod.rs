@@ -813,7 +813,7 @@ impl Checker {
                         "key",
                         format!(
                             "must be a key id of 1..=64 characters A-Z, a-z, 0-9, '.', '_' or \
-                             '-', got {}",
+                             '-', not starting with '.' or '-', got {}",
                             quote(id)
                         ),
                     );
@@ -917,7 +917,7 @@ impl Checker {
                     line,
                     format!(
                         "revoked[{i}] must be a key id of 1..=64 characters A-Z, a-z, 0-9, '.', \
-                         '_' or '-', got {}",
+                         '_' or '-', not starting with '.' or '-', got {}",
                         quote(id)
                     ),
                 ));
@@ -1120,11 +1120,10 @@ fn parse_offset(s: &str) -> Option<FixedOffset> {
     FixedOffset::east_opt(total)
 }
 
-/// A trust key id: 1..=64 of `[A-Za-z0-9._-]`.
+/// A trust key id: the id rule of envelopes (1..=64 of `[A-Za-z0-9._-]`, not starting with
+/// '.' or '-'), so that every key a board trusts can actually sign something.
 fn is_key_id(s: &str) -> bool {
-    (1..=64).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+    crate::content::is_valid_id(s)
 }
 
 /// An MQTT 3.1.1 client id every broker must accept (1..=23 of `[A-Za-z0-9]`; `-` and `_` are
