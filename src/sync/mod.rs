@@ -163,6 +163,10 @@ async fn run(
         match eventloop.poll().await {
             Ok(Event::Incoming(Packet::ConnAck(_))) => {
                 backoff.reset();
+                // Images that failed before (the network was down, say) get another try.
+                if let Some(f) = &fetcher {
+                    f.want(lock(&state).content().images());
+                }
                 log::info!(
                     "connected to the broker; subscribing to {} topics",
                     topics.len()
