@@ -114,23 +114,10 @@ impl TextEngine {
         &entry.1
     }
 
-    /// The buffer for a run that layout produced (shaped again only if evicted).
-    pub fn buffer_for(&mut self, run: &TextRun) -> &Buffer {
-        self.shape(
-            &run.text,
-            run.face,
-            run.weight,
-            run.size,
-            run.line_height,
-            run.rect.w,
-            run.align,
-        )
-    }
-
-    /// Makes sure the buffer for `run` is shaped and returns its cache key.
+    /// Makes sure the buffer for a run that layout produced is shaped (again only if it was
+    /// evicted) and returns its cache key.
     pub fn ensure(&mut self, run: &TextRun) -> u64 {
-        self.buffer_for(run);
-        Self::key(
+        let key = Self::key(
             &run.text,
             run.face,
             run.weight,
@@ -138,7 +125,21 @@ impl TextEngine {
             run.line_height,
             run.rect.w,
             run.align,
-        )
+        );
+        if let Some(entry) = self.buffers.get_mut(&key) {
+            entry.0 = self.generation;
+        } else {
+            self.shape(
+                &run.text,
+                run.face,
+                run.weight,
+                run.size,
+                run.line_height,
+                run.rect.w,
+                run.align,
+            );
+        }
+        key
     }
 
     /// The font system and a lookup of shaped buffers by key, borrowed together (the
