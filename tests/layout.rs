@@ -464,3 +464,27 @@ fn an_alert_that_fits_is_one_page_with_its_whole_instruction() {
         .join(" ");
     assert!(all.contains("Mang theo giấy tờ, thuốc men."), "{all}");
 }
+
+#[test]
+fn an_led_panel_idle_slide_shows_the_whole_board_name_and_drops_the_date_first() {
+    let mut engine = TextEngine::new();
+    for (w, h) in [(128, 64), (192, 96), (240, 135)] {
+        let list = lay(&mut engine, idle_slide(), w, h);
+        check_invariants(&format!("idle at {w}x{h}"), &list);
+        let all: String = list
+            .texts()
+            .map(|t| t.lines.join(" "))
+            .collect::<Vec<_>>()
+            .join(" | ");
+        assert!(all.starts_with("UBND xã Xuân Nộn"), "{w}x{h}: {all}");
+        assert!(
+            all.contains("07:05"),
+            "{w}x{h}: the clock before the date: {all}"
+        );
+    }
+    let roomy = lay(&mut engine, idle_slide(), 192, 96);
+    assert!(
+        roomy.texts().any(|t| t.text == "24/11/2026"),
+        "the short date where the long one does not fit"
+    );
+}

@@ -649,76 +649,82 @@ fn band(
 }
 
 fn idle_slide(b: &mut Builder<'_>, s: &Screen, board_name: &str, now: NaiveDateTime) -> Rgba {
+    // The board's name, whole, then the clock, then the date: on a small panel what does not
+    // fit goes from the end (the long date, then the short one, then the clock), and no line is
+    // ever cut in half.
     let area = s.full().inset(s.pad);
     let name_style = s.style(700, theme::WHITE, Align::Center);
     let date_style = s.style(500, theme::IDLE_SOFT, Align::Center);
-    let date = calendar::date_line(now.date());
-    let clock = calendar::clock(now.time());
-    let rule = (s.base * 0.006).round().max(1.0);
-    let name_h = b.engine.fit(
+    let rule = if s.tiny {
+        0.0
+    } else {
+        (s.base * 0.006).round().max(1.0)
+    };
+    let gap = if s.tiny { 0.0 } else { s.pad * 0.5 };
+    let name = b.engine.fit(
         board_name,
         &name_style,
         &s.sizes(0.09, 0.04),
         area.w,
         area.h * 0.5,
     );
-    let date_f = b.engine.fit(
-        &date,
-        &date_style,
-        &s.sizes(0.045, 0.025),
-        area.w,
-        area.h * 0.25,
-    );
-    let clock_f = b.engine.fit(
-        &clock,
+    let name_h = name.height().min(area.h);
+    let mut left = area.h - name_h - rule - 2.0 * gap;
+    let clock_text = calendar::clock(now.time());
+    let clock = b.engine.fit(
+        &clock_text,
         &name_style,
         &s.sizes(0.1, 0.04),
         area.w,
         area.h * 0.3,
     );
-    let name_lines: Vec<String> = name_h
-        .lines
-        .iter()
-        .take(((area.h * 0.5 / name_h.line_height).floor() as usize).max(1))
-        .cloned()
-        .collect();
-    let total = name_lines.len() as f32 * name_h.line_height
+    let show_clock = clock.lines.len() == 1 && clock.line_height <= left + 0.5;
+    if show_clock {
+        left -= clock.line_height;
+    }
+    let long = calendar::date_line(now.date());
+    let short = now.date().format("%d/%m/%Y").to_string();
+    let date = [long, short].into_iter().find_map(|text| {
+        let f = b.engine.fit(
+            &text,
+            &date_style,
+            &s.sizes(0.045, 0.025),
+            area.w,
+            area.h * 0.25,
+        );
+        (f.height() <= left.min(area.h * 0.25) + 0.5).then_some(f)
+    });
+    let total = name_h
         + rule
-        + s.pad
-        + date_f.height().min(area.h * 0.25)
-        + clock_f.line_height;
+        + 2.0 * gap
+        + date.as_ref().map_or(0.0, |d| d.height())
+        + if show_clock { clock.line_height } else { 0.0 };
     let mut y = area.y + ((area.h - total) / 2.0).max(0.0);
+    let per_page = (((area.h + 0.5) / name.line_height).floor() as usize).max(1);
+    let name_lines: Vec<String> = name.lines.iter().take(per_page).cloned().collect();
     b.text(
         Rect::new(area.x, y, area.w, 0.0),
-        &name_h,
+        &name,
         &name_lines,
         &name_style,
     );
-    y += name_lines.len() as f32 * name_h.line_height + s.pad * 0.5;
-    b.quad(
-        Rect::new(area.x + area.w * 0.3, y, area.w * 0.4, rule),
-        theme::GOLD,
-    );
-    y += rule + s.pad * 0.5;
-    let date_lines: Vec<String> = date_f
-        .lines
-        .iter()
-        .take(((area.h * 0.25 / date_f.line_height).floor() as usize).max(1))
-        .cloned()
-        .collect();
-    b.text(
-        Rect::new(area.x, y, area.w, 0.0),
-        &date_f,
-        &date_lines,
-        &date_style,
-    );
-    y += date_lines.len() as f32 * date_f.line_height;
-    let clock_lines: Vec<String> = clock_f.lines.iter().take(1).cloned().collect();
-    if y + clock_f.line_height <= s.h {
+    y += name_lines.len() as f32 * name.line_height + gap;
+    if rule > 0.0 {
+        b.quad(
+            Rect::new(area.x + area.w * 0.3, y, area.w * 0.4, rule),
+            theme::GOLD,
+        );
+    }
+    y += rule + gap;
+    if let Some(d) = &date {
+        b.text(Rect::new(area.x, y, area.w, 0.0), d, &d.lines, &date_style);
+        y += d.height();
+    }
+    if show_clock {
         b.text(
             Rect::new(area.x, y, area.w, 0.0),
-            &clock_f,
-            &clock_lines,
+            &clock,
+            &clock.lines,
             &name_style,
         );
     }
