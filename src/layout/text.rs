@@ -27,6 +27,47 @@ pub struct Style {
     pub line_height: f32,
 }
 
+/// Everything that decides how a text is shaped: the cache key of a shaped buffer.
+#[derive(Debug, Clone, Copy)]
+pub struct Run<'a> {
+    pub text: &'a str,
+    pub face: Face,
+    pub weight: u16,
+    pub size: f32,
+    /// In pixels.
+    pub line_height: f32,
+    /// Wrapping width in pixels.
+    pub width: f32,
+    pub align: Align,
+}
+
+impl<'a> Run<'a> {
+    /// The run a laid-out text was measured as.
+    pub fn of(run: &'a TextRun) -> Run<'a> {
+        Run {
+            text: &run.text,
+            face: run.face,
+            weight: run.weight,
+            size: run.size,
+            line_height: run.line_height,
+            width: run.rect.w,
+            align: run.align,
+        }
+    }
+
+    fn key(&self) -> u64 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.text.hash(&mut h);
+        self.face.hash(&mut h);
+        self.weight.hash(&mut h);
+        self.size.to_bits().hash(&mut h);
+        self.line_height.to_bits().hash(&mut h);
+        self.width.to_bits().hash(&mut h);
+        self.align.hash(&mut h);
+        h.finish()
+    }
+}
+
 /// The outcome of fitting text into a box.
 #[derive(Debug, Clone)]
 pub struct Fitted {
@@ -58,88 +99,36 @@ impl TextEngine {
         }
     }
 
-    fn key(
-        text: &str,
-        face: Face,
-        weight: u16,
-        size: f32,
-        lh: f32,
-        width: f32,
-        align: Align,
-    ) -> u64 {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        text.hash(&mut h);
-        face.hash(&mut h);
-        weight.hash(&mut h);
-        size.to_bits().hash(&mut h);
-        lh.to_bits().hash(&mut h);
-        width.to_bits().hash(&mut h);
-        align.hash(&mut h);
-        h.finish()
-    }
-
-    /// Shapes `text` wrapped at `width` and returns the cached buffer.
-    #[allow(clippy::too_many_arguments)]
-    pub fn shape(
-        &mut self,
-        text: &str,
-        face: Face,
-        weight: u16,
-        size: f32,
-        line_height: f32,
-        width: f32,
-        align: Align,
-    ) -> &Buffer {
-        let key = Self::key(text, face, weight, size, line_height, width, align);
+    /// Shapes a run (or finds it already shaped) and returns its cache key and buffer.
+    pub fn shape(&mut self, run: &Run<'_>) -> (u64, &Buffer) {
+        let key = run.key();
         let generation = self.generation;
         let font_system = &mut self.font_system;
         let entry = self.buffers.entry(key).or_insert_with(|| {
-            let mut buffer = Buffer::new(font_system, Metrics::new(size, line_height));
+            let mut buffer = Buffer::new(font_system, Metrics::new(run.size, run.line_height));
             buffer.set_wrap(Wrap::WordOrGlyph);
-            buffer.set_size(Some(width.max(1.0)), None);
-            let family = match face {
+            buffer.set_size(Some(run.width.max(1.0)), None);
+            let family = match run.face {
                 Face::Sans => Family::Name(fonts::SANS),
                 Face::Pixel => Family::Name(fonts::PIXEL),
             };
-            let attrs = Attrs::new().family(family).weight(Weight(weight));
-            let align = match align {
+            let attrs = Attrs::new().family(family).weight(Weight(run.weight));
+            let align = match run.align {
                 Align::Left => cosmic_text::Align::Left,
                 Align::Center => cosmic_text::Align::Center,
             };
-            buffer.set_text(text, &attrs, Shaping::Advanced, Some(align));
+            buffer.set_text(run.text, &attrs, Shaping::Advanced, Some(align));
             buffer.shape_until_scroll(font_system, false);
             (generation, buffer)
         });
         entry.0 = generation;
-        &entry.1
+        (key, &entry.1)
     }
 
     /// Makes sure the buffer for a run that layout produced is shaped (again only if it was
     /// evicted) and returns its cache key.
     pub fn ensure(&mut self, run: &TextRun) -> u64 {
-        let key = Self::key(
-            &run.text,
-            run.face,
-            run.weight,
-            run.size,
-            run.line_height,
-            run.rect.w,
-            run.align,
-        );
-        if let Some(entry) = self.buffers.get_mut(&key) {
-            entry.0 = self.generation;
-        } else {
-            self.shape(
-                &run.text,
-                run.face,
-                run.weight,
-                run.size,
-                run.line_height,
-                run.rect.w,
-                run.align,
-            );
-        }
-        key
+        self.shape(&Run::of(run)).0
     }
 
     /// The font system and a lookup of shaped buffers by key, borrowed together (the
@@ -175,7 +164,15 @@ impl TextEngine {
         width: f32,
     ) -> (Vec<String>, f32) {
         let lh = (size * style.line_height).round();
-        let buffer = self.shape(text, style.face, style.weight, size, lh, width, style.align);
+        let (_, buffer) = self.shape(&Run {
+            text,
+            face: style.face,
+            weight: style.weight,
+            size,
+            line_height: lh,
+            width,
+            align: style.align,
+        });
         let mut lines = Vec::new();
         let mut widest: f32 = 0.0;
         for run in buffer.layout_runs() {
