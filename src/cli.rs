@@ -29,6 +29,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the board: listen to the broker, show the programme in a window (or headless).
+    Run(RunArgs),
+    /// A whole board with zero set-up: embedded broker, demo keys, sample content, a drill.
+    Demo(DemoArgs),
     /// Render one item of a channel or an alert to a PNG, exactly as a board lays it out.
     Render(RenderArgs),
     /// Validate a content file or a board config and print every problem found.
@@ -37,6 +41,48 @@ pub enum Command {
     Keygen(KeygenArgs),
     /// Sign a channel or alert file and publish it to a topic (retained, QoS 1).
     Publish(PublishArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The board config (TOML), e.g. /etc/bangtin/board.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    /// No window: render offscreen (a board with no display attached, tests).
+    #[arg(long, requires = "frames")]
+    pub headless: bool,
+    /// With --headless: write every new frame to DIR/latest.png (atomically replaced).
+    #[arg(long, value_name = "DIR", requires = "headless")]
+    pub frames: Option<PathBuf>,
+    /// Frames per second while something moves (the ticker, a fade); default 60 in a window,
+    /// 10 headless.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=120))]
+    pub fps: Option<u32>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// The board's picture in pixels (a 192x96 LED panel, 1080x1920 portrait, ...).
+    #[arg(long, value_name = "WxH", default_value = "1920x1080", value_parser = parse_size)]
+    pub size: (u32, u32),
+    /// No window even when there is a display: frames go to FOLDER/frames/latest.png.
+    #[arg(long)]
+    pub headless: bool,
+    /// Stop after this many seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub duration: Option<u64>,
+    /// Seconds before the drill alert is sent.
+    #[arg(long, value_name = "SECONDS", default_value_t = 20)]
+    pub drill_after: u64,
+    /// Seconds the drill lasts before it is cancelled.
+    #[arg(long, value_name = "SECONDS", default_value_t = 20)]
+    pub drill_for: u64,
+    /// Port of the embedded broker (default 1883, or a free one if that is taken).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Folder for the demo's keys, config, store and frames (default: a new temporary one).
+    #[arg(long, value_name = "FOLDER")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -132,6 +178,17 @@ impl From<anyhow::Error> for Failure {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
+        Command::Run(args) => run_cmd(args),
+        Command::Demo(args) => crate::demo::run(crate::demo::Demo {
+            size: args.size,
+            headless: args.headless,
+            duration: args.duration.map(std::time::Duration::from_secs),
+            drill_after: std::time::Duration::from_secs(args.drill_after),
+            drill_for: std::time::Duration::from_secs(args.drill_for),
+            port: args.port,
+            dir: args.dir.clone(),
+        })
+        .map_err(Failure::Runtime),
         Command::Render(args) => render_cmd(args),
         Command::Check(args) => match (&args.content, &args.config) {
             (Some(content), _) => check_cmd(content),
@@ -290,6 +347,19 @@ fn read_asset(dir: &Path, sha256: &str) -> Result<Vec<u8>, String> {
 
 fn bad(file: &str, problems: Problems) -> Failure {
     Failure::BadInput(problems.iter().map(|p| format!("{file}: {p}")).collect())
+}
+
+fn run_cmd(args: &RunArgs) -> Result<(), Failure> {
+    let config = crate::config::load(&args.config).map_err(|e| Failure::BadInput(e.0))?;
+    let board = crate::app::Options {
+        fps: args.fps.unwrap_or(if args.headless { 10 } else { 60 }),
+        ..Default::default()
+    };
+    let result = match &args.frames {
+        Some(dir) => crate::output::headless::run(config, Some(&args.config), dir, board),
+        None => crate::output::window::run(config, Some(&args.config), board),
+    };
+    result.map_err(Failure::Runtime)
 }
 
 fn check_config_cmd(path: &Path) -> Result<(), Failure> {

@@ -2,6 +2,8 @@
 //!
 //! Pure functions of a calendar date; the caller converts "now" to the board's time zone.
 
+pub mod lunar;
+
 use chrono::{Datelike, FixedOffset, NaiveDate, Timelike};
 
 /// Vietnam's time zone (Asia/Ho_Chi_Minh): UTC+7 all year, no daylight saving.

@@ -4,6 +4,7 @@
 //! through [`TextEngine`], auto-fitted to the largest size that fits, down to a legible minimum
 //! relative to screen height; what still does not fit is split into pages.
 
+pub mod chrome;
 mod templates;
 pub mod text;
 

@@ -4,6 +4,7 @@
 //! records draws into a pass. Draw order is the display list's: consecutive quads become one
 //! instanced draw, consecutive text runs one glyphon renderer, images one draw each.
 
+pub mod compositor;
 mod gpu;
 mod image_pipeline;
 mod quad;

@@ -1,0 +1,787 @@
+//! The board: content and alerts in, frames out.
+//!
+//! [`Board`] is what the window and headless outputs share. It owns the programme (scheduler,
+//! alerts), the text engine, the decoded images and the compositor. Events from the network
+//! come in through [`Board::handle`]; the output asks [`Board::prepare`] whether a frame is
+//! due and, if so, presents it with [`Board::present`]. A static slide needs no frame until
+//! the programme or the clock's minute changes; only a fade or a scrolling footer animates.
+
+use crate::config::Config;
+use crate::content::{Alert, AlertStatus, ImageRef, Item, ItemKind};
+use crate::layout::chrome::{self, Bands, Chrome, Footer, FooterText};
+use crate::layout::{self, DisplayList, Op, Rect, Slide, TextEngine};
+use crate::media::{self, DecodedImage};
+use crate::render::compositor::{Compositor, Frame, Placement};
+use crate::render::{self, Gpu};
+use crate::schedule::{
+    self, persist, AlertChange, AlertSet, Clock, ClockTrust, HeldAlert, ItemKey, Program,
+    Scheduler, Show,
+};
+use crate::store::Store;
+use crate::sync::{self, AssetEvent, BoardState, Change, SyncEvent};
+use chrono::{DateTime, FixedOffset, Timelike, Utc};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+/// What reaches the board's thread from the others.
+#[derive(Debug)]
+pub enum BoardEvent {
+    Sync(SyncEvent),
+    Asset(AssetEvent),
+    /// Read the config file again (SIGHUP); a bad file keeps the running config.
+    Reload,
+    /// Stop (SIGTERM, SIGINT, window closed).
+    Shutdown,
+}
+
+/// A presented frame, for whoever watches (tests, benchmarks, status).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Presented {
+    /// Frames presented since start.
+    pub number: u64,
+    /// When it was presented (after the GPU work was submitted).
+    pub at: SystemTime,
+    pub show: Show,
+    /// The alert on screen (full screen or as the banner), if any.
+    pub alert: Option<String>,
+}
+
+/// Watches presented frames.
+type Observer = Box<dyn FnMut(&Presented) + Send>;
+
+/// Decoded images and sizes, by sha256; inline images are kept as bytes from the content.
+#[derive(Default)]
+struct Images {
+    inline: HashMap<String, Arc<Vec<u8>>>,
+    sizes: HashMap<String, Option<(u32, u32)>>,
+    decoded: HashMap<String, Option<DecodedImage>>,
+}
+
+impl Images {
+    /// Forgets what the content no longer names; learns its inline images.
+    fn refresh(&mut self, refs: &[&ImageRef]) {
+        let mut inline = HashMap::new();
+        for r in refs {
+            if let ImageRef::Inline { sha256, .. } = r {
+                let bytes = self
+                    .inline
+                    .remove(sha256)
+                    .or_else(|| r.inline_bytes().map(Arc::new));
+                if let Some(b) = bytes {
+                    inline.insert(sha256.clone(), b);
+                }
+            }
+        }
+        self.inline = inline;
+        let named: std::collections::HashSet<&str> = refs.iter().map(|r| r.sha256()).collect();
+        self.sizes.retain(|k, _| named.contains(k.as_str()));
+        self.decoded.retain(|k, _| named.contains(k.as_str()));
+    }
+
+    fn bytes(&self, store: &Store, sha256: &str) -> Option<Arc<Vec<u8>>> {
+        if let Some(b) = self.inline.get(sha256) {
+            return Some(b.clone());
+        }
+        store.asset(sha256).map(Arc::new)
+    }
+
+    fn size(&mut self, store: &Store, sha256: &str) -> Option<(u32, u32)> {
+        if let Some(s) = self.sizes.get(sha256) {
+            return *s;
+        }
+        let size = self
+            .bytes(store, sha256)
+            .and_then(|b| match media::dimensions(&b) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    log::warn!("image {sha256} {e}; items showing it are left out");
+                    None
+                }
+            });
+        self.sizes.insert(sha256.to_owned(), size);
+        size
+    }
+
+    fn decode(&mut self, store: &Store, sha256: &str) -> Option<DecodedImage> {
+        if let Some(d) = self.decoded.get(sha256) {
+            return d.clone();
+        }
+        let decoded = self
+            .bytes(store, sha256)
+            .and_then(|b| match media::decode(&b) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    log::warn!("image {sha256} {e}; it is left out");
+                    None
+                }
+            });
+        // Keep the decoded pixels of the few images on screen, not of every image ever shown.
+        if self.decoded.len() >= 8 {
+            self.decoded.clear();
+        }
+        self.decoded.insert(sha256.to_owned(), decoded.clone());
+        decoded
+    }
+}
+
+/// What the canvas shows; a new one means a new canvas render.
+#[derive(Debug, Clone, PartialEq)]
+struct CanvasKey {
+    show: Show,
+    banner: Option<String>,
+    footer: Option<FooterText>,
+    /// The minute shown by the header or the idle slide.
+    minute: Option<i64>,
+    content: u64,
+    size: (u32, u32),
+}
+
+/// The board's options that are not in its config file.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Frames per second while something moves.
+    pub fps: u32,
+    pub clock_trust: ClockTrust,
+    /// Stop by itself after this long (the demo in scripts and CI).
+    pub stop_after: Option<Duration>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            fps: 60,
+            clock_trust: ClockTrust::default(),
+            stop_after: None,
+        }
+    }
+}
+
+pub struct Board {
+    config: Config,
+    state: Arc<Mutex<BoardState>>,
+    store: Arc<Store>,
+    scheduler: Scheduler,
+    alerts: AlertSet,
+    options: Options,
+    engine: TextEngine,
+    images: Images,
+    pages: HashMap<ItemKey, (u64, u32)>,
+    alert_pages: HashMap<String, (u64, u32)>,
+    compositor: Compositor,
+    started: Instant,
+    program: Option<Program>,
+    canvas: Option<CanvasKey>,
+    /// The footer as laid out, and its place on the canvas.
+    footer: Option<(Footer, Rect)>,
+    footer_since: Instant,
+    fade_since: Option<Instant>,
+    /// Bumped on every content change, so an updated item is drawn again.
+    content_version: u64,
+    brightness: f32,
+    /// A frame is due even if nothing else changed (first frame, reload, asset arrived).
+    dirty: bool,
+    frames: u64,
+    last_present: Option<Instant>,
+    /// Status the outputs may show; the board's last error (store, render).
+    pub last_error: Option<String>,
+    observer: Option<Observer>,
+}
+
+impl Board {
+    /// A board drawing to `output_format`, from the state the sync task shares.
+    pub fn new(
+        config: Config,
+        state: Arc<Mutex<BoardState>>,
+        gpu: &Gpu,
+        output_format: wgpu::TextureFormat,
+        options: Options,
+    ) -> Board {
+        let store = sync::lock(&state).store().clone();
+        let started = Instant::now();
+        let clock = Self::clock_at(&config, &options, Duration::ZERO);
+        let (alerts, rotation) = persist::load(&store, &clock);
+        if !alerts.is_empty() {
+            log::info!("{} alert(s) restored from the store", alerts.len());
+        }
+        let compositor = Compositor::new(
+            gpu,
+            config.display.width,
+            config.display.height,
+            output_format,
+        );
+        let mut board = Board {
+            config,
+            state,
+            store,
+            scheduler: Scheduler::new(rotation),
+            alerts,
+            options,
+            engine: TextEngine::new(),
+            images: Images::default(),
+            pages: HashMap::new(),
+            alert_pages: HashMap::new(),
+            compositor,
+            started,
+            program: None,
+            canvas: None,
+            footer: None,
+            footer_since: started,
+            fade_since: None,
+            content_version: 0,
+            brightness: 1.0,
+            dirty: true,
+            frames: 0,
+            last_present: None,
+            last_error: None,
+            observer: None,
+        };
+        board.refresh_images();
+        board
+    }
+
+    /// Calls `f` after every presented frame (tests and benchmarks watch the screen this way).
+    pub fn observe(&mut self, f: impl FnMut(&Presented) + Send + 'static) {
+        self.observer = Some(Box::new(f));
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Frames presented since start (0 frames per second on a static slide).
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    pub fn program(&self) -> Option<&Program> {
+        self.program.as_ref()
+    }
+
+    fn clock_at(config: &Config, options: &Options, mono: Duration) -> Clock {
+        let now = Utc::now().with_timezone(&config.board.timezone);
+        let trusted = options.clock_trust.is_trusted(
+            &now,
+            schedule::clock::system_clock_synchronized(),
+            None,
+        );
+        Clock { now, mono, trusted }
+    }
+
+    fn clock(&self) -> Clock {
+        Self::clock_at(&self.config, &self.options, self.started.elapsed())
+    }
+
+    fn refresh_images(&mut self) {
+        let state = sync::lock(&self.state);
+        let refs = state.content().images();
+        self.images.refresh(&refs);
+    }
+
+    /// Takes in one event. Returns false when the board should stop.
+    pub fn handle(&mut self, event: BoardEvent) -> bool {
+        match event {
+            BoardEvent::Sync(SyncEvent::Changed(change)) => {
+                self.content_version += 1;
+                match change {
+                    Change::Alert { topic, .. } => self.take_alert(&topic),
+                    Change::Channel { .. } => self.refresh_images(),
+                    Change::Command { command, .. } => {
+                        log::info!(
+                            "command {:?} received (handled by a later release)",
+                            command.action
+                        );
+                    }
+                }
+            }
+            BoardEvent::Sync(SyncEvent::Connected) => {}
+            BoardEvent::Sync(SyncEvent::Disconnected { .. }) => {}
+            BoardEvent::Sync(SyncEvent::Rejected { .. }) => {}
+            BoardEvent::Asset(AssetEvent::Ready { sha256 }) => {
+                self.images.sizes.remove(&sha256);
+                self.images.decoded.remove(&sha256);
+                self.content_version += 1;
+            }
+            BoardEvent::Asset(AssetEvent::Failed { sha256, reason }) => {
+                log::warn!("image {sha256} could not be fetched: {reason}");
+            }
+            BoardEvent::Reload => self.dirty = true,
+            BoardEvent::Shutdown => {
+                self.save();
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Replaces the config (SIGHUP, already validated); the display size is kept until restart.
+    pub fn set_config(&mut self, mut config: Config) {
+        config.display.width = self.config.display.width;
+        config.display.height = self.config.display.height;
+        sync::lock(&self.state).set_trust(crate::trust::TrustStore::new(
+            config.trust.clone(),
+            config.revoked.clone(),
+        ));
+        self.config = config;
+        self.canvas = None;
+        self.footer = None;
+        self.dirty = true;
+    }
+
+    fn take_alert(&mut self, topic: &str) {
+        let alert: Option<Arc<Alert>> = sync::lock(&self.state)
+            .content()
+            .alerts
+            .get(topic)
+            .map(|e| e.alert.clone());
+        let Some(alert) = alert else { return };
+        let clock = self.clock();
+        let change = self.alerts.apply(&alert, &clock);
+        log::info!("alert on {topic}: {change:?}");
+        if let AlertChange::Added(_) | AlertChange::Updated { .. } = change {
+            self.refresh_images();
+        }
+        // Takeover comes first; saving follows the frame (see `present`).
+        self.dirty = true;
+    }
+
+    /// Saves the alerts and the rotation position to the store.
+    pub fn save(&mut self) {
+        if let Err(e) = persist::save(&self.store, &self.alerts, &self.scheduler.rotation) {
+            log::warn!("could not save the programme state: {e}");
+            self.last_error = Some(e);
+        }
+    }
+
+    fn chrome(&self, full_screen_alert: bool) -> Chrome {
+        Chrome {
+            header: self.config.display.header && !full_screen_alert,
+            footer: !full_screen_alert,
+        }
+    }
+
+    /// Ticks the programme and renders what changed. Returns whether a frame is due now.
+    pub fn prepare(&mut self, gpu: &Gpu) -> bool {
+        let clock = self.clock();
+        for id in self.alerts.expire(&clock) {
+            log::info!("alert {id} ended");
+            self.dirty = true;
+        }
+        let program = self.tick(&clock);
+        let (w, h) = (self.config.display.width, self.config.display.height);
+        let full_screen = matches!(program.show, Show::Alert { .. });
+        let footer_text = if full_screen {
+            None
+        } else {
+            self.footer_text(&program)
+        };
+        let chrome = self.chrome(full_screen);
+        let chrome = Chrome {
+            footer: footer_text.is_some() && chrome.footer,
+            ..chrome
+        };
+        let bands = chrome::bands(w, h, chrome);
+        let needs_minute = chrome.header || matches!(program.show, Show::Idle);
+        let key = CanvasKey {
+            show: program.show.clone(),
+            banner: program.banner.clone(),
+            footer: footer_text.clone(),
+            minute: needs_minute.then(|| clock.now.timestamp() / 60),
+            content: self.content_version,
+            size: (w, h),
+        };
+        let brightness =
+            self.config
+                .display
+                .brightness_at(clock.now.hour() * 60 + clock.now.minute()) as f32
+                / 100.0;
+        if brightness != self.brightness {
+            self.brightness = brightness;
+            self.dirty = true;
+        }
+        let changed = self.canvas.as_ref() != Some(&key);
+        if changed {
+            let previous = self.canvas.as_ref().map(|k| k.show.clone());
+            let footer_changed = self.canvas.as_ref().map(|k| &k.footer) != Some(&key.footer);
+            let list = self.compose(
+                &program,
+                &clock,
+                &bands,
+                footer_text.as_ref(),
+                footer_changed,
+            );
+            let images = &mut self.images;
+            let store = &self.store;
+            let cache = std::cell::RefCell::new(images);
+            let result = self
+                .compositor
+                .draw_canvas(gpu, &list, &mut self.engine, &|sha| {
+                    cache.borrow_mut().decode(store, sha)
+                });
+            match result {
+                Ok(()) => {
+                    // Items cross-fade; an alert, and the return from one, cut at once.
+                    let fade = self.config.display.fade_ms > 0
+                        && previous.as_ref().is_some_and(|p| {
+                            p != &key.show
+                                && !matches!(p, Show::Alert { .. })
+                                && !matches!(key.show, Show::Alert { .. })
+                        });
+                    self.fade_since = fade.then(Instant::now);
+                    self.canvas = Some(key);
+                }
+                Err(e) => {
+                    // The last good frame stays on screen.
+                    log::error!("could not render the slide: {e}");
+                    self.last_error = Some(format!("render: {e}"));
+                }
+            }
+            self.dirty = true;
+        }
+        self.program = Some(program);
+        if self.footer.is_some() {
+            let due = self.last_present.is_none_or(|t| {
+                t.elapsed() >= Duration::from_secs_f64(1.0 / f64::from(self.options.fps.max(1)))
+            });
+            if due {
+                self.draw_footer(gpu);
+                self.dirty = true;
+            }
+        }
+        if self.fading() {
+            self.dirty = true;
+        }
+        self.dirty
+    }
+
+    fn fading(&self) -> bool {
+        self.fade_since.is_some_and(|t| {
+            t.elapsed() < Duration::from_millis(u64::from(self.config.display.fade_ms))
+        })
+    }
+
+    /// Whether frames follow each other (a scrolling footer or a fade) rather than waiting
+    /// for a change.
+    pub fn animating(&self) -> bool {
+        self.footer.is_some() || self.fading()
+    }
+
+    /// When the next frame is due if no event comes.
+    pub fn next_wake(&self) -> Instant {
+        let now = Instant::now();
+        if self.animating() {
+            let period = Duration::from_secs_f64(1.0 / f64::from(self.options.fps.max(1)));
+            return self.last_present.map_or(now, |t| (t + period).max(now));
+        }
+        let mut wake = now + Duration::from_secs(60);
+        if let Some(p) = &self.program {
+            wake = wake.min(self.started + p.until);
+        }
+        // The next minute, for the clock.
+        let secs = Utc::now().second() as u64;
+        wake = wake.min(now + Duration::from_secs(60 - secs.min(59)));
+        wake.max(now)
+    }
+
+    fn tick(&mut self, clock: &Clock) -> Program {
+        let state = self.state.clone();
+        let state = sync::lock(&state);
+        let store = &self.store;
+        let images = &mut self.images;
+        let items = state.content().items_ready(|sha| store.has_asset(sha));
+        let (w, h) = (self.config.display.width, self.config.display.height);
+        let header = self.config.display.header;
+        let body = |footer: bool| chrome::bands(w, h, Chrome { header, footer }).body;
+        let engine = std::cell::RefCell::new(&mut self.engine);
+        let images = std::cell::RefCell::new(images);
+        let pages_cache = std::cell::RefCell::new(&mut self.pages);
+        let alert_cache = std::cell::RefCell::new(&mut self.alert_pages);
+        let version = self.content_version;
+        let pages = |topic: &str, item: &Item| -> u32 {
+            let key = ItemKey::new(topic, &item.id);
+            if let Some((v, n)) = pages_cache.borrow().get(&key) {
+                if *v == version {
+                    return *n;
+                }
+            }
+            let b = body(true);
+            let list = layout::layout(
+                &mut engine.borrow_mut(),
+                Slide::Item { item, page: 0 },
+                b.w as u32,
+                b.h as u32,
+                &|sha| images.borrow_mut().size(store, sha),
+            );
+            pages_cache.borrow_mut().insert(key, (version, list.pages));
+            list.pages
+        };
+        let alert_pages = |held: &HeldAlert| -> u32 {
+            let id = &held.alert.id;
+            if let Some((v, n)) = alert_cache.borrow().get(id) {
+                if *v == version {
+                    return *n;
+                }
+            }
+            let list = layout::layout(
+                &mut engine.borrow_mut(),
+                Slide::Alert {
+                    alert: &held.alert,
+                    page: 0,
+                },
+                w,
+                h,
+                &|sha| images.borrow_mut().size(store, sha),
+            );
+            alert_cache
+                .borrow_mut()
+                .insert(id.clone(), (version, list.pages));
+            list.pages
+        };
+        let program = self
+            .scheduler
+            .tick(&items, &pages, &self.alerts, &alert_pages, clock);
+        drop(state);
+        program
+    }
+
+    fn footer_text(&self, program: &Program) -> Option<FooterText> {
+        if let Some(id) = &program.banner {
+            if let Some(held) = self.alerts.get(id) {
+                return Some(FooterText::Banner {
+                    text: held.alert.headline.clone(),
+                    severity: held.alert.severity,
+                    drill: held.alert.status == AlertStatus::Exercise,
+                });
+            }
+        }
+        if !self.config.display.ticker || program.tickers.is_empty() {
+            return None;
+        }
+        let state = sync::lock(&self.state);
+        let content = state.content();
+        let items = content.items();
+        let texts: Vec<String> = program
+            .tickers
+            .iter()
+            .filter_map(|k| {
+                items
+                    .iter()
+                    .find(|(t, i)| *t == k.topic && i.id == k.id)
+                    .and_then(|(_, i)| match &i.kind {
+                        ItemKind::Ticker { text } => Some(text.clone()),
+                        _ => None,
+                    })
+            })
+            .collect();
+        (!texts.is_empty()).then_some(FooterText::Tickers(texts))
+    }
+
+    /// The whole canvas: header, the slide in the body, the footer's background.
+    fn compose(
+        &mut self,
+        program: &Program,
+        clock: &Clock,
+        bands: &Bands,
+        footer: Option<&FooterText>,
+        footer_changed: bool,
+    ) -> DisplayList {
+        let (w, h) = (self.config.display.width, self.config.display.height);
+        let now = clock.now.naive_local();
+        let state = self.state.clone();
+        let state = sync::lock(&state);
+        let content = state.content();
+        let items = content.items();
+        let held = match &program.show {
+            Show::Alert { id, .. } => self.alerts.get(id).map(|h| h.alert.clone()),
+            _ => None,
+        };
+        let item = match &program.show {
+            Show::Item { key, .. } => items
+                .iter()
+                .find(|(t, i)| *t == key.topic && i.id == key.id)
+                .map(|(_, i)| *i),
+            _ => None,
+        };
+        let name = self.config.board.name.clone();
+        let slide = match (&program.show, item, &held) {
+            (Show::Item { page, .. }, Some(item), _) => Slide::Item { item, page: *page },
+            (Show::Alert { page, .. }, _, Some(alert)) => Slide::Alert { alert, page: *page },
+            _ => Slide::Idle {
+                board_name: &name,
+                now,
+            },
+        };
+        let body = if matches!(slide, Slide::Alert { .. }) {
+            Rect::new(0.0, 0.0, w as f32, h as f32)
+        } else {
+            bands.body
+        };
+        let store = &self.store;
+        let images = std::cell::RefCell::new(&mut self.images);
+        let slide_list = layout::layout(
+            &mut self.engine,
+            slide,
+            body.w as u32,
+            body.h as u32,
+            &|sha| images.borrow_mut().size(store, sha),
+        );
+        let mut ops = vec![Op::Quad {
+            rect: body,
+            color: slide_list.background,
+        }];
+        ops.extend(
+            slide_list
+                .ops
+                .into_iter()
+                .map(|op| translate(op, body.x, body.y)),
+        );
+        if let Some(rect) = bands.header {
+            ops.extend(chrome::header(&mut self.engine, rect, &name, now));
+        }
+        drop(state);
+        match (footer, bands.footer) {
+            (Some(text), Some(band)) => {
+                if footer_changed || self.footer.is_none() {
+                    let laid = chrome::footer(&mut self.engine, band, text);
+                    self.footer_since = Instant::now();
+                    self.footer = Some((laid, band));
+                }
+                if let Some((f, _)) = &self.footer {
+                    ops.extend(f.background.iter().cloned());
+                }
+            }
+            _ => self.footer = None,
+        }
+        DisplayList {
+            width: w,
+            height: h,
+            background: slide_list.background,
+            page: slide_list.page,
+            pages: slide_list.pages,
+            ops,
+        }
+    }
+
+    fn draw_footer(&mut self, gpu: &Gpu) {
+        let Some((footer, band)) = &self.footer else {
+            return;
+        };
+        let elapsed = self.footer_since.elapsed().as_secs_f64();
+        let x = chrome::scroll_x(
+            band.w,
+            footer.text_width,
+            self.config.display.ticker_speed as f32,
+            elapsed,
+        );
+        let mut run = footer.text.clone();
+        run.rect.x = x;
+        // The band's rule is part of the canvas; the strip is the band below it.
+        let list = DisplayList {
+            width: band.w as u32,
+            height: band.h as u32,
+            background: footer.color,
+            page: 0,
+            pages: 1,
+            ops: footer
+                .background
+                .iter()
+                .map(|op| translate(op.clone(), -band.x, -band.y))
+                .chain(std::iter::once(Op::Text(run)))
+                .collect(),
+        };
+        if let Err(e) = self.compositor.draw_strip(gpu, &list, &mut self.engine) {
+            log::error!("could not render the footer: {e}");
+        }
+    }
+
+    /// Records the frame onto `target` (of the output's size).
+    pub fn present(
+        &mut self,
+        gpu: &Gpu,
+        encoder: &mut wgpu::CommandEncoder,
+        target: &wgpu::TextureView,
+        placement: &Placement,
+    ) {
+        let fade = self.fade_since.and_then(|t| {
+            let total = self.config.display.fade_ms as f32 / 1000.0;
+            let a = t.elapsed().as_secs_f32() / total.max(0.001);
+            (a < 1.0).then_some(a)
+        });
+        let frame = Frame {
+            fade,
+            strip: self.footer.as_ref().map(|(_, band)| *band),
+            brightness: self.brightness,
+        };
+        self.compositor
+            .present(gpu, encoder, target, placement, &frame);
+    }
+
+    /// Called by the output once the frame is submitted (and presented).
+    pub fn presented(&mut self) {
+        let first_of_change = self.dirty && !self.animating();
+        self.frames += 1;
+        self.dirty = false;
+        self.last_present = Some(Instant::now());
+        let Some(program) = &self.program else { return };
+        let alert = match &program.show {
+            Show::Alert { id, .. } => Some(id.clone()),
+            _ => program.banner.clone(),
+        };
+        let event = Presented {
+            number: self.frames,
+            at: SystemTime::now(),
+            show: program.show.clone(),
+            alert,
+        };
+        if let Some(f) = &mut self.observer {
+            f(&event);
+        }
+        if first_of_change || self.frames == 1 {
+            self.save();
+        }
+    }
+
+    /// The placement of the canvas on an output of `size`.
+    pub fn placement(&self, output: (u32, u32)) -> Placement {
+        let d = &self.config.display;
+        Placement::new((d.width, d.height), d.rotation, output, d.region, d.scaling)
+    }
+
+    /// The output size a headless board renders: the canvas, turned, or the region's extent.
+    pub fn headless_size(&self) -> (u32, u32) {
+        let d = &self.config.display;
+        match d.region {
+            Some(r) => (
+                (r.x.max(0) as u32 + r.width).max(1),
+                (r.y.max(0) as u32 + r.height).max(1),
+            ),
+            None if d.rotation % 180 == 90 => (d.height, d.width),
+            None => (d.width, d.height),
+        }
+    }
+
+    pub fn started_at(&self) -> DateTime<FixedOffset> {
+        self.clock().now
+    }
+}
+
+fn translate(op: Op, dx: f32, dy: f32) -> Op {
+    let shift = |r: Rect| Rect::new(r.x + dx, r.y + dy, r.w, r.h);
+    match op {
+        Op::Quad { rect, color } => Op::Quad {
+            rect: shift(rect),
+            color,
+        },
+        Op::Image { rect, sha256 } => Op::Image {
+            rect: shift(rect),
+            sha256,
+        },
+        Op::Text(mut run) => {
+            run.rect = shift(run.rect);
+            Op::Text(run)
+        }
+    }
+}
+
+/// The render error type, for outputs.
+pub type RenderError = render::Error;

@@ -1,0 +1,334 @@
+//! The board in a window: winit on the main thread, one borderless window covering the monitor
+//! (sized by hand: a kiosk has no window manager to make it full screen) or a fixed region of
+//! the video output (what an LED sending card captures), no cursor.
+//!
+//! Frames are drawn only when the board has something new (or the window was exposed); while
+//! the footer scrolls, at the board's frame rate. Surface errors are handled one by one: a
+//! timeout or an occluded window skips a frame, an outdated surface is configured again, a
+//! lost one is made again; the last good frame stays on screen meanwhile.
+
+use super::{Services, Sink, Watchdog};
+use crate::app::{Board, BoardEvent, Options};
+use crate::config::Config;
+use crate::render::{Gpu, GpuError, NO_ADAPTER_HELP};
+use anyhow::Context as _;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use winit::application::ApplicationHandler;
+use winit::dpi::{PhysicalPosition, PhysicalSize};
+use winit::event::{StartCause, WindowEvent};
+use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop, OwnedDisplayHandle};
+use winit::window::{Window, WindowId};
+
+/// The display connection, as wgpu wants it (GL needs it to make surfaces on X11/Wayland).
+#[derive(Clone)]
+struct Display(OwnedDisplayHandle);
+
+impl std::fmt::Debug for Display {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Display")
+    }
+}
+
+impl wgpu::rwh::HasDisplayHandle for Display {
+    fn display_handle(&self) -> Result<wgpu::rwh::DisplayHandle<'_>, wgpu::rwh::HandleError> {
+        self.0.display_handle()
+    }
+}
+
+struct Shown {
+    window: Arc<Window>,
+    surface: wgpu::Surface<'static>,
+    gpu: Gpu,
+    board: Board,
+    surface_config: wgpu::SurfaceConfiguration,
+}
+
+struct App {
+    config: Config,
+    options: Options,
+    services: Option<Services>,
+    shown: Option<Shown>,
+    watchdog: Watchdog,
+    pending: Vec<BoardEvent>,
+    error: Option<anyhow::Error>,
+}
+
+/// `bangtin run` with a window.
+pub fn run(config: Config, config_path: Option<&Path>, options: Options) -> anyhow::Result<()> {
+    let event_loop = EventLoop::<BoardEvent>::with_user_event()
+        .build()
+        .context("cannot open the display (is there one? without a display, run with --headless --frames DIR)")?;
+    let proxy = Mutex::new(event_loop.create_proxy());
+    let sink: Sink = Arc::new(move |e| {
+        let _ = proxy
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .send_event(e);
+    });
+    let services = super::start(
+        config.clone(),
+        config_path,
+        sink.clone(),
+        options.stop_after,
+    )?;
+    let mut app = App {
+        config,
+        options,
+        services: Some(services),
+        shown: None,
+        watchdog: Watchdog::default(),
+        pending: Vec::new(),
+        error: None,
+    };
+    event_loop
+        .run_app(&mut app)
+        .context("the window's event loop failed")?;
+    if let Some(shown) = &mut app.shown {
+        shown.board.save();
+    }
+    match app.error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Opens a GPU able to draw into `window`: Vulkan first, then OpenGL (or `WGPU_BACKEND`).
+fn open_gpu(
+    window: &Arc<Window>,
+    display: &Display,
+) -> Result<(Gpu, wgpu::Surface<'static>), GpuError> {
+    let choices: Vec<Option<wgpu::Backends>> = if std::env::var_os("WGPU_BACKEND").is_some() {
+        vec![None]
+    } else {
+        vec![Some(wgpu::Backends::VULKAN), Some(wgpu::Backends::GL)]
+    };
+    let mut reasons = Vec::new();
+    for backends in choices {
+        let mut desc =
+            wgpu::InstanceDescriptor::new_with_display_handle_from_env(Box::new(display.clone()));
+        if let Some(b) = backends {
+            desc.backends = b;
+        }
+        let instance = wgpu::Instance::new(desc);
+        let surface = match instance.create_surface(window.clone()) {
+            Ok(s) => s,
+            Err(e) => {
+                reasons.push(format!("{backends:?}: {e}"));
+                continue;
+            }
+        };
+        match Gpu::with_instance(instance, Some(&surface)) {
+            Ok(gpu) => return Ok((gpu, surface)),
+            Err(e) => reasons.push(format!("{backends:?}: {e}")),
+        }
+    }
+    Err(GpuError::NoAdapter(reasons.join("; ")))
+}
+
+impl App {
+    fn open(&mut self, event_loop: &ActiveEventLoop) -> anyhow::Result<()> {
+        let services = self
+            .services
+            .as_ref()
+            .context("the board was already started")?;
+        let d = &self.config.display;
+        let mut attrs = Window::default_attributes()
+            .with_title(format!("bangtin — {}", self.config.board.name))
+            .with_decorations(false)
+            .with_resizable(false);
+        match d.region {
+            Some(r) => {
+                attrs = attrs
+                    .with_position(PhysicalPosition::new(r.x, r.y))
+                    .with_inner_size(PhysicalSize::new(r.width, r.height));
+            }
+            None => {
+                let monitor = event_loop
+                    .primary_monitor()
+                    .or_else(|| event_loop.available_monitors().next());
+                let size = monitor.as_ref().map(|m| m.size()).filter(|s| s.width > 0);
+                let (w, h) = match size {
+                    Some(s) => (s.width, s.height),
+                    None if d.rotation % 180 == 90 => (d.height, d.width),
+                    None => (d.width, d.height),
+                };
+                let position = monitor.map_or(PhysicalPosition::new(0, 0), |m| m.position());
+                attrs = attrs
+                    .with_position(position)
+                    .with_inner_size(PhysicalSize::new(w, h));
+            }
+        }
+        let window = Arc::new(
+            event_loop
+                .create_window(attrs)
+                .context("cannot open a window")?,
+        );
+        window.set_cursor_visible(false);
+        let display = Display(event_loop.owned_display_handle());
+        let (gpu, surface) =
+            open_gpu(&window, &display).map_err(|e| anyhow::anyhow!("{e}. {NO_ADAPTER_HELP}"))?;
+        log::info!("rendering to a window on {}", gpu.describe());
+        let caps = surface.get_capabilities(&gpu.adapter);
+        let format = caps
+            .formats
+            .iter()
+            .copied()
+            .find(wgpu::TextureFormat::is_srgb)
+            .or_else(|| caps.formats.first().copied())
+            .context("the window's surface offers no format")?;
+        let size = window.inner_size();
+        let surface_config = wgpu::SurfaceConfiguration {
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+            format,
+            width: size.width.max(1),
+            height: size.height.max(1),
+            present_mode: wgpu::PresentMode::Fifo,
+            desired_maximum_frame_latency: 2,
+            alpha_mode: caps
+                .alpha_modes
+                .first()
+                .copied()
+                .unwrap_or(wgpu::CompositeAlphaMode::Auto),
+            view_formats: vec![],
+            color_space: wgpu::SurfaceColorSpace::Auto,
+        };
+        surface.configure(&gpu.device, &surface_config);
+        let mut board = Board::new(
+            self.config.clone(),
+            services.state.clone(),
+            &gpu,
+            format,
+            self.options.clone(),
+        );
+        for e in self.pending.drain(..) {
+            board.handle(e);
+        }
+        self.shown = Some(Shown {
+            window,
+            surface,
+            gpu,
+            board,
+            surface_config,
+        });
+        Ok(())
+    }
+
+    fn draw(&mut self) {
+        let Some(s) = &mut self.shown else { return };
+        let texture = match s.surface.get_current_texture() {
+            wgpu::CurrentSurfaceTexture::Success(t)
+            | wgpu::CurrentSurfaceTexture::Suboptimal(t) => t,
+            wgpu::CurrentSurfaceTexture::Timeout | wgpu::CurrentSurfaceTexture::Occluded => {
+                return;
+            }
+            wgpu::CurrentSurfaceTexture::Outdated => {
+                s.surface.configure(&s.gpu.device, &s.surface_config);
+                s.window.request_redraw();
+                return;
+            }
+            wgpu::CurrentSurfaceTexture::Lost => {
+                log::warn!("the window's surface was lost; making it again");
+                match s.gpu.instance.create_surface(s.window.clone()) {
+                    Ok(surface) => {
+                        surface.configure(&s.gpu.device, &s.surface_config);
+                        s.surface = surface;
+                    }
+                    Err(e) => log::error!("cannot make the surface again: {e}"),
+                }
+                s.window.request_redraw();
+                return;
+            }
+            wgpu::CurrentSurfaceTexture::Validation => {
+                log::error!("the surface reported a validation error; skipping a frame");
+                return;
+            }
+        };
+        let view = texture
+            .texture
+            .create_view(&wgpu::TextureViewDescriptor::default());
+        let placement = s
+            .board
+            .placement((s.surface_config.width, s.surface_config.height));
+        let mut encoder = s
+            .gpu
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("bangtin window frame"),
+            });
+        s.board.present(&s.gpu, &mut encoder, &view, &placement);
+        s.gpu.queue.submit([encoder.finish()]);
+        s.window.pre_present_notify();
+        s.gpu.queue.present(texture);
+        s.board.presented();
+        self.watchdog.kick();
+    }
+
+    fn schedule(&mut self, event_loop: &ActiveEventLoop) {
+        let Some(s) = &mut self.shown else { return };
+        if s.board.prepare(&s.gpu) {
+            s.window.request_redraw();
+        }
+        event_loop.set_control_flow(ControlFlow::WaitUntil(s.board.next_wake()));
+        self.watchdog.kick();
+    }
+}
+
+impl ApplicationHandler<BoardEvent> for App {
+    fn new_events(&mut self, _event_loop: &ActiveEventLoop, _cause: StartCause) {}
+
+    fn resumed(&mut self, event_loop: &ActiveEventLoop) {
+        if self.shown.is_some() {
+            return;
+        }
+        if let Err(e) = self.open(event_loop) {
+            self.error = Some(e);
+            event_loop.exit();
+        }
+    }
+
+    fn user_event(&mut self, event_loop: &ActiveEventLoop, event: BoardEvent) {
+        let Some(s) = &mut self.shown else {
+            if matches!(event, BoardEvent::Shutdown) {
+                event_loop.exit();
+            } else {
+                self.pending.push(event);
+            }
+            return;
+        };
+        if let BoardEvent::Reload = event {
+            let path = self.services.as_ref().and_then(|x| x.config_path.clone());
+            if let Some(config) = super::reload(path.as_deref()) {
+                s.board.set_config(config);
+            }
+        }
+        if !s.board.handle(event) {
+            event_loop.exit();
+        }
+    }
+
+    fn window_event(&mut self, event_loop: &ActiveEventLoop, _id: WindowId, event: WindowEvent) {
+        match event {
+            WindowEvent::CloseRequested => {
+                if let Some(s) = &mut self.shown {
+                    s.board.save();
+                }
+                event_loop.exit();
+            }
+            WindowEvent::Resized(size) => {
+                if let Some(s) = &mut self.shown {
+                    s.surface_config.width = size.width.max(1);
+                    s.surface_config.height = size.height.max(1);
+                    s.surface.configure(&s.gpu.device, &s.surface_config);
+                    s.window.request_redraw();
+                }
+            }
+            WindowEvent::RedrawRequested => self.draw(),
+            _ => {}
+        }
+    }
+
+    fn about_to_wait(&mut self, event_loop: &ActiveEventLoop) {
+        self.schedule(event_loop);
+    }
+}

@@ -1,0 +1,570 @@
+//! The compositor: what a board puts on its output each frame.
+//!
+//! Slides are rendered once, when they change, into a canvas texture at the board's own
+//! resolution (an LED panel's 192x96, or 1920x1080). The footer's scrolling line is rendered
+//! into a thin strip texture. Each presented frame then only draws those layers onto the
+//! output (`shaders/present.wgsl`): the canvas (over the previous one while cross-fading), the
+//! strip, through one transform that rotates the picture and maps it to the output region,
+//! nearest-neighbour for LED canvases, with the brightness of the hour. A static slide costs no
+//! frame at all; a scrolling ticker costs one small text draw and one textured pass.
+
+use super::gpu::{Gpu, Offscreen};
+use super::{Error, Renderer, TARGET_FORMAT};
+use crate::config::{Region, Scaling};
+use crate::layout::{DisplayList, Rect, TextEngine};
+use crate::media::DecodedImage;
+
+pub const SHADER: &str = include_str!("../../shaders/present.wgsl");
+
+/// Where the canvas lands on the output, and how it is sampled.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placement {
+    /// Canvas size.
+    pub canvas: (u32, u32),
+    /// Clockwise turn: 0, 90, 180, 270.
+    pub rotation: u32,
+    /// Output size (the window or the headless frame).
+    pub output: (u32, u32),
+    /// The rectangle of the output the (rotated) canvas fills: x, y, w, h.
+    pub rect: (f32, f32, f32, f32),
+    /// Nearest-neighbour sampling (crisp LED pixels) rather than bilinear.
+    pub nearest: bool,
+}
+
+impl Placement {
+    /// Places a canvas on an output: into `region` exactly when there is one; otherwise as
+    /// large as fits with its aspect kept, centred (whole multiples when sampling nearest).
+    pub fn new(
+        canvas: (u32, u32),
+        rotation: u32,
+        output: (u32, u32),
+        region: Option<Region>,
+        scaling: Scaling,
+    ) -> Placement {
+        let (cw, ch) = if rotation % 180 == 90 {
+            (canvas.1 as f32, canvas.0 as f32)
+        } else {
+            (canvas.0 as f32, canvas.1 as f32)
+        };
+        let (ow, oh) = (output.0.max(1) as f32, output.1.max(1) as f32);
+        let led_sized = canvas.0.min(canvas.1) < 400;
+        let (rect, whole) = match region {
+            Some(r) => {
+                let (sx, sy) = (r.width as f32 / cw, r.height as f32 / ch);
+                (
+                    (r.x as f32, r.y as f32, r.width as f32, r.height as f32),
+                    sx.fract() == 0.0 && sy.fract() == 0.0,
+                )
+            }
+            None => {
+                let fit = (ow / cw).min(oh / ch);
+                let nearest_wanted = match scaling {
+                    Scaling::Nearest => true,
+                    Scaling::Smooth => false,
+                    Scaling::Auto => led_sized,
+                };
+                let scale = if nearest_wanted && fit >= 1.0 {
+                    fit.floor()
+                } else {
+                    fit
+                };
+                let (w, h) = (cw * scale, ch * scale);
+                (
+                    (((ow - w) / 2.0).floor(), ((oh - h) / 2.0).floor(), w, h),
+                    scale.fract() == 0.0,
+                )
+            }
+        };
+        let nearest = match scaling {
+            Scaling::Nearest => true,
+            Scaling::Smooth => false,
+            Scaling::Auto => led_sized || (whole && rect.2 > cw),
+        };
+        Placement {
+            canvas,
+            rotation: rotation % 360,
+            output,
+            rect,
+            nearest,
+        }
+    }
+
+    /// The affine map from canvas pixels to clip space, as two rows (a, b, c).
+    pub fn matrix(&self) -> [[f32; 3]; 2] {
+        let (cw, ch) = (self.canvas.0.max(1) as f32, self.canvas.1.max(1) as f32);
+        // Canvas pixels -> unit square (u, v), turned clockwise: (u', v') = A (u, v) + t.
+        let (a, t): ([[f32; 2]; 2], [f32; 2]) = match self.rotation {
+            90 => ([[0.0, -1.0], [1.0, 0.0]], [1.0, 0.0]),
+            180 => ([[-1.0, 0.0], [0.0, -1.0]], [1.0, 1.0]),
+            270 => ([[0.0, 1.0], [-1.0, 0.0]], [0.0, 1.0]),
+            _ => ([[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0]),
+        };
+        let (rx, ry, rw, rh) = self.rect;
+        let (ow, oh) = (self.output.0.max(1) as f32, self.output.1.max(1) as f32);
+        // Output pixel -> clip: X = px * 2/ow - 1, Y = 1 - py * 2/oh.
+        let row = |i: usize, origin: f32, size: f32, out: f32, flip: f32| {
+            let k = size * 2.0 / out * flip;
+            let c0 = (origin * 2.0 / out - 1.0) * flip;
+            [k * a[i][0] / cw, k * a[i][1] / ch, k * t[i] + c0]
+        };
+        [row(0, rx, rw, ow, 1.0), row(1, ry, rh, oh, -1.0)]
+    }
+
+    /// Where a canvas point lands on the output, in output pixels (tests, hit checks).
+    pub fn to_output(&self, x: f32, y: f32) -> (f32, f32) {
+        let [m0, m1] = self.matrix();
+        let cx = m0[0] * x + m0[1] * y + m0[2];
+        let cy = m1[0] * x + m1[1] * y + m1[2];
+        (
+            (cx + 1.0) / 2.0 * self.output.0 as f32,
+            (1.0 - cy) / 2.0 * self.output.1 as f32,
+        )
+    }
+}
+
+/// What one presented frame shows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Frame {
+    /// While cross-fading: the new canvas's opacity over the previous one (0..1).
+    pub fade: Option<f32>,
+    /// The footer strip's place on the canvas, when there is a footer.
+    pub strip: Option<Rect>,
+    /// 0..=1.
+    pub brightness: f32,
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Uniform {
+    m0: [f32; 4],
+    m1: [f32; 4],
+    params: [f32; 4],
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct Instance {
+    rect: [f32; 4],
+    uv: [f32; 4],
+    alpha: f32,
+}
+
+/// A layer texture with a bind group for each sampler.
+struct Layer {
+    target: Offscreen,
+    linear: wgpu::BindGroup,
+    nearest: wgpu::BindGroup,
+}
+
+pub struct Compositor {
+    canvas_renderer: Renderer,
+    strip_renderer: Renderer,
+    canvases: [Layer; 2],
+    /// Index of the canvas shown now; the other holds the previous slide.
+    current: usize,
+    strip: Option<Layer>,
+    pipeline: wgpu::RenderPipeline,
+    uniform: wgpu::Buffer,
+    globals: wgpu::BindGroup,
+    layout: wgpu::BindGroupLayout,
+    samplers: (wgpu::Sampler, wgpu::Sampler),
+    instances: wgpu::Buffer,
+    output_format: wgpu::TextureFormat,
+}
+
+const MAX_LAYERS: usize = 3;
+
+impl Compositor {
+    /// A compositor for a `width` x `height` canvas presenting to `output_format`.
+    pub fn new(
+        gpu: &Gpu,
+        width: u32,
+        height: u32,
+        output_format: wgpu::TextureFormat,
+    ) -> Compositor {
+        let device = &gpu.device;
+        let globals_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("bangtin present globals layout"),
+            entries: &[wgpu::BindGroupLayoutEntry {
+                binding: 0,
+                visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
+                ty: wgpu::BindingType::Buffer {
+                    ty: wgpu::BufferBindingType::Uniform,
+                    has_dynamic_offset: false,
+                    min_binding_size: None,
+                },
+                count: None,
+            }],
+        });
+        let uniform = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("bangtin present uniform"),
+            size: std::mem::size_of::<Uniform>() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let globals = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("bangtin present globals"),
+            layout: &globals_layout,
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: uniform.as_entire_binding(),
+            }],
+        });
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("bangtin present layer layout"),
+            entries: &[
+                wgpu::BindGroupLayoutEntry {
+                    binding: 0,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Texture {
+                        sample_type: wgpu::TextureSampleType::Float { filterable: true },
+                        view_dimension: wgpu::TextureViewDimension::D2,
+                        multisampled: false,
+                    },
+                    count: None,
+                },
+                wgpu::BindGroupLayoutEntry {
+                    binding: 1,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
+                    count: None,
+                },
+            ],
+        });
+        let pipeline = super::instanced_quad_pipeline(
+            device,
+            "present",
+            SHADER,
+            &[Some(&globals_layout), Some(&layout)],
+            &wgpu::vertex_attr_array![0 => Float32x4, 1 => Float32x4, 2 => Float32],
+            std::mem::size_of::<Instance>(),
+            output_format,
+        );
+        let sampler = |filter, name| {
+            device.create_sampler(&wgpu::SamplerDescriptor {
+                label: Some(name),
+                address_mode_u: wgpu::AddressMode::ClampToEdge,
+                address_mode_v: wgpu::AddressMode::ClampToEdge,
+                mag_filter: filter,
+                min_filter: filter,
+                ..Default::default()
+            })
+        };
+        let samplers = (
+            sampler(wgpu::FilterMode::Linear, "bangtin linear sampler"),
+            sampler(wgpu::FilterMode::Nearest, "bangtin nearest sampler"),
+        );
+        let instances = super::instance_buffer(
+            device,
+            "present",
+            MAX_LAYERS,
+            std::mem::size_of::<Instance>(),
+        );
+        let make = |w, h| Self::layer(device, &layout, &samplers, w, h);
+        let canvases = [make(width, height), make(width, height)];
+        Compositor {
+            canvas_renderer: Renderer::new(gpu, TARGET_FORMAT),
+            strip_renderer: Renderer::new(gpu, TARGET_FORMAT),
+            canvases,
+            current: 0,
+            strip: None,
+            pipeline,
+            uniform,
+            globals,
+            layout,
+            samplers,
+            instances,
+            output_format,
+        }
+    }
+
+    fn layer(
+        device: &wgpu::Device,
+        layout: &wgpu::BindGroupLayout,
+        samplers: &(wgpu::Sampler, wgpu::Sampler),
+        width: u32,
+        height: u32,
+    ) -> Layer {
+        let target = Offscreen::new(device, width.max(1), height.max(1));
+        let group = |sampler: &wgpu::Sampler| {
+            device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("bangtin layer"),
+                layout,
+                entries: &[
+                    wgpu::BindGroupEntry {
+                        binding: 0,
+                        resource: wgpu::BindingResource::TextureView(&target.view),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 1,
+                        resource: wgpu::BindingResource::Sampler(sampler),
+                    },
+                ],
+            })
+        };
+        let linear = group(&samplers.0);
+        let nearest = group(&samplers.1);
+        Layer {
+            target,
+            linear,
+            nearest,
+        }
+    }
+
+    /// The canvas size.
+    pub fn canvas_size(&self) -> (u32, u32) {
+        let t = &self.canvases[self.current].target;
+        (t.width, t.height)
+    }
+
+    /// Renders a new slide (the whole canvas); the one shown so far becomes the one faded from.
+    pub fn draw_canvas(
+        &mut self,
+        gpu: &Gpu,
+        list: &DisplayList,
+        engine: &mut TextEngine,
+        images: &dyn Fn(&str) -> Option<DecodedImage>,
+    ) -> Result<(), Error> {
+        let next = 1 - self.current;
+        draw_into(
+            &mut self.canvas_renderer,
+            gpu,
+            &self.canvases[next].target,
+            list,
+            engine,
+            images,
+        )?;
+        self.current = next;
+        Ok(())
+    }
+
+    /// Renders the footer strip (`list` is strip-sized); a new size makes a new texture.
+    pub fn draw_strip(
+        &mut self,
+        gpu: &Gpu,
+        list: &DisplayList,
+        engine: &mut TextEngine,
+    ) -> Result<(), Error> {
+        let fits = self
+            .strip
+            .as_ref()
+            .is_some_and(|s| (s.target.width, s.target.height) == (list.width, list.height));
+        if !fits {
+            self.strip = Some(Self::layer(
+                &gpu.device,
+                &self.layout,
+                &self.samplers,
+                list.width,
+                list.height,
+            ));
+        }
+        let Some(strip) = &self.strip else {
+            return Ok(());
+        };
+        draw_into(
+            &mut self.strip_renderer,
+            gpu,
+            &strip.target,
+            list,
+            engine,
+            &|_| None,
+        )
+    }
+
+    /// Records the present pass onto `target` (the window's surface texture, or a headless
+    /// frame of the output's size).
+    pub fn present(
+        &self,
+        gpu: &Gpu,
+        encoder: &mut wgpu::CommandEncoder,
+        target: &wgpu::TextureView,
+        placement: &Placement,
+        frame: &Frame,
+    ) {
+        let [m0, m1] = placement.matrix();
+        let encode = if self.output_format.is_srgb() {
+            0.0
+        } else {
+            1.0
+        };
+        // Brightness is a percentage of perceived light: scale linear light by its 2.2 power.
+        let factor = frame.brightness.clamp(0.0, 1.0).powf(2.2);
+        gpu.queue.write_buffer(
+            &self.uniform,
+            0,
+            bytemuck::bytes_of(&Uniform {
+                m0: [m0[0], m0[1], m0[2], 0.0],
+                m1: [m1[0], m1[1], m1[2], 0.0],
+                params: [factor, encode, 0.0, 0.0],
+            }),
+        );
+        let (cw, ch) = self.canvas_size();
+        let whole = [0.0, 0.0, cw as f32, ch as f32];
+        let full_uv = [0.0, 0.0, 1.0, 1.0];
+        let mut layers: Vec<(&Layer, Instance)> = Vec::with_capacity(MAX_LAYERS);
+        if let Some(alpha) = frame.fade.filter(|a| *a < 1.0) {
+            let previous = &self.canvases[1 - self.current];
+            layers.push((
+                previous,
+                Instance {
+                    rect: whole,
+                    uv: full_uv,
+                    alpha: 1.0,
+                },
+            ));
+            layers.push((
+                &self.canvases[self.current],
+                Instance {
+                    rect: whole,
+                    uv: full_uv,
+                    alpha: alpha.clamp(0.0, 1.0),
+                },
+            ));
+        } else {
+            layers.push((
+                &self.canvases[self.current],
+                Instance {
+                    rect: whole,
+                    uv: full_uv,
+                    alpha: 1.0,
+                },
+            ));
+        }
+        if let (Some(band), Some(strip)) = (frame.strip, &self.strip) {
+            layers.push((
+                strip,
+                Instance {
+                    rect: [band.x, band.y, band.w, band.h],
+                    uv: full_uv,
+                    alpha: 1.0,
+                },
+            ));
+        }
+        let data: Vec<Instance> = layers.iter().map(|(_, i)| *i).collect();
+        gpu.queue
+            .write_buffer(&self.instances, 0, bytemuck::cast_slice(&data));
+        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+            label: Some("bangtin present pass"),
+            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                view: target,
+                depth_slice: None,
+                resolve_target: None,
+                ops: wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                    store: wgpu::StoreOp::Store,
+                },
+            })],
+            depth_stencil_attachment: None,
+            timestamp_writes: None,
+            occlusion_query_set: None,
+            multiview_mask: None,
+        });
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, &self.globals, &[]);
+        pass.set_vertex_buffer(0, self.instances.slice(..));
+        for (i, (layer, _)) in layers.iter().enumerate() {
+            let group = if placement.nearest {
+                &layer.nearest
+            } else {
+                &layer.linear
+            };
+            pass.set_bind_group(1, group, &[]);
+            let i = i as u32;
+            pass.draw(0..4, i..i + 1);
+        }
+    }
+}
+
+/// Prepares `list` and renders it into `target` (submitted at once).
+fn draw_into(
+    renderer: &mut Renderer,
+    gpu: &Gpu,
+    target: &Offscreen,
+    list: &DisplayList,
+    engine: &mut TextEngine,
+    images: &dyn Fn(&str) -> Option<DecodedImage>,
+) -> Result<(), Error> {
+    renderer.prepare(gpu, list, engine, images)?;
+    let mut encoder = gpu
+        .device
+        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("bangtin layer encoder"),
+        });
+    {
+        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+            label: Some("bangtin layer pass"),
+            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                view: &target.view,
+                depth_slice: None,
+                resolve_target: None,
+                ops: wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(renderer.clear_color()),
+                    store: wgpu::StoreOp::Store,
+                },
+            })],
+            depth_stencil_attachment: None,
+            timestamp_writes: None,
+            occlusion_query_set: None,
+            multiview_mask: None,
+        });
+        renderer.render(&mut pass)?;
+    }
+    gpu.queue.submit([encoder.finish()]);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: (f32, f32), b: (f32, f32)) -> bool {
+        (a.0 - b.0).abs() < 0.01 && (a.1 - b.1).abs() < 0.01
+    }
+
+    #[test]
+    fn unrotated_full_screen_is_the_identity_on_pixels() {
+        let p = Placement::new((1920, 1080), 0, (1920, 1080), None, Scaling::Auto);
+        assert!(!p.nearest);
+        assert!(close(p.to_output(0.0, 0.0), (0.0, 0.0)));
+        assert!(close(p.to_output(1920.0, 1080.0), (1920.0, 1080.0)));
+        assert!(close(p.to_output(100.0, 50.0), (100.0, 50.0)));
+    }
+
+    #[test]
+    fn quarter_turns_put_the_canvas_corner_where_expected() {
+        // A portrait canvas on a landscape monitor mounted turned: canvas top-left goes to the
+        // top-right after a clockwise quarter turn, to the bottom-left after three.
+        let p = Placement::new((1080, 1920), 90, (1920, 1080), None, Scaling::Auto);
+        assert_eq!(p.rect, (0.0, 0.0, 1920.0, 1080.0));
+        assert!(close(p.to_output(0.0, 0.0), (1920.0, 0.0)));
+        assert!(close(p.to_output(1080.0, 0.0), (1920.0, 1080.0)));
+        assert!(close(p.to_output(0.0, 1920.0), (0.0, 0.0)));
+        let p = Placement::new((1080, 1920), 270, (1920, 1080), None, Scaling::Auto);
+        assert!(close(p.to_output(0.0, 0.0), (0.0, 1080.0)));
+        let p = Placement::new((1920, 1080), 180, (1920, 1080), None, Scaling::Auto);
+        assert!(close(p.to_output(0.0, 0.0), (1920.0, 1080.0)));
+        assert!(close(p.to_output(1920.0, 1080.0), (0.0, 0.0)));
+    }
+
+    #[test]
+    fn led_canvas_fills_its_region_with_crisp_pixels() {
+        let region = Region {
+            x: 100,
+            y: 20,
+            width: 384,
+            height: 192,
+        };
+        let p = Placement::new((192, 96), 0, (1920, 1080), Some(region), Scaling::Auto);
+        assert!(p.nearest);
+        assert!(close(p.to_output(0.0, 0.0), (100.0, 20.0)));
+        assert!(close(p.to_output(192.0, 96.0), (484.0, 212.0)));
+        // Without a region: the largest whole multiple that fits, centred.
+        let p = Placement::new((192, 96), 0, (1920, 1080), None, Scaling::Auto);
+        assert_eq!(p.rect, (0.0, 60.0, 1920.0, 960.0));
+        let p = Placement::new((1280, 720), 0, (1920, 1080), None, Scaling::Nearest);
+        assert_eq!(p.rect, (320.0, 180.0, 1280.0, 720.0));
+        let p = Placement::new((1280, 720), 0, (1920, 1080), None, Scaling::Auto);
+        assert_eq!(p.rect, (0.0, 0.0, 1920.0, 1080.0));
+        assert!(!p.nearest);
+    }
+}
