@@ -10,10 +10,14 @@ packages=(
   mesa-vulkan-drivers libvulkan1 libegl1 libegl-mesa0 libgl1-mesa-dri
   # Building the crate.
   gcc pkg-config
+  # The board's window on X11 (winit loads these at run time); Wayland kiosks use cage's.
+  libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0
 )
 # With --test: the MQTT broker most deployments run, for the interop tests (and mosquitto_pub).
 if [ "${1:-}" = "--test" ]; then
   packages+=(mosquitto mosquitto-clients openssl)
+  # An X server without a screen, for the test of the board in a real window.
+  packages+=(xvfb)
 fi
 
 missing=()

@@ -8,8 +8,8 @@
 
 use crate::config::Config;
 use crate::content::{Alert, AlertStatus, ImageRef, Item, ItemKind};
-use crate::layout::chrome::{self, Bands, Chrome, Footer, FooterText};
-use crate::layout::{self, DisplayList, Op, Rect, Slide, TextEngine};
+use crate::layout::chrome::{self, Chrome, Footer, FooterText};
+use crate::layout::{self, DisplayList, Rect, Slide, TextEngine};
 use crate::media::{self, DecodedImage};
 use crate::render::compositor::{Compositor, Frame, Placement};
 use crate::render::{self, Gpu};
@@ -353,13 +353,6 @@ impl Board {
         }
     }
 
-    fn chrome(&self, full_screen_alert: bool) -> Chrome {
-        Chrome {
-            header: self.config.display.header && !full_screen_alert,
-            footer: !full_screen_alert,
-        }
-    }
-
     /// Ticks the programme and renders what changed. Returns whether a frame is due now.
     pub fn prepare(&mut self, gpu: &Gpu) -> bool {
         let clock = self.clock();
@@ -375,13 +368,8 @@ impl Board {
         } else {
             self.footer_text(&program)
         };
-        let chrome = self.chrome(full_screen);
-        let chrome = Chrome {
-            footer: footer_text.is_some() && chrome.footer,
-            ..chrome
-        };
-        let bands = chrome::bands(w, h, chrome);
-        let needs_minute = chrome.header || matches!(program.show, Show::Idle);
+        let needs_minute =
+            (self.config.display.header && !full_screen) || matches!(program.show, Show::Idle);
         let key = CanvasKey {
             show: program.show.clone(),
             banner: program.banner.clone(),
@@ -403,13 +391,7 @@ impl Board {
         if changed {
             let previous = self.canvas.as_ref().map(|k| k.show.clone());
             let footer_changed = self.canvas.as_ref().map(|k| &k.footer) != Some(&key.footer);
-            let list = self.compose(
-                &program,
-                &clock,
-                &bands,
-                footer_text.as_ref(),
-                footer_changed,
-            );
+            let list = self.compose(&program, &clock, footer_text.as_ref(), footer_changed);
             let images = &mut self.images;
             let store = &self.store;
             let cache = std::cell::RefCell::new(images);
@@ -473,7 +455,8 @@ impl Board {
             let period = Duration::from_secs_f64(1.0 / f64::from(self.options.fps.max(1)));
             return self.last_present.map_or(now, |t| (t + period).max(now));
         }
-        let mut wake = now + Duration::from_secs(60);
+        // At least every 10 s, so the systemd watchdog (fed from the loop) sees a live board.
+        let mut wake = now + Duration::from_secs(10);
         if let Some(p) = &self.program {
             wake = wake.min(self.started + p.until);
         }
@@ -576,12 +559,12 @@ impl Board {
         (!texts.is_empty()).then_some(FooterText::Tickers(texts))
     }
 
-    /// The whole canvas: header, the slide in the body, the footer's background.
+    /// The whole canvas: header, the slide in the body, the footer's background. The footer
+    /// keeps scrolling from where it was unless its text changed.
     fn compose(
         &mut self,
         program: &Program,
         clock: &Clock,
-        bands: &Bands,
         footer: Option<&FooterText>,
         footer_changed: bool,
     ) -> DisplayList {
@@ -611,84 +594,42 @@ impl Board {
                 now,
             },
         };
-        let body = if matches!(slide, Slide::Alert { .. }) {
-            Rect::new(0.0, 0.0, w as f32, h as f32)
-        } else {
-            bands.body
-        };
         let store = &self.store;
         let images = std::cell::RefCell::new(&mut self.images);
-        let slide_list = layout::layout(
+        let canvas = chrome::canvas(
             &mut self.engine,
             slide,
-            body.w as u32,
-            body.h as u32,
+            (w, h),
+            self.config.display.header,
+            &name,
+            now,
+            footer,
             &|sha| images.borrow_mut().size(store, sha),
         );
-        let mut ops = vec![Op::Quad {
-            rect: body,
-            color: slide_list.background,
-        }];
-        ops.extend(
-            slide_list
-                .ops
-                .into_iter()
-                .map(|op| translate(op, body.x, body.y)),
-        );
-        if let Some(rect) = bands.header {
-            ops.extend(chrome::header(&mut self.engine, rect, &name, now));
-        }
         drop(state);
-        match (footer, bands.footer) {
-            (Some(text), Some(band)) => {
+        match canvas.footer {
+            Some(laid) => {
                 if footer_changed || self.footer.is_none() {
-                    let laid = chrome::footer(&mut self.engine, band, text);
                     self.footer_since = Instant::now();
-                    self.footer = Some((laid, band));
                 }
-                if let Some((f, _)) = &self.footer {
-                    ops.extend(f.background.iter().cloned());
-                }
+                self.footer = Some(laid);
             }
-            _ => self.footer = None,
+            None => self.footer = None,
         }
-        DisplayList {
-            width: w,
-            height: h,
-            background: slide_list.background,
-            page: slide_list.page,
-            pages: slide_list.pages,
-            ops,
-        }
+        canvas.list
     }
 
     fn draw_footer(&mut self, gpu: &Gpu) {
         let Some((footer, band)) = &self.footer else {
             return;
         };
-        let elapsed = self.footer_since.elapsed().as_secs_f64();
         let x = chrome::scroll_x(
             band.w,
             footer.text_width,
             self.config.display.ticker_speed as f32,
-            elapsed,
+            self.footer_since.elapsed().as_secs_f64(),
         );
-        let mut run = footer.text.clone();
-        run.rect.x = x;
-        // The band's rule is part of the canvas; the strip is the band below it.
-        let list = DisplayList {
-            width: band.w as u32,
-            height: band.h as u32,
-            background: footer.color,
-            page: 0,
-            pages: 1,
-            ops: footer
-                .background
-                .iter()
-                .map(|op| translate(op.clone(), -band.x, -band.y))
-                .chain(std::iter::once(Op::Text(run)))
-                .collect(),
-        };
+        let list = chrome::strip(footer, *band, x);
         if let Err(e) = self.compositor.draw_strip(gpu, &list, &mut self.engine) {
             log::error!("could not render the footer: {e}");
         }
@@ -762,24 +703,6 @@ impl Board {
 
     pub fn started_at(&self) -> DateTime<FixedOffset> {
         self.clock().now
-    }
-}
-
-fn translate(op: Op, dx: f32, dy: f32) -> Op {
-    let shift = |r: Rect| Rect::new(r.x + dx, r.y + dy, r.w, r.h);
-    match op {
-        Op::Quad { rect, color } => Op::Quad {
-            rect: shift(rect),
-            color,
-        },
-        Op::Image { rect, sha256 } => Op::Image {
-            rect: shift(rect),
-            sha256,
-        },
-        Op::Text(mut run) => {
-            run.rect = shift(run.rect);
-            Op::Text(run)
-        }
     }
 }
 

@@ -207,7 +207,7 @@ fn every_mistake_is_reported_with_its_key_and_line() {
         "board.toml:25: dispaly is not a known setting; did you mean display?",
         "board.toml:29: display.width must be 16..=7680 pixels, got 10",
         "board.toml:30: display.height must be 16..=7680 pixels, got 9000",
-        "board.toml:31: display.colour is not a known setting (known in display: width, height)",
+        "board.toml:31: display.colour is not a known setting (known in display: width, height, rotation, region, header, ticker, ticker_speed, fade_ms, scaling, brightness)",
         "board.toml:34: store.max_bytes must be an integer, got a float (1.5)",
         "board.toml:35: store.revoked is not a known setting; top-level keys such as revoked must come before the first [table] header",
         "board.toml:38: assets.concurrency must be 1..=8",
@@ -266,12 +266,12 @@ fn a_typo_gets_a_did_you_mean() {
 
     // Nothing close: the known keys are listed instead.
     let errs = errors(&format!(
-        "{}\n[display]\nbrightness = 80\n",
+        "{}\n[display]\ncontrast = 80\n",
         with_broker("url = \"mqtt://h\"")
     ));
     assert_has(
         &errs,
-        "display.brightness is not a known setting (known in display: width, height)",
+        "display.contrast is not a known setting (known in display: width, height, rotation, region, header, ticker, ticker_speed, fade_ms, scaling, brightness)",
     );
     let errs = errors(&format!(
         "{}\n[network]\nwifi = \"x\"\n",
@@ -774,4 +774,66 @@ fn key_ids_follow_the_envelope_id_rule_so_every_trusted_key_can_sign() {
     let errs = errors(&text);
     assert_has(&errs, "trust[0].key must be a key id");
     assert_has(&errs, "revoked[0] must be a key id");
+}
+
+#[test]
+fn display_geometry_chrome_and_brightness() {
+    let base = with_broker("url = \"mqtt://h\"");
+    let c = ok(&format!(
+        "{base}\n[display]\nwidth = 192\nheight = 96\nrotation = 270\nheader = false\nticker_speed = 30\nfade_ms = 0\nscaling = \"nearest\"\nregion = {{ x = 8, y = 16, width = 384, height = 192 }}\nbrightness = [{{ from = \"22:00\", percent = 40 }}, {{ from = \"06:00\", percent = 100 }}]\n"
+    ));
+    let d = &c.display;
+    assert_eq!((d.width, d.height, d.rotation), (192, 96, 270));
+    assert!(!d.header && d.ticker);
+    assert_eq!((d.ticker_speed, d.fade_ms), (30, 0));
+    assert_eq!(d.scaling, config::Scaling::Nearest);
+    assert_eq!(
+        d.region,
+        Some(config::Region {
+            x: 8,
+            y: 16,
+            width: 384,
+            height: 192
+        })
+    );
+    // Sorted by time; before the first entry of the day, the last one (over midnight) holds.
+    assert_eq!(d.brightness, vec![(360, 100), (1320, 40)]);
+    assert_eq!(d.brightness_at(5 * 60), 40);
+    assert_eq!(d.brightness_at(6 * 60), 100);
+    assert_eq!(d.brightness_at(21 * 60 + 59), 100);
+    assert_eq!(d.brightness_at(23 * 60), 40);
+
+    // The same written as sub-tables, as kiosk/board.example.toml does.
+    let c = ok(&format!(
+        "{base}\n[display]\nwidth = 192\nheight = 96\n[display.region]\nx = 0\ny = 0\nwidth = 192\nheight = 96\n[[display.brightness]]\nfrom = \"06:00\"\npercent = 90\n"
+    ));
+    assert_eq!(c.display.region.map(|r| r.width), Some(192));
+    assert_eq!(c.display.brightness_at(12 * 60), 90);
+
+    // Defaults: full screen, header and ticker on.
+    let c = ok(&base);
+    assert_eq!(c.display, config::Display::sized(1920, 1080));
+
+    let errs = errors(&format!(
+        "{base}\n[display]\nrotation = 45\nscaling = \"blurry\"\nfade_ms = 2000\nregion = {{ x = 0, y = 0, width = 8 }}\nbrightness = [{{ from = \"25:00\", percent = 50 }}, {{ from = \"06:00\", percent = 0 }}]\n"
+    ));
+    assert_has(&errs, "display.rotation must be 0, 90, 180 or 270, got 45");
+    assert_has(
+        &errs,
+        r#"display.scaling must be "auto", "nearest" or "smooth", got "blurry""#,
+    );
+    assert_has(
+        &errs,
+        "display.fade_ms must be 0..=300 milliseconds, got 2000",
+    );
+    assert_has(
+        &errs,
+        "display.region width must be 16..=16384 pixels, got 8",
+    );
+    assert_has(&errs, "display.region needs height");
+    assert_has(
+        &errs,
+        "display.brightness [0] must be { from = \"HH:MM\", percent = 5..=100 }",
+    );
+    assert_has(&errs, "display.brightness [1] must be");
 }

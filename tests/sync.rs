@@ -9,11 +9,14 @@ use bangtin::trust::{self, TrustStore};
 use bangtin::{config, publish, store};
 use ed25519_dalek::SigningKey;
 use std::net::{SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::path::Path;
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
+
+mod common;
+use common::{free_port, temp_dir, Mosquitto};
 
 const DISTRICT: &str = "bangtin/v1/content/vn/ha-noi/dong-anh";
 const COMMUNE: &str = "bangtin/v1/content/vn/ha-noi/dong-anh/xuan-non";
@@ -28,27 +31,6 @@ fn key(n: u8) -> SigningKey {
 fn public(n: u8) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(key(n).verifying_key().as_bytes())
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let d = std::env::temp_dir().join(format!(
-        "bangtin-sync-{name}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }
 
 fn board_config(port: u16, store: &Path) -> config::Config {
@@ -394,58 +376,6 @@ async fn refused_messages_change_nothing_and_say_why() {
     // And none of it reached the store.
     assert_eq!(open_state(&config).content(), &good);
     board.handle.task.abort();
-}
-
-struct Mosquitto {
-    child: Child,
-    port: u16,
-    conf: PathBuf,
-}
-
-impl Mosquitto {
-    fn start(port: u16, dir: &Path) -> Mosquitto {
-        let conf = dir.join("mosquitto.conf");
-        std::fs::write(
-            &conf,
-            format!(
-                "listener {port} 127.0.0.1\nallow_anonymous true\nmessage_size_limit 2097152\n"
-            ),
-        )
-        .unwrap();
-        let child = Command::new("mosquitto")
-            .arg("-c")
-            .arg(&conf)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("Mosquitto is needed for the interop tests (apt-get install mosquitto mosquitto-clients): {e}"));
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "mosquitto did not start on port {port}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Mosquitto { child, port, conf }
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    fn restart(&mut self) {
-        self.kill();
-        let dir = self.conf.parent().unwrap().to_owned();
-        *self = Mosquitto::start(self.port, &dir);
-    }
-}
-
-impl Drop for Mosquitto {
-    fn drop(&mut self) {
-        self.kill();
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

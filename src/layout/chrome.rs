@@ -7,7 +7,7 @@
 
 use super::templates::severity_colors;
 use super::text::{size_steps, Style, TextEngine};
-use super::{Align, Face, Op, Rect, Rgba, TextRun};
+use super::{Align, DisplayList, Face, Op, Rect, Rgba, Slide, TextRun};
 use crate::calendar::{self, lunar};
 use crate::content::Severity;
 use chrono::NaiveDateTime;
@@ -327,6 +327,107 @@ pub fn scroll_x(band_w: f32, text_width: f32, speed: f32, elapsed_s: f64) -> f32
     let cycle = f64::from(band_w + text_width).max(1.0);
     let travelled = (elapsed_s * f64::from(speed)).rem_euclid(cycle);
     (f64::from(band_w) - travelled).round() as f32
+}
+
+/// A whole board frame, laid out: the canvas (header, slide, footer band) and the footer's
+/// line with the band it scrolls in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Canvas {
+    pub list: DisplayList,
+    pub footer: Option<(Footer, Rect)>,
+}
+
+/// Lays out a board frame: a full-screen alert takes the whole canvas; anything else sits in
+/// the body between the header (when `header`) and the footer (when there is `footer` text).
+#[allow(clippy::too_many_arguments)]
+pub fn canvas(
+    engine: &mut TextEngine,
+    slide: Slide<'_>,
+    (width, height): (u32, u32),
+    header: bool,
+    name: &str,
+    now: NaiveDateTime,
+    footer: Option<&FooterText>,
+    image_size: &dyn Fn(&str) -> Option<(u32, u32)>,
+) -> Canvas {
+    let alert = matches!(slide, Slide::Alert { .. });
+    let chrome = Chrome {
+        header: header && !alert,
+        footer: footer.is_some() && !alert,
+    };
+    let b = bands(width, height, chrome);
+    let body = b.body;
+    let slide_list = super::layout(engine, slide, body.w as u32, body.h as u32, image_size);
+    let mut ops = vec![Op::Quad {
+        rect: body,
+        color: slide_list.background,
+    }];
+    ops.extend(
+        slide_list
+            .ops
+            .into_iter()
+            .map(|op| translate(op, body.x, body.y)),
+    );
+    if let Some(rect) = b.header {
+        ops.extend(self::header(engine, rect, name, now));
+    }
+    let footer = match (footer, b.footer) {
+        (Some(text), Some(band)) => {
+            let laid = self::footer(engine, band, text);
+            ops.extend(laid.background.iter().cloned());
+            Some((laid, band))
+        }
+        _ => None,
+    };
+    Canvas {
+        list: DisplayList {
+            width,
+            height,
+            background: slide_list.background,
+            page: slide_list.page,
+            pages: slide_list.pages,
+            ops,
+        },
+        footer,
+    }
+}
+
+/// The footer strip's display list (band-sized) with its line starting at `x`.
+pub fn strip(footer: &Footer, band: Rect, x: f32) -> DisplayList {
+    let mut run = footer.text.clone();
+    run.rect.x = x;
+    DisplayList {
+        width: band.w as u32,
+        height: band.h as u32,
+        background: footer.color,
+        page: 0,
+        pages: 1,
+        ops: footer
+            .background
+            .iter()
+            .map(|op| translate(op.clone(), -band.x, -band.y))
+            .chain(std::iter::once(Op::Text(run)))
+            .collect(),
+    }
+}
+
+/// `op` moved by (`dx`, `dy`).
+pub fn translate(op: Op, dx: f32, dy: f32) -> Op {
+    let shift = |r: Rect| Rect::new(r.x + dx, r.y + dy, r.w, r.h);
+    match op {
+        Op::Quad { rect, color } => Op::Quad {
+            rect: shift(rect),
+            color,
+        },
+        Op::Image { rect, sha256 } => Op::Image {
+            rect: shift(rect),
+            sha256,
+        },
+        Op::Text(mut run) => {
+            run.rect = shift(run.rect);
+            Op::Text(run)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,9 +1,14 @@
 //! Helpers shared by the integration tests: content fixtures, the GPU, golden images.
 #![allow(dead_code)]
 
+pub mod board;
+
 use bangtin::content::{self, Alert, Channel, Item};
 use bangtin::layout::{self, DisplayList, Slide, TextEngine};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
 
 /// Every stacked-diacritic capital of Vietnamese (a circumflex, breve or horn letter with a
 /// tone mark above), the letters that overflow a tight line box.
@@ -136,4 +141,80 @@ pub fn assert_golden(name: &str, actual: &image::RgbaImage, tolerance: u8, budge
 
 pub fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// A free TCP port on loopback.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A fresh, empty folder under the system temp folder.
+pub fn temp_dir(name: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "bangtin-test-{name}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A Mosquitto broker of its own on `port`, killed when dropped.
+pub struct Mosquitto {
+    child: Child,
+    pub port: u16,
+    conf: PathBuf,
+}
+
+impl Mosquitto {
+    pub fn start(port: u16, dir: &Path) -> Mosquitto {
+        let conf = dir.join("mosquitto.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "listener {port} 127.0.0.1\nallow_anonymous true\nmessage_size_limit 2097152\n"
+            ),
+        )
+        .unwrap();
+        let child = Command::new("mosquitto")
+            .arg("-c")
+            .arg(&conf)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("Mosquitto is needed for the interop tests (apt-get install mosquitto mosquitto-clients): {e}"));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "mosquitto did not start on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Mosquitto { child, port, conf }
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    pub fn restart(&mut self) {
+        self.kill();
+        let dir = self.conf.parent().unwrap().to_owned();
+        *self = Mosquitto::start(self.port, &dir);
+    }
+}
+
+impl Drop for Mosquitto {
+    fn drop(&mut self) {
+        self.kill();
+    }
 }
