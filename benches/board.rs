@@ -11,7 +11,8 @@
 //!   updates arriving) with real rendering at 1080p; peak RSS (target ≤ 150 MB) and RSS drift
 //!   over the second half of the day (target ≤ 2 MB), open files, threads and store size.
 //!
-//! `cargo bench --bench board [-- takeover|coldstart|ticker|soak] [--alerts N] [--hours H]`
+//! `cargo bench --bench board [-- takeover|coldstart|ticker|rss|soak] [--alerts N] [--hours H]
+//! [--step S] [--seconds S] [--runs N]`
 
 use bangtin::app::{Board, BoardEvent, Options, Presented};
 use bangtin::content::{self, Payload};
@@ -377,7 +378,7 @@ fn count_dir(path: &str) -> usize {
     std::fs::read_dir(path).map_or(0, |d| d.count())
 }
 
-fn soak(hours: u64) {
+fn soak(hours: u64, step_s: u64) {
     let d = dir("soak");
     let cfg = fill_store(&d);
     let store_dir = cfg.store.dir.clone();
@@ -389,7 +390,7 @@ fn soak(hours: u64) {
         let t = *s2.lock().unwrap();
         (start + chrono::TimeDelta::from_std(t).unwrap(), t)
     });
-    let step = Duration::from_secs(2);
+    let step = Duration::from_secs(step_s.max(1));
     let total = Duration::from_secs(hours * 3600);
     let mut samples: Vec<(Duration, u64)> = Vec::new();
     let mut seq = 100;
@@ -512,6 +513,6 @@ fn main() {
         ticker(value("--seconds", 10));
     }
     if on("soak") {
-        soak(value("--hours", 24));
+        soak(value("--hours", 24), value("--step", 5));
     }
 }

@@ -8,7 +8,7 @@
 #             or in the current folder, else target/release/bangtin). For a Pi, build it with
 #             scripts/cross-build.sh on a PC, or with `cargo build --release` on the Pi.
 # --headless  a Pi without a screen: installs bangtin-headless.service (frames written as PNG
-#             to /var/lib/bangtin/frames) instead of bangtin.service (full screen, in cage).
+#             to /run/bangtin/frames) instead of bangtin.service (full screen, in cage).
 # --no-start  install and enable, but do not start the board now.
 # --uninstall stop the board, remove its service and program; the config (/etc/bangtin) and the
 #             cache (/var/lib/bangtin) stay, unless --purge is given too.
@@ -160,7 +160,6 @@ fi
 
 # The cache (store.dir), and Mesa's shader cache. systemd also creates both at start.
 install -d -m 0750 -o bangtin -g bangtin "$store" "$cache"
-if ((headless)); then install -d -m 0750 -o bangtin -g bangtin "$store/frames"; fi
 
 # --- Logs -----------------------------------------------------------------------------------
 # Cap the journal (all services' logs) so that it can never fill the SD card.

@@ -189,6 +189,9 @@ pub struct Board {
     pub last_error: Option<String>,
     observer: Option<Observer>,
     clock_source: Option<ClockSource>,
+    /// The alerts changed since they were last saved.
+    alerts_changed: bool,
+    last_save: Option<Instant>,
 }
 
 impl Board {
@@ -239,6 +242,8 @@ impl Board {
             last_error: None,
             observer: None,
             clock_source: None,
+            alerts_changed: false,
+            last_save: None,
         };
         board.refresh_images();
         board
@@ -363,7 +368,8 @@ impl Board {
         if let AlertChange::Added(_) | AlertChange::Updated { .. } = change {
             self.refresh_images();
         }
-        // Takeover comes first; saving follows the frame (see `present`).
+        // Takeover comes first; saving follows the frame (see `presented`).
+        self.alerts_changed = true;
         self.dirty = true;
     }
 
@@ -380,6 +386,7 @@ impl Board {
         let clock = self.clock();
         for id in self.alerts.expire(&clock) {
             log::info!("alert {id} ended");
+            self.alerts_changed = true;
             self.dirty = true;
         }
         let program = self.tick(&clock);
@@ -681,7 +688,6 @@ impl Board {
 
     /// Called by the output once the frame is submitted (and presented).
     pub fn presented(&mut self) {
-        let first_of_change = self.dirty && !self.animating();
         self.frames += 1;
         self.dirty = false;
         self.last_present = Some(Instant::now());
@@ -699,7 +705,14 @@ impl Board {
         if let Some(f) = &mut self.observer {
             f(&event);
         }
-        if first_of_change || self.frames == 1 {
+        // The alerts are saved right after the frame that shows their change; the rotation's
+        // place at most once a minute (an SD card lives longer without a write per slide).
+        let rotation_due = self
+            .last_save
+            .is_none_or(|t| t.elapsed() >= Duration::from_secs(60));
+        if self.alerts_changed || rotation_due {
+            self.alerts_changed = false;
+            self.last_save = Some(Instant::now());
             self.save();
         }
     }
@@ -708,6 +721,21 @@ impl Board {
     pub fn placement(&self, output: (u32, u32)) -> Placement {
         let d = &self.config.display;
         Placement::new((d.width, d.height), d.rotation, output, d.region, d.scaling)
+    }
+
+    /// The placement in a window of `size`. A window opened at the region itself (X11 without a
+    /// window manager) is filled whole; a window the compositor made full screen (cage) gets
+    /// the region at its place on the monitor.
+    pub fn placement_in_window(&self, size: (u32, u32)) -> Placement {
+        let d = &self.config.display;
+        let region = d.region.map(|r| {
+            if (r.width, r.height) == size {
+                crate::config::Region { x: 0, y: 0, ..r }
+            } else {
+                r
+            }
+        });
+        Placement::new((d.width, d.height), d.rotation, size, region, d.scaling)
     }
 
     /// The output size a headless board renders: the canvas, turned, or the region's extent.

@@ -35,6 +35,27 @@ fn headless_board_follows_the_broker_idle_content_alert_and_back() {
     let notice = board.wait_for("the notice", |f| share(f, PAPER) > 0.3);
     // The header stays on top of the programme.
     assert_eq!(&notice.get_pixel(2, 2).0[..3], &[0x0D, 0x3B, 0x66]);
+    // A static slide draws nothing until something changes: over 4 s, at most one new frame
+    // (the clock's minute may turn meanwhile).
+    let written = |b: &Board| {
+        std::fs::metadata(b.frames_dir().join("latest.png"))
+            .and_then(|m| m.modified())
+            .ok()
+    };
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let mut seen = vec![written(&board)];
+    for _ in 0..40 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let w = written(&board);
+        if seen.last() != Some(&w) {
+            seen.push(w);
+        }
+    }
+    assert!(
+        seen.len() <= 2,
+        "{} frames written in 4 s on a static slide",
+        seen.len() - 1
+    );
 
     send(port, ALERTS, 2, alert(FLOOD));
     let takeover = board.wait_for("the flood alert", |f| share(f, EXTREME) > 0.4);
@@ -97,4 +118,112 @@ fn board_keeps_rotating_from_cache_when_the_broker_dies_and_after_a_restart() {
         share(f, PAPER) > 0.3 || share(f, GREEN) > 0.2
     });
     assert!(share(&board.frame().unwrap(), IDLE) < 0.5);
+}
+
+fn hang_up(board: &Board) {
+    let status = std::process::Command::new("kill")
+        .args(["-HUP", &board.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn sighup_reloads_the_config_and_a_bad_one_keeps_the_board_as_it_was() {
+    let dir = temp_dir("board-reload");
+    let port = free_port();
+    broker::start(([127, 0, 0, 1], port).into()).unwrap();
+    let config = write_config(&dir, port, (480, 270), "");
+    let good = std::fs::read_to_string(&config).unwrap();
+    let mut board = Board::start(&config, &dir.join("frames"));
+    send(port, CONTENT, 1, channel(NOTICE));
+    board.wait_for("the notice under the header", |f| {
+        share(f, PAPER) > 0.3 && f.get_pixel(2, 2).0[..3] == IDLE
+    });
+
+    // A broken file: logged, and the board goes on exactly as it was.
+    std::fs::write(&config, good.replace("width = 480", "width = \"wide\"")).unwrap();
+    hang_up(&board);
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert!(
+        board.is_running(),
+        "a bad config on SIGHUP must not stop the board"
+    );
+    let f = board.frame().unwrap();
+    assert!(share(&f, PAPER) > 0.3 && f.get_pixel(2, 2).0[..3] == IDLE);
+
+    // A good one: the header goes away at once.
+    std::fs::write(
+        &config,
+        good.replace("fade_ms = 0", "fade_ms = 0\nheader = false"),
+    )
+    .unwrap();
+    hang_up(&board);
+    board.wait_for("the notice without a header", |f| {
+        share(f, PAPER) > 0.3 && f.get_pixel(2, 2).0[..3] != IDLE
+    });
+    board.kill();
+}
+
+#[test]
+fn an_alert_on_screen_survives_a_power_cut_with_the_network_down() {
+    let dir = temp_dir("board-alert-restart");
+    let port = free_port();
+    broker::start(([127, 0, 0, 1], port).into()).unwrap();
+    let config = write_config(&dir, port, (480, 270), "");
+    let mut board = Board::start(&config, &dir.join("frames"));
+    send(port, CONTENT, 1, channel(NOTICE));
+    board.wait_for("the notice", |f| share(f, PAPER) > 0.3);
+    send(port, ALERTS, 2, alert(FLOOD));
+    board.wait_for("the flood alert", |f| share(f, EXTREME) > 0.4);
+    // The alert is saved right after the frame that shows it.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    board.kill();
+
+    // Back on a network that has no broker at all.
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        &format!("127.0.0.1:{port}"),
+        &format!("127.0.0.1:{}", free_port()),
+    );
+    std::fs::write(&config, text).unwrap();
+    let board = Board::start(&config, &dir.join("frames-2"));
+    board.wait_for("the flood alert after the restart", |f| {
+        share(f, EXTREME) > 0.4
+    });
+}
+
+#[test]
+fn a_cancelled_alert_stays_cancelled_after_a_power_cut_while_the_ticker_scrolls() {
+    let dir = temp_dir("board-cancel-restart");
+    let port = free_port();
+    broker::start(([127, 0, 0, 1], port).into()).unwrap();
+    let config = write_config(&dir, port, (480, 270), "");
+    let mut board = Board::start(&config, &dir.join("frames"));
+    // With a ticker the board draws frames all the time; saving must not wait for a still one.
+    let with_ticker = r#"{"items": [{"id": "hop-dan", "type": "announcement", "title": "Họp dân",
+        "body": "Họp dân thôn Đông lúc 19 giờ 30.", "duration_s": 10},
+        {"id": "tin-van", "type": "ticker", "text": "Tin vắn: cắt điện thôn Đông từ 8 giờ."}]}"#;
+    send(port, CONTENT, 1, channel(with_ticker));
+    board.wait_for("the notice", |f| share(f, PAPER) > 0.3);
+    send(port, ALERTS, 2, alert(FLOOD));
+    board.wait_for("the flood alert", |f| share(f, EXTREME) > 0.4);
+    send(port, ALERTS, 3, alert(CANCEL));
+    board.wait_for("the notice after the cancel", |f| {
+        share(f, PAPER) > 0.3 && share(f, EXTREME) < 0.01
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    board.kill();
+
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        &format!("127.0.0.1:{port}"),
+        &format!("127.0.0.1:{}", free_port()),
+    );
+    std::fs::write(&config, text).unwrap();
+    let board = Board::start(&config, &dir.join("frames-2"));
+    board.wait_for("the notice after the restart", |f| share(f, PAPER) > 0.3);
+    // And it stays so: the cancelled alert does not come back.
+    for _ in 0..10 {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert!(share(&board.frame().unwrap(), EXTREME) < 0.01);
+    }
 }

@@ -150,3 +150,79 @@ fn a_canvas_smaller_than_the_monitor_is_centred_without_stretching() {
     assert_eq!(&frame.get_pixel(5, 5).0[..3], &[0, 0, 0]);
     assert_eq!(&frame.get_pixel(30, 40).0[..3], &[0x0D, 0x3B, 0x66]);
 }
+
+#[test]
+fn a_cross_fade_mixes_the_previous_slide_and_the_new_one() {
+    let gpu = gpu();
+    let mut engine = TextEngine::new();
+    let size = (480, 270);
+    let item = common::item(NOTICE);
+    let notice = chrome::canvas(
+        &mut engine,
+        Slide::Item {
+            item: &item,
+            page: 0,
+        },
+        size,
+        false,
+        "UBND xã Xuân Nộn",
+        now(),
+        None,
+        &|_| None,
+    );
+    let idle = chrome::canvas(
+        &mut engine,
+        Slide::Idle {
+            board_name: "UBND xã Xuân Nộn",
+            now: now(),
+        },
+        size,
+        false,
+        "UBND xã Xuân Nộn",
+        now(),
+        None,
+        &|_| None,
+    );
+    let mut compositor = Compositor::new(gpu, size.0, size.1, TARGET_FORMAT);
+    compositor
+        .draw_canvas(gpu, &notice.list, &mut engine, &|_| None)
+        .unwrap();
+    compositor
+        .draw_canvas(gpu, &idle.list, &mut engine, &|_| None)
+        .unwrap();
+    let p = Placement::new(size, 0, size, None, Scaling::Auto);
+    let shot = |fade: Option<f32>| {
+        let target = Offscreen::new(&gpu.device, size.0, size.1);
+        let mut encoder = gpu
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None });
+        compositor.present(
+            gpu,
+            &mut encoder,
+            &target.view,
+            &p,
+            &Frame {
+                fade,
+                strip: None,
+                brightness: 1.0,
+            },
+        );
+        target.read_back(gpu, encoder).unwrap()
+    };
+    // Bottom-left corner: the notice's paper, the idle slide's blue.
+    let (x, y) = (4, 266);
+    let start = shot(Some(0.0));
+    let middle = shot(Some(0.5));
+    let end = shot(None);
+    assert_eq!(&start.get_pixel(x, y).0[..3], &[0xFF, 0xFD, 0xF7]);
+    assert_eq!(&end.get_pixel(x, y).0[..3], &[0x0D, 0x3B, 0x66]);
+    let m = middle.get_pixel(x, y).0;
+    for i in 0..3 {
+        let (a, b) = (start.get_pixel(x, y).0[i], end.get_pixel(x, y).0[i]);
+        assert!(
+            m[i] > a.min(b) + 10 && m[i] < a.max(b) - 10,
+            "channel {i}: {} is not between {a} and {b}",
+            m[i]
+        );
+    }
+}

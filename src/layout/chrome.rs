@@ -45,9 +45,11 @@ fn is_tiny(w: f32, h: f32) -> bool {
 pub fn bands(width: u32, height: u32, chrome: Chrome) -> Bands {
     let (w, h) = (width.max(1) as f32, height.max(1) as f32);
     let (header_h, footer_h) = if is_tiny(w, h) {
-        // One 16-pixel row each, only where the body keeps at least 32 rows.
-        let row = if h >= 64.0 { 16.0 } else { 0.0 };
-        (row, row)
+        // One 16-pixel row each: the header where the body keeps at least 32 rows; the footer
+        // (tickers, and the banner of a moderate alert, which must be seen) down to 32 rows.
+        let header = if h >= 64.0 { 16.0 } else { 0.0 };
+        let footer = if h >= 32.0 { 16.0 } else { 0.0 };
+        (header, footer)
     } else {
         let base = (w * h).sqrt();
         ((base * 0.065).round(), (base * 0.055).round())
@@ -446,7 +448,7 @@ mod tests {
                 assert!(b.body.h >= h as f32 * 0.5, "{w}x{h}: body {}", b.body.h);
             }
         }
-        // A 32-row panel has no room for chrome.
+        // A 32-row panel has no room for the header, but keeps a footer row for banners.
         let b = bands(
             128,
             32,
@@ -455,7 +457,8 @@ mod tests {
                 footer: true,
             },
         );
-        assert!(b.header.is_none() && b.footer.is_none());
+        assert!(b.header.is_none());
+        assert_eq!(b.footer.map(|r| r.h), Some(16.0));
     }
 
     #[test]

@@ -249,7 +249,7 @@ impl App {
             .create_view(&wgpu::TextureViewDescriptor::default());
         let placement = s
             .board
-            .placement((s.surface_config.width, s.surface_config.height));
+            .placement_in_window((s.surface_config.width, s.surface_config.height));
         let mut encoder = s
             .gpu
             .device

@@ -85,6 +85,18 @@ impl Board {
         }
     }
 
+    pub fn frames_dir(&self) -> &Path {
+        &self.frames
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     pub fn frame(&self) -> Option<image::RgbaImage> {
         let bytes = std::fs::read(self.frames.join("latest.png")).ok()?;
         image::load_from_memory(&bytes).ok().map(|i| i.to_rgba8())
