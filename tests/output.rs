@@ -216,13 +216,15 @@ fn a_cross_fade_mixes_the_previous_slide_and_the_new_one() {
     let end = shot(None);
     assert_eq!(&start.get_pixel(x, y).0[..3], &[0xFF, 0xFD, 0xF7]);
     assert_eq!(&end.get_pixel(x, y).0[..3], &[0x0D, 0x3B, 0x66]);
-    let m = middle.get_pixel(x, y).0;
-    for i in 0..3 {
-        let (a, b) = (start.get_pixel(x, y).0[i], end.get_pixel(x, y).0[i]);
+    let (a, b, m) = (
+        start.get_pixel(x, y).0,
+        end.get_pixel(x, y).0,
+        middle.get_pixel(x, y).0,
+    );
+    for ((a, b), m) in a.iter().zip(&b).zip(&m).take(3) {
         assert!(
-            m[i] > a.min(b) + 10 && m[i] < a.max(b) - 10,
-            "channel {i}: {} is not between {a} and {b}",
-            m[i]
+            *m > a.min(b) + 10 && *m < a.max(b) - 10,
+            "{m} is not between {a} and {b}"
         );
     }
 }
