@@ -47,6 +47,9 @@ pub struct Presented {
     pub alert: Option<String>,
 }
 
+/// The store state naming, per alert topic, the last message the saved alerts include.
+const APPLIED: &str = "alerts-applied";
+
 /// Watches presented frames.
 type Observer = Box<dyn FnMut(&Presented) + Send>;
 /// A clock other than the system's: board time and monotonic time (simulations).
@@ -192,6 +195,20 @@ pub struct Board {
     /// The alerts changed since they were last saved.
     alerts_changed: bool,
     last_save: Option<Instant>,
+    /// When the last alert message reached the board's thread (for the log).
+    alert_seen: Option<Instant>,
+    /// Per alert topic, the seq of the last message applied to `alerts`.
+    applied: std::collections::BTreeMap<String, u64>,
+    /// The next frame must be drawn whole (the canvas, the brightness or the strip changed).
+    full_due: bool,
+    last_placement: Option<Placement>,
+    /// The programme must be ticked again (an event came, or time passed).
+    tick_due: bool,
+    last_tick: Option<Instant>,
+    /// A slide has been drawn into the canvas at least once.
+    drawn_once: bool,
+    /// The footer's line is kept as tiles in the compositor (else drawn frame by frame).
+    ticker_tiled: bool,
 }
 
 impl Board {
@@ -207,6 +224,16 @@ impl Board {
         let started = Instant::now();
         let clock = Self::clock_at(&config, &options, Duration::ZERO);
         let (alerts, rotation) = persist::load(&store, &clock);
+        let applied = match store.state(APPLIED) {
+            Ok(Some(bytes)) => serde_json::from_slice(&bytes).unwrap_or_default(),
+            // A store from before this record: take the cached alerts as already applied.
+            _ => sync::lock(&state)
+                .content()
+                .alerts
+                .iter()
+                .map(|(t, e)| (t.clone(), e.seq))
+                .collect(),
+        };
         if !alerts.is_empty() {
             log::info!("{} alert(s) restored from the store", alerts.len());
         }
@@ -244,8 +271,17 @@ impl Board {
             clock_source: None,
             alerts_changed: false,
             last_save: None,
+            alert_seen: None,
+            applied,
+            full_due: true,
+            last_placement: None,
+            tick_due: true,
+            last_tick: None,
+            drawn_once: false,
+            ticker_tiled: false,
         };
         board.refresh_images();
+        board.catch_up_alerts();
         board
     }
 
@@ -307,11 +343,12 @@ impl Board {
 
     /// Takes in one event. Returns false when the board should stop.
     pub fn handle(&mut self, event: BoardEvent) -> bool {
+        self.tick_due = true;
         match event {
             BoardEvent::Sync(SyncEvent::Changed(change)) => {
                 self.content_version += 1;
                 match change {
-                    Change::Alert { topic, .. } => self.take_alert(&topic),
+                    Change::Alert { topic, seq, alert } => self.take_alert(&topic, seq, &alert),
                     Change::Channel { .. } => self.refresh_images(),
                     Change::Command { command, .. } => {
                         log::info!(
@@ -352,29 +389,58 @@ impl Board {
         self.config = config;
         self.canvas = None;
         self.footer = None;
+        // Page counts depend on the header and footer: lay everything out again.
+        self.content_version += 1;
+        self.tick_due = true;
+        self.full_due = true;
         self.dirty = true;
     }
 
-    fn take_alert(&mut self, topic: &str) {
-        let alert: Option<Arc<Alert>> = sync::lock(&self.state)
-            .content()
-            .alerts
-            .get(topic)
-            .map(|e| e.alert.clone());
-        let Some(alert) = alert else { return };
+    /// Applies one alert message (in the order the board accepted them) and notes its seq, so
+    /// that a restart can tell which cached alert messages the saved alerts already include.
+    fn take_alert(&mut self, topic: &str, seq: u64, alert: &Alert) {
         let clock = self.clock();
-        let change = self.alerts.apply(&alert, &clock);
+        let change = self.alerts.apply(alert, &clock);
         log::info!("alert on {topic}: {change:?}");
+        self.applied.insert(topic.to_owned(), seq);
         if let AlertChange::Added(_) | AlertChange::Updated { .. } = change {
             self.refresh_images();
         }
         // Takeover comes first; saving follows the frame (see `presented`).
+        self.alert_seen = Some(Instant::now());
         self.alerts_changed = true;
         self.dirty = true;
     }
 
+    /// After a restart: applies, in seq order, the cached alert messages that the saved alerts
+    /// do not include yet (the power went between accepting a message and saving the alerts).
+    fn catch_up_alerts(&mut self) {
+        let pending: Vec<(String, u64, Arc<Alert>)> = {
+            let state = sync::lock(&self.state);
+            let mut v: Vec<(String, u64, Arc<Alert>)> = state
+                .content()
+                .alerts
+                .iter()
+                .filter(|(topic, e)| self.applied.get(*topic).is_none_or(|s| e.seq > *s))
+                .map(|(topic, e)| (topic.clone(), e.seq, e.alert.clone()))
+                .collect();
+            v.sort_by_key(|(_, seq, _)| *seq);
+            v
+        };
+        for (topic, seq, alert) in pending {
+            log::info!(
+                "applying the cached alert message {seq} on {topic}, newer than the saved alerts"
+            );
+            self.take_alert(&topic, seq, &alert);
+        }
+    }
+
     /// Saves the alerts and the rotation position to the store.
     pub fn save(&mut self) {
+        let applied = serde_json::to_vec(&self.applied).unwrap_or_default();
+        if let Err(e) = self.store.put_state(APPLIED, &applied) {
+            log::warn!("could not save the applied alert seqs: {e}");
+        }
         if let Err(e) = persist::save(&self.store, &self.alerts, &self.scheduler.rotation) {
             log::warn!("could not save the programme state: {e}");
             self.last_error = Some(e);
@@ -389,7 +455,24 @@ impl Board {
             self.alerts_changed = true;
             self.dirty = true;
         }
-        let program = self.tick(&clock);
+        // The programme changes on events and at `until`; between them a scrolling footer's
+        // frames reuse it (checked again every second, for validity windows and the clock).
+        let tick = self.tick_due
+            || self.program.as_ref().is_none_or(|p| clock.mono >= p.until)
+            || self
+                .last_tick
+                .is_none_or(|t| t.elapsed() >= Duration::from_secs(1));
+        let program = match (&self.program, tick) {
+            (Some(p), false) => p.clone(),
+            _ => {
+                self.tick_due = false;
+                self.last_tick = Some(Instant::now());
+                let t0 = Instant::now();
+                let program = self.tick(&clock);
+                log::trace!("programme ticked in {:?}", t0.elapsed());
+                program
+            }
+        };
         let (w, h) = (self.config.display.width, self.config.display.height);
         let full_screen = matches!(program.show, Show::Alert { .. });
         let footer_text = if full_screen {
@@ -414,13 +497,16 @@ impl Board {
                 / 100.0;
         if brightness != self.brightness {
             self.brightness = brightness;
+            self.full_due = true;
             self.dirty = true;
         }
         let changed = self.canvas.as_ref() != Some(&key);
         if changed {
             let previous = self.canvas.as_ref().map(|k| k.show.clone());
             let footer_changed = self.canvas.as_ref().map(|k| &k.footer) != Some(&key.footer);
-            let list = self.compose(&program, &clock, footer_text.as_ref(), footer_changed);
+            let t0 = Instant::now();
+            let list = self.compose(gpu, &program, &clock, footer_text.as_ref(), footer_changed);
+            let laid_out = t0.elapsed();
             let images = &mut self.images;
             let store = &self.store;
             let cache = std::cell::RefCell::new(images);
@@ -429,6 +515,11 @@ impl Board {
                 .draw_canvas(gpu, &list, &mut self.engine, &|sha| {
                     cache.borrow_mut().decode(store, sha)
                 });
+            log::debug!(
+                "canvas for {:?}: laid out in {laid_out:?}, drawn in {:?}",
+                key.show,
+                t0.elapsed() - laid_out
+            );
             match result {
                 Ok(()) => {
                     // Items cross-fade; an alert, and the return from one, cut at once.
@@ -439,21 +530,28 @@ impl Board {
                                 && !matches!(key.show, Show::Alert { .. })
                         });
                     self.fade_since = fade.then(Instant::now);
-                    self.canvas = Some(key);
+                    self.drawn_once = true;
                 }
                 Err(e) => {
-                    // The last good frame stays on screen.
+                    // The last good frame stays on screen; this slide is not tried again until
+                    // something changes (no hot loop of failing renders).
                     log::error!("could not render the slide: {e}");
                     self.last_error = Some(format!("render: {e}"));
+                    if !self.drawn_once {
+                        self.draw_fallback(gpu, &clock);
+                    }
                 }
             }
+            self.canvas = Some(key);
+            self.full_due = true;
             self.dirty = true;
         }
         self.program = Some(program);
         if self.footer.is_some() {
-            let due = self.last_present.is_none_or(|t| {
-                t.elapsed() >= Duration::from_secs_f64(1.0 / f64::from(self.options.fps.max(1)))
-            });
+            let due = changed
+                || self.last_present.is_none_or(|t| {
+                    t.elapsed() >= Duration::from_secs_f64(1.0 / f64::from(self.options.fps.max(1)))
+                });
             if due {
                 self.draw_footer(gpu);
                 self.dirty = true;
@@ -463,6 +561,35 @@ impl Board {
             self.dirty = true;
         }
         self.dirty
+    }
+
+    /// The idle slide, when the very first slide could not be drawn: never a blank screen.
+    fn draw_fallback(&mut self, gpu: &Gpu, clock: &Clock) {
+        let name = self.config.board.name.clone();
+        let now = clock.now.naive_local();
+        let canvas = chrome::canvas(
+            &mut self.engine,
+            Slide::Idle {
+                board_name: &name,
+                now,
+            },
+            (self.config.display.width, self.config.display.height),
+            false,
+            &name,
+            now,
+            None,
+            &|_| None,
+        );
+        self.footer = None;
+        self.ticker_tiled = false;
+        self.compositor.clear_ticker();
+        match self
+            .compositor
+            .draw_canvas(gpu, &canvas.list, &mut self.engine, &|_| None)
+        {
+            Ok(()) => self.drawn_once = true,
+            Err(e) => log::error!("could not render even the idle slide: {e}"),
+        }
     }
 
     fn fading(&self) -> bool {
@@ -506,9 +633,12 @@ impl Board {
         let body = |footer: bool| chrome::bands(w, h, Chrome { header, footer }).body;
         let engine = std::cell::RefCell::new(&mut self.engine);
         let images = std::cell::RefCell::new(images);
+        let version = self.content_version;
+        // Counts from older content are of no use again.
+        self.pages.retain(|_, (v, _)| *v == version);
+        self.alert_pages.retain(|_, (v, _)| *v == version);
         let pages_cache = std::cell::RefCell::new(&mut self.pages);
         let alert_cache = std::cell::RefCell::new(&mut self.alert_pages);
-        let version = self.content_version;
         let pages = |topic: &str, item: &Item| -> u32 {
             let key = ItemKey::new(topic, &item.id);
             if let Some((v, n)) = pages_cache.borrow().get(&key) {
@@ -592,6 +722,7 @@ impl Board {
     /// keeps scrolling from where it was unless its text changed.
     fn compose(
         &mut self,
+        gpu: &Gpu,
         program: &Program,
         clock: &Clock,
         footer: Option<&FooterText>,
@@ -641,14 +772,48 @@ impl Board {
                 if footer_changed || self.footer.is_none() {
                     self.footer_since = Instant::now();
                 }
+                if footer_changed || self.footer.as_ref() != Some(&laid) {
+                    self.ticker_tiled = self
+                        .compositor
+                        .set_ticker(
+                            gpu,
+                            &laid.0.text,
+                            laid.0.text_width,
+                            laid.0.color,
+                            &mut self.engine,
+                        )
+                        .unwrap_or_else(|e| {
+                            log::error!("could not prepare the ticker: {e}");
+                            false
+                        });
+                }
                 self.footer = Some(laid);
             }
-            None => self.footer = None,
+            None => {
+                self.footer = None;
+                self.ticker_tiled = false;
+                self.compositor.clear_ticker();
+            }
         }
         canvas.list
     }
 
+    /// Where the footer's text starts now, from the band's left edge.
+    fn footer_x(&self) -> Option<f32> {
+        let (footer, band) = self.footer.as_ref()?;
+        Some(chrome::scroll_x(
+            band.w,
+            footer.text_width,
+            self.config.display.ticker_speed as f32,
+            self.footer_since.elapsed().as_secs_f64(),
+        ))
+    }
+
     fn draw_footer(&mut self, gpu: &Gpu) {
+        if self.ticker_tiled {
+            // The tiles are ready; presenting moves them.
+            return;
+        }
         let Some((footer, band)) = &self.footer else {
             return;
         };
@@ -664,26 +829,54 @@ impl Board {
         }
     }
 
-    /// Records the frame onto `target` (of the output's size).
+    /// Records the frame onto `target` (of the output's size). `kept`: the target still holds
+    /// the last frame presented to it (a headless frame, a window's own copy); then a frame in
+    /// which only the footer moved redraws only the footer's band.
     pub fn present(
         &mut self,
         gpu: &Gpu,
         encoder: &mut wgpu::CommandEncoder,
-        target: &wgpu::TextureView,
+        target: &wgpu::Texture,
         placement: &Placement,
+        kept: bool,
     ) {
         let fade = self.fade_since.and_then(|t| {
             let total = self.config.display.fade_ms as f32 / 1000.0;
             let a = t.elapsed().as_secs_f32() / total.max(0.001);
             (a < 1.0).then_some(a)
         });
+        let tiled = self.ticker_tiled;
         let frame = Frame {
             fade,
-            strip: self.footer.as_ref().map(|(_, band)| *band),
+            strip: self
+                .footer
+                .as_ref()
+                .filter(|_| !tiled)
+                .map(|(_, band)| *band),
+            ticker: match (&self.footer, self.footer_x()) {
+                (Some((f, band)), Some(x)) if tiled => Some((
+                    Rect::new(band.x, band.y + f.text.rect.y, band.w, f.text.rect.h),
+                    x,
+                )),
+                _ => None,
+            },
             brightness: self.brightness,
         };
+        let band = self.footer.as_ref().map(|(_, band)| *band);
+        let full = !kept
+            || self.full_due
+            || fade.is_some()
+            || self.last_placement.as_ref() != Some(placement);
+        let partial = match (full, band) {
+            (false, Some(band)) => placement.output_rect(band),
+            _ => None,
+        };
+        // A kept target with nothing new but the (absent) footer: draw it whole anyway.
+        let partial = if full { None } else { partial };
+        self.full_due = false;
+        self.last_placement = Some(*placement);
         self.compositor
-            .present(gpu, encoder, target, placement, &frame);
+            .present(gpu, encoder, target, placement, &frame, partial);
     }
 
     /// Called by the output once the frame is submitted (and presented).
@@ -691,6 +884,12 @@ impl Board {
         self.frames += 1;
         self.dirty = false;
         self.last_present = Some(Instant::now());
+        if let Some(t) = self.alert_seen.take() {
+            log::debug!(
+                "an alert change reached the screen {:?} after it reached the board thread",
+                t.elapsed()
+            );
+        }
         let Some(program) = &self.program else { return };
         let alert = match &program.show {
             Show::Alert { id, .. } => Some(id.clone()),

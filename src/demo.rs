@@ -176,13 +176,16 @@ pub fn run(demo: Demo) -> anyhow::Result<()> {
     println!("  key:     {} (district of Đông Anh)", key.display());
     println!("  sent the sample channel to {content_topic}");
     println!();
-    println!("Publish more from another terminal, for example:");
+    let me = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "bangtin".into());
+    println!("Publish more from another terminal (in the source folder), for example:");
     println!(
-        "  bangtin publish --key {} --topic {content_topic} --broker mqtt://127.0.0.1:{port} examples/xa-xuan-non.channel.json",
+        "  {me} publish --key {} --topic {content_topic} --broker mqtt://127.0.0.1:{port} examples/xa-xuan-non.channel.json",
         key.display()
     );
     println!(
-        "  bangtin publish --key {} --topic {alert_topic} --broker mqtt://127.0.0.1:{port} examples/bao-so-3.alert.json",
+        "  {me} publish --key {} --topic {alert_topic} --broker mqtt://127.0.0.1:{port} examples/bao-so-3.alert.json",
         key.display()
     );
     println!();

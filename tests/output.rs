@@ -70,13 +70,15 @@ fn present(
     compositor.present(
         gpu,
         &mut encoder,
-        &target.view,
+        &target.texture,
         placement,
         &Frame {
             fade: None,
             strip: Some(band),
+            ticker: None,
             brightness,
         },
+        None,
     );
     target.read_back(gpu, encoder).unwrap()
 }
@@ -199,13 +201,15 @@ fn a_cross_fade_mixes_the_previous_slide_and_the_new_one() {
         compositor.present(
             gpu,
             &mut encoder,
-            &target.view,
+            &target.texture,
             &p,
             &Frame {
                 fade,
                 strip: None,
+                ticker: None,
                 brightness: 1.0,
             },
+            None,
         );
         target.read_back(gpu, encoder).unwrap()
     };

@@ -360,10 +360,9 @@ pub fn canvas(
     let b = bands(width, height, chrome);
     let body = b.body;
     let slide_list = super::layout(engine, slide, body.w as u32, body.h as u32, image_size);
-    let mut ops = vec![Op::Quad {
-        rect: body,
-        color: slide_list.background,
-    }];
+    // The canvas is cleared with the slide's background: the body needs no quad of its own
+    // (a full-screen quad is the costliest thing a software GPU draws).
+    let mut ops = Vec::with_capacity(slide_list.ops.len() + 8);
     ops.extend(
         slide_list
             .ops

@@ -164,20 +164,28 @@ impl Headless {
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("bangtin headless frame"),
             });
-        self.board
-            .present(&self.gpu, &mut encoder, &self.target.view, &placement);
-        let want_pixels = self.writer.is_some();
+        self.board.present(
+            &self.gpu,
+            &mut encoder,
+            &self.target.texture,
+            &placement,
+            true,
+        );
+        let Some(writer) = &self.writer else {
+            // No frames folder: the frame is done when the GPU has finished it.
+            self.gpu.queue.submit([encoder.finish()]);
+            if let Err(e) = self.gpu.device.poll(wgpu::PollType::wait_indefinitely()) {
+                log::error!("the GPU did not finish the frame: {e}");
+            }
+            self.board.presented();
+            return;
+        };
         let pixels = self.target.read_back_with(&self.gpu, encoder, |frame| {
-            want_pixels.then(|| (frame.tight().into_owned(), frame.width, frame.height))
+            (frame.tight().into_owned(), frame.width, frame.height)
         });
         self.board.presented();
         match pixels {
-            Ok(Some(frame)) => {
-                if let Some(w) = &self.writer {
-                    w.put(frame);
-                }
-            }
-            Ok(None) => {}
+            Ok(frame) => writer.put(frame),
             Err(e) => log::error!("could not read the frame back: {e}"),
         }
     }

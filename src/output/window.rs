@@ -42,6 +42,37 @@ struct Shown {
     gpu: Gpu,
     board: Board,
     surface_config: wgpu::SurfaceConfiguration,
+    /// The frame as last drawn, kept, when the surface can be copied into: a frame where only
+    /// the ticker moved then redraws the ticker's band and copies, instead of shading a whole
+    /// screen. `None`: every frame is drawn whole onto the surface.
+    kept: Option<wgpu::Texture>,
+    /// `kept` was just made (or remade): its first frame is drawn whole.
+    kept_fresh: bool,
+    /// The last frame could not be presented; wait before trying again.
+    failed_at: Option<std::time::Instant>,
+}
+
+fn kept_texture(gpu: &Gpu, config: &wgpu::SurfaceConfiguration) -> Option<wgpu::Texture> {
+    if !config.usage.contains(wgpu::TextureUsages::COPY_DST) {
+        return None;
+    }
+    let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("bangtin kept frame"),
+        size: wgpu::Extent3d {
+            width: config.width,
+            height: config.height,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: config.format,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+            | wgpu::TextureUsages::COPY_SRC
+            | wgpu::TextureUsages::COPY_DST,
+        view_formats: &[],
+    });
+    Some(texture)
 }
 
 struct App {
@@ -178,8 +209,13 @@ impl App {
             .or_else(|| caps.formats.first().copied())
             .context("the window's surface offers no format")?;
         let size = window.inner_size();
+        let usage = if caps.usages.contains(wgpu::TextureUsages::COPY_DST) {
+            wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_DST
+        } else {
+            wgpu::TextureUsages::RENDER_ATTACHMENT
+        };
         let surface_config = wgpu::SurfaceConfiguration {
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+            usage,
             format,
             width: size.width.max(1),
             height: size.height.max(1),
@@ -204,12 +240,16 @@ impl App {
         for e in self.pending.drain(..) {
             board.handle(e);
         }
+        let kept = kept_texture(&gpu, &surface_config);
         self.shown = Some(Shown {
             window,
             surface,
             gpu,
             board,
             surface_config,
+            kept,
+            kept_fresh: true,
+            failed_at: None,
         });
         Ok(())
     }
@@ -228,6 +268,7 @@ impl App {
                 return;
             }
             wgpu::CurrentSurfaceTexture::Lost => {
+                s.failed_at = Some(std::time::Instant::now());
                 log::warn!("the window's surface was lost; making it again");
                 match s.gpu.instance.create_surface(s.window.clone()) {
                     Ok(surface) => {
@@ -240,13 +281,11 @@ impl App {
                 return;
             }
             wgpu::CurrentSurfaceTexture::Validation => {
+                s.failed_at = Some(std::time::Instant::now());
                 log::error!("the surface reported a validation error; skipping a frame");
                 return;
             }
         };
-        let view = texture
-            .texture
-            .create_view(&wgpu::TextureViewDescriptor::default());
         let placement = s
             .board
             .placement_in_window((s.surface_config.width, s.surface_config.height));
@@ -256,7 +295,26 @@ impl App {
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("bangtin window frame"),
             });
-        s.board.present(&s.gpu, &mut encoder, &view, &placement);
+        match &s.kept {
+            Some(kept) => {
+                s.board
+                    .present(&s.gpu, &mut encoder, kept, &placement, !s.kept_fresh);
+                encoder.copy_texture_to_texture(
+                    kept.as_image_copy(),
+                    texture.texture.as_image_copy(),
+                    wgpu::Extent3d {
+                        width: s.surface_config.width,
+                        height: s.surface_config.height,
+                        depth_or_array_layers: 1,
+                    },
+                );
+            }
+            None => s
+                .board
+                .present(&s.gpu, &mut encoder, &texture.texture, &placement, false),
+        }
+        s.kept_fresh = false;
+        s.failed_at = None;
         s.gpu.queue.submit([encoder.finish()]);
         s.window.pre_present_notify();
         s.gpu.queue.present(texture);
@@ -266,11 +324,25 @@ impl App {
 
     fn schedule(&mut self, event_loop: &ActiveEventLoop) {
         let Some(s) = &mut self.shown else { return };
+        // After a frame that could not be presented, try again in a quarter of a second, not
+        // at once (no busy loop), and let the watchdog see a board that is not presenting.
+        if let Some(failed) = s.failed_at {
+            let retry = failed + std::time::Duration::from_millis(250);
+            if std::time::Instant::now() < retry {
+                event_loop.set_control_flow(ControlFlow::WaitUntil(retry));
+                return;
+            }
+            if failed.elapsed() > std::time::Duration::from_secs(60) {
+                log::error!("no frame could be presented for a minute");
+            }
+        }
         if s.board.prepare(&s.gpu) {
             s.window.request_redraw();
         }
         event_loop.set_control_flow(ControlFlow::WaitUntil(s.board.next_wake()));
-        self.watchdog.kick();
+        if s.failed_at.is_none() {
+            self.watchdog.kick();
+        }
     }
 }
 
@@ -320,6 +392,8 @@ impl ApplicationHandler<BoardEvent> for App {
                     s.surface_config.width = size.width.max(1);
                     s.surface_config.height = size.height.max(1);
                     s.surface.configure(&s.gpu.device, &s.surface_config);
+                    s.kept = kept_texture(&s.gpu, &s.surface_config);
+                    s.kept_fresh = true;
                     s.window.request_redraw();
                 }
             }

@@ -110,6 +110,29 @@ impl Placement {
         [row(0, rx, rw, ow, 1.0), row(1, ry, rh, oh, -1.0)]
     }
 
+    /// The output pixels a canvas rectangle covers (its turned bounding box, one pixel wider
+    /// each side for filtering), clipped to the output: x, y, w, h. `None` if empty.
+    pub fn output_rect(&self, r: Rect) -> Option<[u32; 4]> {
+        let corners = [
+            self.to_output(r.x, r.y),
+            self.to_output(r.x + r.w, r.y),
+            self.to_output(r.x, r.y + r.h),
+            self.to_output(r.x + r.w, r.y + r.h),
+        ];
+        let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+        for (x, y) in corners {
+            x0 = x0.min(x);
+            y0 = y0.min(y);
+            x1 = x1.max(x);
+            y1 = y1.max(y);
+        }
+        let clamp = |v: f32, max: u32| (v.max(0.0) as u32).min(max);
+        let (ow, oh) = self.output;
+        let (x0, y0) = (clamp(x0.floor() - 1.0, ow), clamp(y0.floor() - 1.0, oh));
+        let (x1, y1) = (clamp(x1.ceil() + 1.0, ow), clamp(y1.ceil() + 1.0, oh));
+        (x1 > x0 && y1 > y0).then(|| [x0, y0, x1 - x0, y1 - y0])
+    }
+
     /// Where a canvas point lands on the output, in output pixels (tests, hit checks).
     pub fn to_output(&self, x: f32, y: f32) -> (f32, f32) {
         let [m0, m1] = self.matrix();
@@ -127,8 +150,11 @@ impl Placement {
 pub struct Frame {
     /// While cross-fading: the new canvas's opacity over the previous one (0..1).
     pub fade: Option<f32>,
-    /// The footer strip's place on the canvas, when there is a footer.
+    /// The footer strip's place on the canvas, when the footer is drawn as a strip.
     pub strip: Option<Rect>,
+    /// The ticker's line on the canvas and where its text starts now (x from the line's left),
+    /// when the footer is drawn from prepared tiles.
+    pub ticker: Option<(Rect, f32)>,
     /// 0..=1.
     pub brightness: f32,
 }
@@ -163,7 +189,11 @@ pub struct Compositor {
     /// Index of the canvas shown now; the other holds the previous slide.
     current: usize,
     strip: Option<Layer>,
+    /// The ticker's whole line, rendered once, in tiles of at most [`TILE_W`] pixels, each
+    /// with its x in the line.
+    tiles: Vec<(Layer, f32)>,
     pipeline: wgpu::RenderPipeline,
+    opaque: wgpu::RenderPipeline,
     uniform: wgpu::Buffer,
     globals: wgpu::BindGroup,
     layout: wgpu::BindGroupLayout,
@@ -172,7 +202,11 @@ pub struct Compositor {
     output_format: wgpu::TextureFormat,
 }
 
-const MAX_LAYERS: usize = 3;
+const MAX_LAYERS: usize = 8;
+/// Width of one ticker tile.
+pub const TILE_W: u32 = 2048;
+/// Longest ticker line kept as tiles (a few MiB); longer ones are drawn frame by frame.
+pub const MAX_TILED_W: f32 = 32768.0;
 
 impl Compositor {
     /// A compositor for a `width` x `height` canvas presenting to `output_format`.
@@ -231,15 +265,21 @@ impl Compositor {
                 },
             ],
         });
-        let pipeline = super::instanced_quad_pipeline(
-            device,
-            "present",
-            SHADER,
-            &[Some(&globals_layout), Some(&layout)],
-            &wgpu::vertex_attr_array![0 => Float32x4, 1 => Float32x4, 2 => Float32],
-            std::mem::size_of::<Instance>(),
-            output_format,
-        );
+        let make_pipeline = |blend| {
+            super::instanced_quad_pipeline(
+                device,
+                "present",
+                SHADER,
+                &[Some(&globals_layout), Some(&layout)],
+                &wgpu::vertex_attr_array![0 => Float32x4, 1 => Float32x4, 2 => Float32],
+                std::mem::size_of::<Instance>(),
+                output_format,
+                blend,
+            )
+        };
+        let pipeline = make_pipeline(Some(wgpu::BlendState::ALPHA_BLENDING));
+        // The first layer is opaque: no need to read what is under it.
+        let opaque = make_pipeline(None);
         let sampler = |filter, name| {
             device.create_sampler(&wgpu::SamplerDescriptor {
                 label: Some(name),
@@ -260,15 +300,24 @@ impl Compositor {
             MAX_LAYERS,
             std::mem::size_of::<Instance>(),
         );
-        let make = |w, h| Self::layer(device, &layout, &samplers, w, h);
-        let canvases = [make(width, height), make(width, height)];
+        // The canvas in the output's own format when that is sRGB, so that a canvas shown 1:1
+        // is copied to the output rather than drawn.
+        let canvas_format = if output_format.is_srgb() {
+            output_format
+        } else {
+            TARGET_FORMAT
+        };
+        let make = || Self::layer(device, &layout, &samplers, (width, height), canvas_format);
+        let canvases = [make(), make()];
         Compositor {
-            canvas_renderer: Renderer::new(gpu, TARGET_FORMAT),
+            canvas_renderer: Renderer::new(gpu, canvas_format),
             strip_renderer: Renderer::new(gpu, TARGET_FORMAT),
             canvases,
             current: 0,
             strip: None,
+            tiles: Vec::new(),
             pipeline,
+            opaque,
             uniform,
             globals,
             layout,
@@ -282,10 +331,10 @@ impl Compositor {
         device: &wgpu::Device,
         layout: &wgpu::BindGroupLayout,
         samplers: &(wgpu::Sampler, wgpu::Sampler),
-        width: u32,
-        height: u32,
+        (width, height): (u32, u32),
+        format: wgpu::TextureFormat,
     ) -> Layer {
-        let target = Offscreen::new(device, width.max(1), height.max(1));
+        let target = Offscreen::with_format(device, width.max(1), height.max(1), format);
         let group = |sampler: &wgpu::Sampler| {
             device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("bangtin layer"),
@@ -354,8 +403,8 @@ impl Compositor {
                 &gpu.device,
                 &self.layout,
                 &self.samplers,
-                list.width,
-                list.height,
+                (list.width, list.height),
+                TARGET_FORMAT,
             ));
         }
         let Some(strip) = &self.strip else {
@@ -371,16 +420,74 @@ impl Compositor {
         )
     }
 
-    /// Records the present pass onto `target` (the window's surface texture, or a headless
-    /// frame of the output's size).
+    /// Renders the ticker's line (`run`, at x = 0, `width` pixels wide) once into tiles, over
+    /// `background`. Returns false, keeping no tiles, when the line is too long to keep.
+    pub fn set_ticker(
+        &mut self,
+        gpu: &Gpu,
+        run: &crate::layout::TextRun,
+        width: f32,
+        background: crate::layout::Rgba,
+        engine: &mut TextEngine,
+    ) -> Result<bool, Error> {
+        self.tiles.clear();
+        if width > MAX_TILED_W || width < 1.0 {
+            return Ok(false);
+        }
+        let h = run.rect.h.ceil().max(1.0) as u32;
+        let n = (width / TILE_W as f32).ceil() as u32;
+        for i in 0..n {
+            let x = (i * TILE_W) as f32;
+            let w = (width - x).min(TILE_W as f32).ceil().max(1.0) as u32;
+            let mut line = run.clone();
+            line.rect.x = -x;
+            line.rect.y = 0.0;
+            let list = DisplayList {
+                width: w,
+                height: h,
+                background,
+                page: 0,
+                pages: 1,
+                ops: vec![crate::layout::Op::Text(line)],
+            };
+            let layer = Self::layer(
+                &gpu.device,
+                &self.layout,
+                &self.samplers,
+                (w, h),
+                TARGET_FORMAT,
+            );
+            draw_into(
+                &mut self.strip_renderer,
+                gpu,
+                &layer.target,
+                &list,
+                engine,
+                &|_| None,
+            )?;
+            self.tiles.push((layer, x));
+        }
+        Ok(true)
+    }
+
+    /// Forgets the ticker's tiles.
+    pub fn clear_ticker(&mut self) {
+        self.tiles.clear();
+    }
+
+    /// Records the present pass onto `target` (a frame of the output's size). With `partial`
+    /// (output pixels x, y, w, h), only the footer strip is drawn, inside that rectangle, over
+    /// what `target` already holds: a scrolling ticker then costs a thin band, not a screen.
     pub fn present(
         &self,
         gpu: &Gpu,
         encoder: &mut wgpu::CommandEncoder,
-        target: &wgpu::TextureView,
+        target: &wgpu::Texture,
         placement: &Placement,
         frame: &Frame,
+        partial: Option<[u32; 4]>,
     ) {
+        let view = target.create_view(&wgpu::TextureViewDescriptor::default());
         let [m0, m1] = placement.matrix();
         let encode = if self.output_format.is_srgb() {
             0.0
@@ -402,7 +509,49 @@ impl Compositor {
         let whole = [0.0, 0.0, cw as f32, ch as f32];
         let full_uv = [0.0, 0.0, 1.0, 1.0];
         let mut layers: Vec<(&Layer, Instance)> = Vec::with_capacity(MAX_LAYERS);
-        if let Some(alpha) = frame.fade.filter(|a| *a < 1.0) {
+        // A whole frame of the canvas shown 1:1 at full brightness is a copy, not a draw.
+        let canvas = &self.canvases[self.current].target;
+        let copied = partial.is_none()
+            && frame.fade.is_none_or(|a| a >= 1.0)
+            && frame.brightness >= 0.999
+            && placement.rotation == 0
+            && placement.rect == (0.0, 0.0, cw as f32, ch as f32)
+            && placement.output == (cw, ch)
+            && target.format() == canvas.texture.format()
+            && target.usage().contains(wgpu::TextureUsages::COPY_DST)
+            && (target.width(), target.height()) == (cw, ch);
+        if copied {
+            encoder.copy_texture_to_texture(
+                canvas.texture.as_image_copy(),
+                target.as_image_copy(),
+                wgpu::Extent3d {
+                    width: cw,
+                    height: ch,
+                    depth_or_array_layers: 1,
+                },
+            );
+        } else if partial.is_some() {
+            // Only the footer's band (scissored): the canvas under it, then the moving text;
+            // everything else on the target is already right.
+            let band = frame
+                .ticker
+                .map(|(line, _)| line)
+                .or(frame.strip)
+                .unwrap_or(Rect::new(0.0, 0.0, cw as f32, ch as f32));
+            layers.push((
+                &self.canvases[self.current],
+                Instance {
+                    rect: [band.x, band.y, band.w, band.h],
+                    uv: [
+                        band.x / cw as f32,
+                        band.y / ch as f32,
+                        band.w / cw as f32,
+                        band.h / ch as f32,
+                    ],
+                    alpha: 1.0,
+                },
+            ));
+        } else if let Some(alpha) = frame.fade.filter(|a| *a < 1.0) {
             let previous = &self.canvases[1 - self.current];
             layers.push((
                 previous,
@@ -430,6 +579,25 @@ impl Compositor {
                 },
             ));
         }
+        if let Some((line, x)) = frame.ticker {
+            // The tiles that show inside the line, each cut to it.
+            for (tile, at) in &self.tiles {
+                let tw = tile.target.width as f32;
+                let a = line.x + x + at;
+                let (v0, v1) = (a.max(line.x), (a + tw).min(line.x + line.w));
+                if v1 <= v0 {
+                    continue;
+                }
+                layers.push((
+                    tile,
+                    Instance {
+                        rect: [v0, line.y, v1 - v0, line.h],
+                        uv: [(v0 - a) / tw, 0.0, (v1 - v0) / tw, 1.0],
+                        alpha: 1.0,
+                    },
+                ));
+            }
+        }
         if let (Some(band), Some(strip)) = (frame.strip, &self.strip) {
             layers.push((
                 strip,
@@ -446,11 +614,15 @@ impl Compositor {
         let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("bangtin present pass"),
             color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view: target,
+                view: &view,
                 depth_slice: None,
                 resolve_target: None,
                 ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                    load: if partial.is_some() || copied {
+                        wgpu::LoadOp::Load
+                    } else {
+                        wgpu::LoadOp::Clear(wgpu::Color::BLACK)
+                    },
                     store: wgpu::StoreOp::Store,
                 },
             })],
@@ -459,10 +631,18 @@ impl Compositor {
             occlusion_query_set: None,
             multiview_mask: None,
         });
-        pass.set_pipeline(&self.pipeline);
+        if let Some([x, y, w, h]) = partial {
+            pass.set_scissor_rect(x, y, w, h);
+        }
         pass.set_bind_group(0, &self.globals, &[]);
         pass.set_vertex_buffer(0, self.instances.slice(..));
-        for (i, (layer, _)) in layers.iter().enumerate() {
+        for (i, (layer, instance)) in layers.iter().enumerate() {
+            // Every layer's texture is opaque; only a fading one needs blending.
+            pass.set_pipeline(if instance.alpha >= 1.0 {
+                &self.opaque
+            } else {
+                &self.pipeline
+            });
             let group = if placement.nearest {
                 &layer.nearest
             } else {

@@ -109,6 +109,17 @@ pub struct Offscreen {
 
 impl Offscreen {
     pub fn new(device: &wgpu::Device, width: u32, height: u32) -> Offscreen {
+        Self::with_format(device, width, height, TARGET_FORMAT)
+    }
+
+    /// An offscreen target in another (sRGB) format: a canvas in a window's own format can be
+    /// copied to it instead of drawn.
+    pub fn with_format(
+        device: &wgpu::Device,
+        width: u32,
+        height: u32,
+        format: wgpu::TextureFormat,
+    ) -> Offscreen {
         let texture = device.create_texture(&wgpu::TextureDescriptor {
             label: Some("bangtin offscreen target"),
             size: wgpu::Extent3d {
@@ -119,9 +130,10 @@ impl Offscreen {
             mip_level_count: 1,
             sample_count: 1,
             dimension: wgpu::TextureDimension::D2,
-            format: TARGET_FORMAT,
+            format,
             usage: wgpu::TextureUsages::RENDER_ATTACHMENT
                 | wgpu::TextureUsages::COPY_SRC
+                | wgpu::TextureUsages::COPY_DST
                 | wgpu::TextureUsages::TEXTURE_BINDING,
             view_formats: &[],
         });

@@ -338,7 +338,8 @@ impl Renderer {
 }
 
 /// A pipeline drawing one instanced quad (a 4-vertex triangle strip) per instance, from a WGSL
-/// file with `vs_main`/`fs_main`, blending straight alpha: what every shape pipeline shares.
+/// file with `vs_main`/`fs_main` (blending straight alpha, or opaque with `blend: None`): what
+/// every shape pipeline shares.
 pub(crate) fn instanced_quad_pipeline(
     device: &wgpu::Device,
     name: &str,
@@ -347,6 +348,7 @@ pub(crate) fn instanced_quad_pipeline(
     attributes: &[wgpu::VertexAttribute],
     stride: usize,
     format: wgpu::TextureFormat,
+    blend: Option<wgpu::BlendState>,
 ) -> wgpu::RenderPipeline {
     let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
         label: Some(&format!("bangtin {name} shader")),
@@ -382,7 +384,7 @@ pub(crate) fn instanced_quad_pipeline(
             compilation_options: Default::default(),
             targets: &[Some(wgpu::ColorTargetState {
                 format,
-                blend: Some(wgpu::BlendState::ALPHA_BLENDING),
+                blend,
                 write_mask: wgpu::ColorWrites::ALL,
             })],
         }),

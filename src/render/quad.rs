@@ -48,6 +48,7 @@ impl QuadPipeline {
             &wgpu::vertex_attr_array![0 => Float32x4, 1 => Float32x4],
             std::mem::size_of::<Instance>(),
             format,
+            Some(wgpu::BlendState::ALPHA_BLENDING),
         );
         let capacity = 256;
         QuadPipeline {

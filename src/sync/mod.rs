@@ -188,6 +188,7 @@ async fn run(
                 let _ = events.send(SyncEvent::Connected).await;
             }
             Ok(Event::Incoming(Packet::Publish(p))) => {
+                let received = std::time::Instant::now();
                 let result = {
                     let mut s = lock(&state);
                     let result = s.ingest(&p.topic, &p.payload);
@@ -200,7 +201,7 @@ async fn run(
                 };
                 let event = match result {
                     Ok(change) => {
-                        log::info!("accepted {change:?}");
+                        log::info!("accepted {change:?} in {:?}", received.elapsed());
                         SyncEvent::Changed(change)
                     }
                     Err(IngestError::Rejected(r)) if r.is_silent() => continue,

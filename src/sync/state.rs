@@ -94,19 +94,16 @@ impl ContentSet {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     /// A channel was replaced (an empty one clears the topic).
-    Channel {
-        topic: String,
-        seq: u64,
-    },
+    Channel { topic: String, seq: u64 },
+    /// An alert message: the message itself, since a later one on the same topic may replace
+    /// it in the content before the board applies this one.
     Alert {
         topic: String,
         seq: u64,
+        alert: Arc<Alert>,
     },
     /// A command for this board; commands are not stored.
-    Command {
-        seq: u64,
-        command: Command,
-    },
+    Command { seq: u64, command: Command },
 }
 
 /// Why a message changed nothing.
@@ -307,18 +304,20 @@ impl BoardState {
                 }
             }
             Payload::Alert(alert) => {
+                let alert = Arc::new(alert.clone());
                 self.content.alerts.insert(
                     a.topic.clone(),
                     AlertEntry {
                         key: a.key.clone(),
                         seq: a.seq,
                         target: a.target.clone(),
-                        alert: Arc::new(alert.clone()),
+                        alert: alert.clone(),
                     },
                 );
                 Change::Alert {
                     topic: a.topic.clone(),
                     seq: a.seq,
+                    alert,
                 }
             }
             Payload::Command(command) => Change::Command {
