@@ -273,8 +273,7 @@ impl Compositor {
                 &[Some(&globals_layout), Some(&layout)],
                 &wgpu::vertex_attr_array![0 => Float32x4, 1 => Float32x4, 2 => Float32],
                 std::mem::size_of::<Instance>(),
-                output_format,
-                blend,
+                (output_format, blend),
             )
         };
         let pipeline = make_pipeline(Some(wgpu::BlendState::ALPHA_BLENDING));
@@ -431,7 +430,7 @@ impl Compositor {
         engine: &mut TextEngine,
     ) -> Result<bool, Error> {
         self.tiles.clear();
-        if width > MAX_TILED_W || width < 1.0 {
+        if !(1.0..=MAX_TILED_W).contains(&width) {
             return Ok(false);
         }
         let h = run.rect.h.ceil().max(1.0) as u32;

@@ -72,8 +72,7 @@ impl ImagePipeline {
             &[Some(globals), Some(&layout)],
             &wgpu::vertex_attr_array![0 => Float32x4],
             std::mem::size_of::<Instance>(),
-            format,
-            Some(wgpu::BlendState::ALPHA_BLENDING),
+            (format, Some(wgpu::BlendState::ALPHA_BLENDING)),
         );
         let sampler = device.create_sampler(&wgpu::SamplerDescriptor {
             label: Some("bangtin image sampler"),

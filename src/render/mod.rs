@@ -347,8 +347,7 @@ pub(crate) fn instanced_quad_pipeline(
     bind_group_layouts: &[Option<&wgpu::BindGroupLayout>],
     attributes: &[wgpu::VertexAttribute],
     stride: usize,
-    format: wgpu::TextureFormat,
-    blend: Option<wgpu::BlendState>,
+    (format, blend): (wgpu::TextureFormat, Option<wgpu::BlendState>),
 ) -> wgpu::RenderPipeline {
     let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
         label: Some(&format!("bangtin {name} shader")),

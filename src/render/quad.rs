@@ -47,8 +47,7 @@ impl QuadPipeline {
             &[Some(globals)],
             &wgpu::vertex_attr_array![0 => Float32x4, 1 => Float32x4],
             std::mem::size_of::<Instance>(),
-            format,
-            Some(wgpu::BlendState::ALPHA_BLENDING),
+            (format, Some(wgpu::BlendState::ALPHA_BLENDING)),
         );
         let capacity = 256;
         QuadPipeline {
