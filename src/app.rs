@@ -212,6 +212,19 @@ pub struct Board {
 }
 
 impl Board {
+    /// Whether the GPU can hold a `width` x `height` picture (a Pi 4 takes 4096 a side).
+    pub fn check_size(gpu: &Gpu, (width, height): (u32, u32)) -> Result<(), String> {
+        let max = gpu.device.limits().max_texture_dimension_2d;
+        if width > max || height > max {
+            return Err(format!(
+                "this GPU ({}) draws pictures of at most {max}x{max} pixels; {width}x{height} is \
+                 too large: make [display] width, height and region smaller",
+                gpu.describe()
+            ));
+        }
+        Ok(())
+    }
+
     /// A board drawing to `output_format`, from the state the sync task shares.
     pub fn new(
         config: Config,

@@ -227,3 +227,25 @@ fn a_cancelled_alert_stays_cancelled_after_a_power_cut_while_the_ticker_scrolls(
         assert!(share(&board.frame().unwrap(), EXTREME) < 0.01);
     }
 }
+
+#[test]
+fn a_picture_larger_than_the_gpu_can_draw_is_refused_with_the_reason_not_a_panic() {
+    let dir = temp_dir("board-too-large");
+    let config = write_config(&dir, free_port(), (480, 270), "");
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "fade_ms = 0",
+        "fade_ms = 0\nregion = { x = 16000, y = 0, width = 16384, height = 270 }",
+    );
+    std::fs::write(&config, text).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bangtin"))
+        .args(["run", "--headless", "--config"])
+        .arg(&config)
+        .arg("--frames")
+        .arg(dir.join("frames"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("draws pictures of at most"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

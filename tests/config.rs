@@ -836,4 +836,11 @@ fn display_geometry_chrome_and_brightness() {
         "display.brightness [0] must be { from = \"HH:MM\", percent = 5..=100 }",
     );
     assert_has(&errs, "display.brightness [1] must be");
+    let errs = errors(&format!(
+        "{base}\n[display]\nbrightness = [{{ from = \"06:00\", percent = 50 }}, {{ from = \"06:00\", percent = 90 }}]\n"
+    ));
+    assert_has(
+        &errs,
+        "display.brightness has two entries from 06:00; each time of day may appear once",
+    );
 }

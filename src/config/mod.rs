@@ -1205,6 +1205,18 @@ impl Checker {
             }
         }
         out.sort_unstable();
+        if let Some(w) = out.windows(2).find(|w| w[0].0 == w[1].0) {
+            self.problem(
+                s.place,
+                "brightness",
+                format!(
+                    "has two entries from {:02}:{:02}; each time of day may appear once",
+                    w[0].0 / 60,
+                    w[0].0 % 60
+                ),
+            );
+            good = false;
+        }
         good.then_some(out)
     }
 

@@ -81,6 +81,8 @@ impl Headless {
         });
         let gpu = Gpu::new()?;
         log::info!("rendering headless on {}", gpu.describe());
+        Board::check_size(&gpu, (config.display.width, config.display.height))
+            .map_err(anyhow::Error::msg)?;
         let services = super::start(
             config.clone(),
             config_path,
@@ -89,6 +91,7 @@ impl Headless {
         )?;
         let board = Board::new(config, services.state.clone(), &gpu, TARGET_FORMAT, options);
         let (w, h) = board.headless_size();
+        Board::check_size(&gpu, (w, h)).map_err(anyhow::Error::msg)?;
         let target = Offscreen::new(&gpu.device, w, h);
         let writer = match frames {
             Some(dir) => {

@@ -200,6 +200,13 @@ impl App {
         let (gpu, surface) =
             open_gpu(&window, &display).map_err(|e| anyhow::anyhow!("{e}. {NO_ADAPTER_HELP}"))?;
         log::info!("rendering to a window on {}", gpu.describe());
+        let size = window.inner_size();
+        Board::check_size(
+            &gpu,
+            (self.config.display.width, self.config.display.height),
+        )
+        .and_then(|()| Board::check_size(&gpu, (size.width, size.height)))
+        .map_err(anyhow::Error::msg)?;
         let caps = surface.get_capabilities(&gpu.adapter);
         let format = caps
             .formats

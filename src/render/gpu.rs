@@ -84,6 +84,11 @@ impl Gpu {
         };
         let (device, queue) = pollster::block_on(adapter.request_device(&desc))
             .map_err(|e| GpuError::Device(e.to_string()))?;
+        // wgpu's default for an error nobody waits for is to panic. A board must not stop
+        // for one: it is logged, and the frame it spoiled is replaced by the next.
+        device.on_uncaptured_error(std::sync::Arc::new(|e: wgpu::Error| {
+            log::error!("GPU error: {e}");
+        }));
         Ok(Gpu {
             instance,
             adapter,
