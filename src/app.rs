@@ -188,6 +188,8 @@ pub struct Board {
     dirty: bool,
     frames: u64,
     last_present: Option<Instant>,
+    /// When the next frame of a scrolling footer is due.
+    next_frame: Instant,
     /// Status the outputs may show; the board's last error (store, render).
     pub last_error: Option<String>,
     observer: Option<Observer>,
@@ -279,6 +281,7 @@ impl Board {
             dirty: true,
             frames: 0,
             last_present: None,
+            next_frame: started,
             last_error: None,
             observer: None,
             clock_source: None,
@@ -561,11 +564,16 @@ impl Board {
         }
         self.program = Some(program);
         if self.footer.is_some() {
-            let due = changed
-                || self.last_present.is_none_or(|t| {
-                    t.elapsed() >= Duration::from_secs_f64(1.0 / f64::from(self.options.fps.max(1)))
-                });
+            // Frames on a steady beat (from when each was due, not when the last one ended).
+            let now = Instant::now();
+            let due = changed || now >= self.next_frame;
             if due {
+                let period = self.frame_period();
+                self.next_frame = if now > self.next_frame + period {
+                    now + period
+                } else {
+                    self.next_frame + period
+                };
                 self.draw_footer(gpu);
                 self.dirty = true;
             }
@@ -605,6 +613,10 @@ impl Board {
         }
     }
 
+    fn frame_period(&self) -> Duration {
+        Duration::from_secs_f64(1.0 / f64::from(self.options.fps.max(1)))
+    }
+
     fn fading(&self) -> bool {
         self.fade_since.is_some_and(|t| {
             t.elapsed() < Duration::from_millis(u64::from(self.config.display.fade_ms))
@@ -620,8 +632,11 @@ impl Board {
     /// When the next frame is due if no event comes.
     pub fn next_wake(&self) -> Instant {
         let now = Instant::now();
-        if self.animating() {
-            let period = Duration::from_secs_f64(1.0 / f64::from(self.options.fps.max(1)));
+        if self.footer.is_some() {
+            return self.next_frame.max(now);
+        }
+        if self.fading() {
+            let period = self.frame_period();
             return self.last_present.map_or(now, |t| (t + period).max(now));
         }
         // At least every 10 s, so the systemd watchdog (fed from the loop) sees a live board.
@@ -875,7 +890,11 @@ impl Board {
             },
             brightness: self.brightness,
         };
-        let band = self.footer.as_ref().map(|(_, band)| *band);
+        // What moves: the ticker's line (tiles), or the whole band (a strip).
+        let band = frame
+            .ticker
+            .map(|(line, _)| line)
+            .or(self.footer.as_ref().map(|(_, band)| *band));
         let full = !kept
             || self.full_due
             || fade.is_some()

@@ -24,8 +24,15 @@ struct Xvfb {
 
 impl Xvfb {
     fn start() -> Xvfb {
-        // A display number nobody else uses: from the port allocator's randomness.
-        let n = 100 + free_port() % 400;
+        // A display number nobody uses (no lock file, no socket, even a stale one), picked
+        // with the port allocator's randomness.
+        let n = (0..100)
+            .map(|_| 100 + free_port() % 400)
+            .find(|n| {
+                !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+                    && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+            })
+            .expect("a free X display number");
         let display = format!(":{n}");
         let child = Command::new("Xvfb")
             .arg(&display)
@@ -36,9 +43,9 @@ impl Xvfb {
             .unwrap_or_else(|e| {
                 panic!("Xvfb is needed for the window test (apt-get install xvfb): {e}")
             });
-        let socket = format!("/tmp/.X11-unix/X{n}");
+        // Ready when it answers, not when its socket appears.
         let deadline = Instant::now() + Duration::from_secs(10);
-        while !Path::new(&socket).exists() {
+        while x11rb::connect(Some(&display)).is_err() {
             assert!(Instant::now() < deadline, "Xvfb did not start on {display}");
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -68,6 +75,17 @@ impl Xvfb {
 
 impl Drop for Xvfb {
     fn drop(&mut self) {
+        // SIGTERM, so that it removes its lock file and socket.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -537,19 +537,28 @@ impl Compositor {
                 .map(|(line, _)| line)
                 .or(frame.strip)
                 .unwrap_or(Rect::new(0.0, 0.0, cw as f32, ch as f32));
-            layers.push((
-                &self.canvases[self.current],
-                Instance {
-                    rect: [band.x, band.y, band.w, band.h],
-                    uv: [
-                        band.x / cw as f32,
-                        band.y / ch as f32,
-                        band.w / cw as f32,
-                        band.h / ch as f32,
-                    ],
-                    alpha: 1.0,
-                },
-            ));
+            // While the text fills the whole line, the tiles cover it: nothing under them.
+            let covered = match (frame.ticker, self.tiles.last()) {
+                (Some((line, x)), Some((last, at))) => {
+                    x <= 0.0 && x + at + last.target.width as f32 >= line.w
+                }
+                _ => false,
+            };
+            if !covered {
+                layers.push((
+                    &self.canvases[self.current],
+                    Instance {
+                        rect: [band.x, band.y, band.w, band.h],
+                        uv: [
+                            band.x / cw as f32,
+                            band.y / ch as f32,
+                            band.w / cw as f32,
+                            band.h / ch as f32,
+                        ],
+                        alpha: 1.0,
+                    },
+                ));
+            }
         } else if let Some(alpha) = frame.fade.filter(|a| *a < 1.0) {
             let previous = &self.canvases[1 - self.current];
             layers.push((
