@@ -453,13 +453,17 @@ impl Board {
 
     /// Saves the alerts and the rotation position to the store.
     pub fn save(&mut self) {
-        let applied = serde_json::to_vec(&self.applied).unwrap_or_default();
-        if let Err(e) = self.store.put_state(APPLIED, &applied) {
-            log::warn!("could not save the applied alert seqs: {e}");
-        }
+        // The alerts first, then the seqs they include: a power cut between the two leaves
+        // seqs that are too old, so the next start applies a message twice (harmless), never
+        // one not at all.
         if let Err(e) = persist::save(&self.store, &self.alerts, &self.scheduler.rotation) {
             log::warn!("could not save the programme state: {e}");
             self.last_error = Some(e);
+            return;
+        }
+        let applied = serde_json::to_vec(&self.applied).unwrap_or_default();
+        if let Err(e) = self.store.put_state(APPLIED, &applied) {
+            log::warn!("could not save the applied alert seqs: {e}");
         }
     }
 
