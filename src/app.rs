@@ -209,6 +209,8 @@ pub struct Board {
     last_tick: Option<Instant>,
     /// A slide has been drawn into the canvas at least once.
     drawn_once: bool,
+    /// When (monotonic) a held alert next starts or ends.
+    alert_change: Option<Duration>,
     /// The footer's line is kept as tiles in the compositor (else drawn frame by frame).
     ticker_tiled: bool,
 }
@@ -237,7 +239,7 @@ impl Board {
     ) -> Board {
         let store = sync::lock(&state).store().clone();
         let started = Instant::now();
-        let clock = Self::clock_at(&config, &options, Duration::ZERO);
+        let clock = Self::clock_at(&config, &options, Duration::ZERO, &state);
         let (alerts, rotation) = persist::load(&store, &clock);
         let applied = match store.state(APPLIED) {
             Ok(Some(bytes)) => serde_json::from_slice(&bytes).unwrap_or_default(),
@@ -294,6 +296,7 @@ impl Board {
             tick_due: true,
             last_tick: None,
             drawn_once: false,
+            alert_change: None,
             ticker_tiled: false,
         };
         board.refresh_images();
@@ -319,12 +322,18 @@ impl Board {
         self.program.as_ref()
     }
 
-    fn clock_at(config: &Config, options: &Options, mono: Duration) -> Clock {
+    fn clock_at(
+        config: &Config,
+        options: &Options,
+        mono: Duration,
+        state: &Mutex<BoardState>,
+    ) -> Clock {
         let now = Utc::now().with_timezone(&config.board.timezone);
+        let newest = sync::lock(state).newest_issued_at().copied();
         let trusted = options.clock_trust.is_trusted(
             &now,
             schedule::clock::system_clock_synchronized(),
-            None,
+            newest.as_ref(),
         );
         Clock { now, mono, trusted }
     }
@@ -339,7 +348,12 @@ impl Board {
                     trusted: true,
                 }
             }
-            None => Self::clock_at(&self.config, &self.options, self.started.elapsed()),
+            None => Self::clock_at(
+                &self.config,
+                &self.options,
+                self.started.elapsed(),
+                &self.state,
+            ),
         }
     }
 
@@ -567,6 +581,8 @@ impl Board {
             self.dirty = true;
         }
         self.program = Some(program);
+        // An alert that starts or ends later wakes the board then, not at the next check.
+        self.alert_change = self.alerts.next_change(&clock);
         if self.footer.is_some() {
             // Frames on a steady beat (from when each was due, not when the last one ended).
             let now = Instant::now();
@@ -645,6 +661,9 @@ impl Board {
         }
         // At least every 10 s, so the systemd watchdog (fed from the loop) sees a live board.
         let mut wake = now + Duration::from_secs(10);
+        if let Some(t) = self.alert_change {
+            wake = wake.min(self.started + t);
+        }
         if let Some(p) = &self.program {
             wake = wake.min(self.started + p.until);
         }

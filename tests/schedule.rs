@@ -627,3 +627,37 @@ fn the_programme_state_survives_a_restart_through_the_store() {
     assert!(alerts.is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_next_start_or_end_of_an_alert_is_known_so_the_board_wakes_for_it() {
+    let now = clock("2026-11-24T08:00:00+07:00");
+    let mut alerts = AlertSet::default();
+    assert_eq!(alerts.next_change(&now), None);
+    alerts.apply(
+        &alert(
+            r#"{"id": "bao", "status": "actual", "severity": "severe", "headline": "Bão",
+                "effective": "2026-11-24T09:00:00+07:00", "expires": "2026-11-24T11:00:00+07:00"}"#,
+        ),
+        &now,
+    );
+    // It starts in an hour, then ends two hours later.
+    assert_eq!(
+        alerts.next_change(&now),
+        Some(now.mono + Duration::from_secs(3600))
+    );
+    let later = now.later(3600);
+    assert_eq!(
+        alerts.next_change(&later),
+        Some(now.mono + Duration::from_secs(3 * 3600))
+    );
+    assert_eq!(alerts.next_change(&now.later(3 * 3600)), None);
+    // With the clock untrusted, the lifetime runs on monotonic time from receipt.
+    let untrusted = Clock {
+        trusted: false,
+        ..now
+    };
+    assert_eq!(
+        alerts.next_change(&untrusted),
+        Some(now.mono + Duration::from_secs(2 * 3600))
+    );
+}

@@ -1048,3 +1048,24 @@ async fn mqtts_with_the_provinces_ca_connects_and_a_stranger_ca_does_not() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn the_newest_issued_at_is_known_from_the_cache_and_from_new_messages() {
+    let dir = temp_dir("newest-issued");
+    let config = board_config(free_port(), &dir.join("store"));
+    let mut state = open_state(&config);
+    assert!(state.newest_issued_at().is_none());
+    state
+        .ingest(
+            COMMUNE,
+            &signed("xa-xuan-non", 2, COMMUNE, 1, ticker_channel(&["một"])),
+        )
+        .unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-24T08:00:00+07:00").unwrap();
+    assert_eq!(state.newest_issued_at(), Some(&at));
+    // A board started from that cache knows it before any network: its clock cannot be
+    // trusted while it reads earlier than that.
+    drop(state);
+    let state = open_state(&config);
+    assert_eq!(state.newest_issued_at(), Some(&at));
+}

@@ -52,6 +52,28 @@ impl HeldAlert {
     pub fn is_full_screen(&self) -> bool {
         self.alert.severity.is_full_screen()
     }
+
+    /// The monotonic time at which it next starts or ends, if that is still ahead.
+    pub fn next_change(&self, clock: &Clock) -> Option<Duration> {
+        let a = &self.alert;
+        let ahead = |t: chrono::DateTime<chrono::FixedOffset>| {
+            (t > clock.now).then(|| clock.mono + (t - clock.now).to_std().unwrap_or_default())
+        };
+        if clock.trusted {
+            let end = a.expires.unwrap_or_else(|| {
+                a.effective.unwrap_or(self.received_at) + delta(DEFAULT_LIFETIME)
+            });
+            let start = a.effective.and_then(ahead);
+            [start, ahead(end)].into_iter().flatten().min()
+        } else {
+            let lifetime = match (a.effective, a.expires) {
+                (Some(e), Some(x)) => (x - e).to_std().unwrap_or(Duration::ZERO),
+                _ => DEFAULT_LIFETIME,
+            };
+            let end = self.received_mono + lifetime;
+            (end > clock.mono).then_some(end)
+        }
+    }
 }
 
 fn delta(d: Duration) -> TimeDelta {
@@ -157,6 +179,14 @@ impl AlertSet {
                 .then(b.order.cmp(&a.order))
         });
         v
+    }
+
+    /// The monotonic time of the next start or end of any held alert.
+    pub fn next_change(&self, clock: &Clock) -> Option<Duration> {
+        self.alerts
+            .values()
+            .filter_map(|a| a.next_change(clock))
+            .min()
     }
 
     pub fn get(&self, id: &str) -> Option<&HeldAlert> {

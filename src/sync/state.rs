@@ -122,6 +122,8 @@ pub struct BoardState {
     content: ContentSet,
     /// The last store failure, for status (`last_error`); the board keeps running on memory.
     pub last_store_error: Option<String>,
+    /// The latest `issued_at` of any message accepted (a clock earlier than it is wrong).
+    newest_issued_at: Option<crate::content::Timestamp>,
 }
 
 impl BoardState {
@@ -145,6 +147,7 @@ impl BoardState {
             marks: SeqMarks::default(),
             content: ContentSet::default(),
             last_store_error: None,
+            newest_issued_at: None,
         };
         let stored = match state.store.envelopes() {
             Ok(list) => list,
@@ -286,7 +289,16 @@ impl BoardState {
         }
     }
 
+    /// The latest `issued_at` of the messages accepted (cache and network): a clock that reads
+    /// at least this late is not stuck in the past.
+    pub fn newest_issued_at(&self) -> Option<&crate::content::Timestamp> {
+        self.newest_issued_at.as_ref()
+    }
+
     fn apply(&mut self, a: &Accepted) -> Change {
+        if self.newest_issued_at.is_none_or(|t| a.body.issued_at > t) {
+            self.newest_issued_at = Some(a.body.issued_at);
+        }
         match &a.body.payload {
             Payload::Channel(channel) => {
                 self.content.channels.insert(
