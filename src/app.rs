@@ -211,6 +211,8 @@ pub struct Board {
     drawn_once: bool,
     /// When (monotonic) a held alert next starts or ends.
     alert_change: Option<Duration>,
+    /// The clock has been trusted once since start.
+    trusted_once: std::cell::Cell<bool>,
     /// The footer's line is kept as tiles in the compositor (else drawn frame by frame).
     ticker_tiled: bool,
 }
@@ -297,6 +299,7 @@ impl Board {
             last_tick: None,
             drawn_once: false,
             alert_change: None,
+            trusted_once: std::cell::Cell::new(false),
             ticker_tiled: false,
         };
         board.refresh_images();
@@ -348,12 +351,19 @@ impl Board {
                     trusted: true,
                 }
             }
-            None => Self::clock_at(
-                &self.config,
-                &self.options,
-                self.started.elapsed(),
-                &self.state,
-            ),
+            None => {
+                let mut clock = Self::clock_at(
+                    &self.config,
+                    &self.options,
+                    self.started.elapsed(),
+                    &self.state,
+                );
+                // Once trusted, always: a message stamped a little ahead of a drifting clock
+                // must not make the board forget the time and misjudge its alerts.
+                clock.trusted |= self.trusted_once.get();
+                self.trusted_once.set(clock.trusted);
+                clock
+            }
         }
     }
 
@@ -429,6 +439,10 @@ impl Board {
     /// Applies one alert message (in the order the board accepted them) and notes its seq, so
     /// that a restart can tell which cached alert messages the saved alerts already include.
     fn take_alert(&mut self, topic: &str, seq: u64, alert: &Alert) {
+        if self.applied.get(topic) == Some(&seq) {
+            // Already applied (caught up from the cache, then delivered again as an event).
+            return;
+        }
         let clock = self.clock();
         let change = self.alerts.apply(alert, &clock);
         log::info!("alert on {topic}: {change:?}");
@@ -468,8 +482,8 @@ impl Board {
     /// Saves the alerts and the rotation position to the store.
     pub fn save(&mut self) {
         // The alerts first, then the seqs they include: a power cut between the two leaves
-        // seqs that are too old, so the next start applies a message twice (harmless), never
-        // one not at all.
+        // seqs that are too old, so the next start applies a message again (an alert without
+        // an end then counts its 6 h from the restart), never one not at all.
         if let Err(e) = persist::save(&self.store, &self.alerts, &self.scheduler.rotation) {
             log::warn!("could not save the programme state: {e}");
             self.last_error = Some(e);
@@ -487,12 +501,14 @@ impl Board {
         for id in self.alerts.expire(&clock) {
             log::info!("alert {id} ended");
             self.alerts_changed = true;
+            self.tick_due = true;
             self.dirty = true;
         }
         // The programme changes on events and at `until`; between them a scrolling footer's
         // frames reuse it (checked again every second, for validity windows and the clock).
         let tick = self.tick_due
             || self.program.as_ref().is_none_or(|p| clock.mono >= p.until)
+            || self.alert_change.is_some_and(|t| clock.mono >= t)
             || self
                 .last_tick
                 .is_none_or(|t| t.elapsed() >= Duration::from_secs(1));
@@ -571,6 +587,10 @@ impl Board {
                     // something changes (no hot loop of failing renders).
                     log::error!("could not render the slide: {e}");
                     self.last_error = Some(format!("render: {e}"));
+                    // The footer laid out for the new slide does not belong over the old one.
+                    self.footer = None;
+                    self.ticker_tiled = false;
+                    self.compositor.clear_ticker();
                     if !self.drawn_once {
                         self.draw_fallback(gpu, &clock);
                     }
@@ -599,6 +619,10 @@ impl Board {
             }
         }
         if self.fading() {
+            self.dirty = true;
+        } else if self.fade_since.take().is_some() {
+            // The fade is over: one whole frame of the new slide alone.
+            self.full_due = true;
             self.dirty = true;
         }
         self.dirty

@@ -50,7 +50,12 @@ struct Shown {
     kept_fresh: bool,
     /// The last frame could not be presented; wait before trying again.
     failed_at: Option<std::time::Instant>,
+    /// Since when frames have been failing (for the log).
+    failing_since: Option<std::time::Instant>,
 }
+
+/// How long after a failed frame the next try waits.
+const RETRY: std::time::Duration = std::time::Duration::from_millis(250);
 
 fn kept_texture(gpu: &Gpu, config: &wgpu::SurfaceConfiguration) -> Option<wgpu::Texture> {
     if !config.usage.contains(wgpu::TextureUsages::COPY_DST) {
@@ -257,25 +262,37 @@ impl App {
             kept,
             kept_fresh: true,
             failed_at: None,
+            failing_since: None,
         });
         Ok(())
     }
 
     fn draw(&mut self) {
         let Some(s) = &mut self.shown else { return };
+        let now = std::time::Instant::now();
+        if s.failed_at.is_some_and(|t| now < t + RETRY) {
+            // Tried less than a moment ago; `schedule` asks again when it is time.
+            return;
+        }
+        // Every failure waits for the retry (no busy loop) and keeps the watchdog unfed.
+        let fail = |s: &mut Shown| {
+            s.failed_at = Some(now);
+            s.failing_since.get_or_insert(now);
+        };
         let texture = match s.surface.get_current_texture() {
             wgpu::CurrentSurfaceTexture::Success(t)
             | wgpu::CurrentSurfaceTexture::Suboptimal(t) => t,
             wgpu::CurrentSurfaceTexture::Timeout | wgpu::CurrentSurfaceTexture::Occluded => {
+                fail(s);
                 return;
             }
             wgpu::CurrentSurfaceTexture::Outdated => {
                 s.surface.configure(&s.gpu.device, &s.surface_config);
-                s.window.request_redraw();
+                fail(s);
                 return;
             }
             wgpu::CurrentSurfaceTexture::Lost => {
-                s.failed_at = Some(std::time::Instant::now());
+                fail(s);
                 log::warn!("the window's surface was lost; making it again");
                 match s.gpu.instance.create_surface(s.window.clone()) {
                     Ok(surface) => {
@@ -284,11 +301,10 @@ impl App {
                     }
                     Err(e) => log::error!("cannot make the surface again: {e}"),
                 }
-                s.window.request_redraw();
                 return;
             }
             wgpu::CurrentSurfaceTexture::Validation => {
-                s.failed_at = Some(std::time::Instant::now());
+                fail(s);
                 log::error!("the surface reported a validation error; skipping a frame");
                 return;
             }
@@ -322,6 +338,9 @@ impl App {
         }
         s.kept_fresh = false;
         s.failed_at = None;
+        if let Some(since) = s.failing_since.take() {
+            log::info!("frames are presented again after {:?}", since.elapsed());
+        }
         s.gpu.queue.submit([encoder.finish()]);
         s.window.pre_present_notify();
         s.gpu.queue.present(texture);
@@ -334,14 +353,20 @@ impl App {
         // After a frame that could not be presented, try again in a quarter of a second, not
         // at once (no busy loop), and let the watchdog see a board that is not presenting.
         if let Some(failed) = s.failed_at {
-            let retry = failed + std::time::Duration::from_millis(250);
+            let retry = failed + RETRY;
             if std::time::Instant::now() < retry {
                 event_loop.set_control_flow(ControlFlow::WaitUntil(retry));
                 return;
             }
-            if failed.elapsed() > std::time::Duration::from_secs(60) {
-                log::error!("no frame could be presented for a minute");
+            if s.failing_since
+                .is_some_and(|t| t.elapsed() > std::time::Duration::from_secs(60))
+            {
+                log::error!("no frame could be presented for over a minute");
+                // Said once a minute.
+                s.failing_since = Some(std::time::Instant::now());
             }
+            // Try again now: a frame is due whether or not the board changed.
+            s.window.request_redraw();
         }
         if s.board.prepare(&s.gpu) {
             s.window.request_redraw();

@@ -192,6 +192,8 @@ pub struct Compositor {
     /// The ticker's whole line, rendered once, in tiles of at most [`TILE_W`] pixels, each
     /// with its x in the line.
     tiles: Vec<(Layer, f32)>,
+    /// Instances the present pass can draw.
+    capacity: usize,
     pipeline: wgpu::RenderPipeline,
     opaque: wgpu::RenderPipeline,
     uniform: wgpu::Buffer,
@@ -293,12 +295,10 @@ impl Compositor {
             sampler(wgpu::FilterMode::Linear, "bangtin linear sampler"),
             sampler(wgpu::FilterMode::Nearest, "bangtin nearest sampler"),
         );
-        let instances = super::instance_buffer(
-            device,
-            "present",
-            MAX_LAYERS,
-            std::mem::size_of::<Instance>(),
-        );
+        // Two canvases while fading, the strip, and every ticker tile a line can show.
+        let capacity = MAX_LAYERS.max((width / TILE_W) as usize + 5);
+        let instances =
+            super::instance_buffer(device, "present", capacity, std::mem::size_of::<Instance>());
         // The canvas in the output's own format when that is sRGB, so that a canvas shown 1:1
         // is copied to the output rather than drawn.
         let canvas_format = if output_format.is_srgb() {
@@ -315,6 +315,7 @@ impl Compositor {
             current: 0,
             strip: None,
             tiles: Vec::new(),
+            capacity,
             pipeline,
             opaque,
             uniform,
@@ -616,6 +617,7 @@ impl Compositor {
                 },
             ));
         }
+        layers.truncate(self.capacity);
         let data: Vec<Instance> = layers.iter().map(|(_, i)| *i).collect();
         gpu.queue
             .write_buffer(&self.instances, 0, bytemuck::cast_slice(&data));
