@@ -12,7 +12,7 @@ use crate::layout::chrome::{self, Chrome, Footer, FooterText};
 use crate::layout::{self, DisplayList, Rect, Slide, TextEngine};
 use crate::media::{self, DecodedImage};
 use crate::render::compositor::{Compositor, Frame, Placement};
-use crate::render::{self, Gpu};
+use crate::render::Gpu;
 use crate::schedule::{
     self, persist, AlertChange, AlertSet, Clock, ClockTrust, HeldAlert, ItemKey, Program,
     Scheduler, Show,
@@ -312,17 +312,9 @@ impl Board {
         self.observer = Some(Box::new(f));
     }
 
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-
     /// Frames presented since start (0 frames per second on a static slide).
     pub fn frames(&self) -> u64 {
         self.frames
-    }
-
-    pub fn program(&self) -> Option<&Program> {
-        self.program.as_ref()
     }
 
     fn clock_at(
@@ -1028,11 +1020,4 @@ impl Board {
             None => (d.width, d.height),
         }
     }
-
-    pub fn started_at(&self) -> DateTime<FixedOffset> {
-        self.clock().now
-    }
 }
-
-/// The render error type, for outputs.
-pub type RenderError = render::Error;

@@ -9,7 +9,7 @@
 //! frame at all; a scrolling ticker costs one small text draw and one textured pass.
 
 use super::gpu::{Gpu, Offscreen};
-use super::{Error, Renderer, TARGET_FORMAT};
+use super::{Error, Globals, Renderer, TARGET_FORMAT};
 use crate::config::{Region, Scaling};
 use crate::layout::{DisplayList, Rect, TextEngine};
 use crate::media::DecodedImage;
@@ -196,8 +196,8 @@ pub struct Compositor {
     capacity: usize,
     pipeline: wgpu::RenderPipeline,
     opaque: wgpu::RenderPipeline,
-    uniform: wgpu::Buffer,
-    globals: wgpu::BindGroup,
+    /// The present pass's uniform (`Uniform`) and its bind group.
+    globals: Globals,
     layout: wgpu::BindGroupLayout,
     samplers: (wgpu::Sampler, wgpu::Sampler),
     instances: wgpu::Buffer,
@@ -219,60 +219,14 @@ impl Compositor {
         output_format: wgpu::TextureFormat,
     ) -> Compositor {
         let device = &gpu.device;
-        let globals_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("bangtin present globals layout"),
-            entries: &[wgpu::BindGroupLayoutEntry {
-                binding: 0,
-                visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
-                ty: wgpu::BindingType::Buffer {
-                    ty: wgpu::BufferBindingType::Uniform,
-                    has_dynamic_offset: false,
-                    min_binding_size: None,
-                },
-                count: None,
-            }],
-        });
-        let uniform = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("bangtin present uniform"),
-            size: std::mem::size_of::<Uniform>() as u64,
-            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        let globals = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("bangtin present globals"),
-            layout: &globals_layout,
-            entries: &[wgpu::BindGroupEntry {
-                binding: 0,
-                resource: uniform.as_entire_binding(),
-            }],
-        });
-        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("bangtin present layer layout"),
-            entries: &[
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Texture {
-                        sample_type: wgpu::TextureSampleType::Float { filterable: true },
-                        view_dimension: wgpu::TextureViewDimension::D2,
-                        multisampled: false,
-                    },
-                    count: None,
-                },
-                wgpu::BindGroupLayoutEntry {
-                    binding: 1,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
-                    count: None,
-                },
-            ],
-        });
+        let globals = Globals::of_size(device, "present", std::mem::size_of::<Uniform>());
+        let layout = super::texture_layout(device, "present");
         let make_pipeline = |blend| {
             super::instanced_quad_pipeline(
                 device,
                 "present",
                 SHADER,
-                &[Some(&globals_layout), Some(&layout)],
+                &[Some(&globals.layout), Some(&layout)],
                 &wgpu::vertex_attr_array![0 => Float32x4, 1 => Float32x4, 2 => Float32],
                 std::mem::size_of::<Instance>(),
                 (output_format, blend),
@@ -318,7 +272,6 @@ impl Compositor {
             capacity,
             pipeline,
             opaque,
-            uniform,
             globals,
             layout,
             samplers,
@@ -497,7 +450,7 @@ impl Compositor {
         // Brightness is a percentage of perceived light: scale linear light by its 2.2 power.
         let factor = frame.brightness.clamp(0.0, 1.0).powf(2.2);
         gpu.queue.write_buffer(
-            &self.uniform,
+            &self.globals.buffer,
             0,
             bytemuck::bytes_of(&Uniform {
                 m0: [m0[0], m0[1], m0[2], 0.0],
@@ -644,7 +597,7 @@ impl Compositor {
         if let Some([x, y, w, h]) = partial {
             pass.set_scissor_rect(x, y, w, h);
         }
-        pass.set_bind_group(0, &self.globals, &[]);
+        pass.set_bind_group(0, &self.globals.bind_group, &[]);
         pass.set_vertex_buffer(0, self.instances.slice(..));
         for (i, (layer, instance)) in layers.iter().enumerate() {
             // Every layer's texture is opaque; only a fading one needs blending.

@@ -49,17 +49,22 @@ pub struct Globals {
 
 impl Globals {
     fn new(device: &wgpu::Device) -> Globals {
+        Self::of_size(device, "globals", std::mem::size_of::<GlobalsUniform>())
+    }
+
+    /// A uniform buffer of `size` bytes, seen by both shader stages, with its bind group.
+    pub(crate) fn of_size(device: &wgpu::Device, name: &str, size: usize) -> Globals {
         let buffer = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("bangtin globals"),
-            size: std::mem::size_of::<GlobalsUniform>() as u64,
+            label: Some(&format!("bangtin {name}")),
+            size: size as u64,
             usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("bangtin globals layout"),
+            label: Some(&format!("bangtin {name} layout")),
             entries: &[wgpu::BindGroupLayoutEntry {
                 binding: 0,
-                visibility: wgpu::ShaderStages::VERTEX,
+                visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
                 ty: wgpu::BindingType::Buffer {
                     ty: wgpu::BufferBindingType::Uniform,
                     has_dynamic_offset: false,
@@ -69,7 +74,7 @@ impl Globals {
             }],
         });
         let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("bangtin globals bind group"),
+            label: Some(&format!("bangtin {name} bind group")),
             layout: &layout,
             entries: &[wgpu::BindGroupEntry {
                 binding: 0,
@@ -389,6 +394,32 @@ pub(crate) fn instanced_quad_pipeline(
         }),
         multiview_mask: None,
         cache: None,
+    })
+}
+
+/// The bind group layout of one filterable 2D texture (binding 0) and its sampler (binding 1),
+/// for the fragment stage: every textured pipeline's group 1.
+pub(crate) fn texture_layout(device: &wgpu::Device, name: &str) -> wgpu::BindGroupLayout {
+    device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some(&format!("bangtin {name} texture layout")),
+        entries: &[
+            wgpu::BindGroupLayoutEntry {
+                binding: 0,
+                visibility: wgpu::ShaderStages::FRAGMENT,
+                ty: wgpu::BindingType::Texture {
+                    sample_type: wgpu::TextureSampleType::Float { filterable: true },
+                    view_dimension: wgpu::TextureViewDimension::D2,
+                    multisampled: false,
+                },
+                count: None,
+            },
+            wgpu::BindGroupLayoutEntry {
+                binding: 1,
+                visibility: wgpu::ShaderStages::FRAGMENT,
+                ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
+                count: None,
+            },
+        ],
     })
 }
 

@@ -201,7 +201,17 @@ async fn run(
                 };
                 let event = match result {
                     Ok(change) => {
-                        log::info!("accepted {change:?} in {:?}", received.elapsed());
+                        // Topic and seq, not the message (an alert may carry an inline image).
+                        let (kind, seq) = match &change {
+                            Change::Channel { seq, .. } => ("a channel", *seq),
+                            Change::Alert { seq, .. } => ("an alert", *seq),
+                            Change::Command { seq, .. } => ("a command", *seq),
+                        };
+                        log::info!(
+                            "accepted {kind} on {} (seq {seq}) in {:?}",
+                            p.topic,
+                            received.elapsed()
+                        );
                         SyncEvent::Changed(change)
                     }
                     Err(IngestError::Rejected(r)) if r.is_silent() => continue,
