@@ -41,21 +41,9 @@ if [ "$(uname -m)" = "aarch64" ]; then
 else
   packages=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 fi
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { echo "cross-build: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
-    sudo="sudo"
-  fi
-  echo "cross-build: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# shellcheck source=scripts/apt-install.sh
+. scripts/apt-install.sh
+apt_install cross-build "${packages[@]}"
 command -v aarch64-linux-gnu-gcc >/dev/null || {
   echo "cross-build: aarch64-linux-gnu-gcc not found even after installing ${packages[*]}" >&2
   exit 1
