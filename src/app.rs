@@ -7,7 +7,7 @@
 //! the programme or the clock's minute changes; only a fade or a scrolling footer animates.
 
 use crate::config::Config;
-use crate::content::{Alert, AlertStatus, ImageRef, Item, ItemKind};
+use crate::content::{Action, Alert, AlertStatus, Command, ImageRef, Item, ItemKind, MsgType};
 use crate::layout::chrome::{self, Chrome, Footer, FooterText};
 use crate::layout::{self, DisplayList, Rect, Slide, TextEngine};
 use crate::media::{self, DecodedImage};
@@ -18,7 +18,8 @@ use crate::schedule::{
     Scheduler, Show,
 };
 use crate::store::Store;
-use crate::sync::{self, AssetEvent, BoardState, Change, SyncEvent};
+use crate::store::{Play, PlayedLog};
+use crate::sync::{self, AssetEvent, BoardState, Change, Live, Report, Reports, SyncEvent};
 use chrono::{DateTime, FixedOffset, Timelike, Utc};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -45,6 +46,46 @@ pub struct Presented {
     pub show: Show,
     /// The alert on screen (full screen or as the banner), if any.
     pub alert: Option<String>,
+}
+
+/// How long the `identify` command shows the board's id, unless it says.
+pub const IDENTIFY_FOR: Duration = Duration::from_secs(30);
+/// Accepted messages waiting to reach the screen, remembered at most.
+const PENDING_SHOWS: usize = 64;
+
+/// The board's line to district staff: reports to publish, the proof-of-play log, counters.
+#[derive(Clone)]
+pub struct Reporting {
+    pub reports: Reports,
+    pub played: Arc<Mutex<PlayedLog>>,
+    pub live: Arc<Live>,
+}
+
+/// An accepted message the board waits to see on screen (for the ack's `shown_at`).
+#[derive(Debug, Clone)]
+struct PendingShow {
+    topic: String,
+    seq: u64,
+    what: Awaited,
+}
+
+#[derive(Debug, Clone)]
+enum Awaited {
+    /// An item or ticker of the channel on screen.
+    Channel,
+    /// The alert on screen (full screen or banner).
+    Alert(String),
+    /// None of these alerts on screen any more (a cancel).
+    Gone(Vec<String>),
+}
+
+/// Something on screen since `from`, for the proof-of-play log.
+#[derive(Debug, Clone, PartialEq)]
+struct OpenPlay {
+    item: String,
+    topic: String,
+    seq: u64,
+    from: DateTime<FixedOffset>,
 }
 
 /// The store state naming, per alert topic, the last message the saved alerts include.
@@ -140,6 +181,8 @@ struct CanvasKey {
     minute: Option<i64>,
     content: u64,
     size: (u32, u32),
+    /// The `identify` overlay is on.
+    identify: bool,
 }
 
 /// The board's options that are not in its config file.
@@ -215,6 +258,20 @@ pub struct Board {
     trusted_once: std::cell::Cell<bool>,
     /// The footer's line is kept as tiles in the compositor (else drawn frame by frame).
     ticker_tiled: bool,
+    reporting: Option<Reporting>,
+    pending_shows: Vec<PendingShow>,
+    /// What fills the screen and the banner now, for proof of play.
+    on_screen: [Option<OpenPlay>; 2],
+    /// Per alert id, the topic and seq of the message that brought it.
+    alert_origin: HashMap<String, (String, u64)>,
+    /// The `identify` overlay is shown until then.
+    identify_until: Option<Instant>,
+    /// Brightness set by command (percent), until a moment or until changed.
+    brightness_override: Option<(u32, Option<Instant>)>,
+    /// Screenshot commands waiting for the next presented frame.
+    screenshots: Vec<String>,
+    /// Reload commands for the output to carry out.
+    reloads: Vec<String>,
 }
 
 impl Board {
@@ -301,6 +358,14 @@ impl Board {
             alert_change: None,
             trusted_once: std::cell::Cell::new(false),
             ticker_tiled: false,
+            reporting: None,
+            pending_shows: Vec::new(),
+            on_screen: [None, None],
+            alert_origin: HashMap::new(),
+            identify_until: None,
+            brightness_override: None,
+            screenshots: Vec::new(),
+            reloads: Vec::new(),
         };
         board.refresh_images();
         board.catch_up_alerts();
@@ -310,6 +375,16 @@ impl Board {
     /// Calls `f` after every presented frame (tests and benchmarks watch the screen this way).
     pub fn observe(&mut self, f: impl FnMut(&Presented) + Send + 'static) {
         self.observer = Some(Box::new(f));
+    }
+
+    /// Reports status, acks, proof of play and command replies through `reporting`.
+    pub fn set_reporting(&mut self, reporting: Reporting) {
+        self.reporting = Some(reporting);
+    }
+
+    /// Where reports go, for threads finishing a command (a screenshot's encoding).
+    pub fn reports(&self) -> Option<Reports> {
+        self.reporting.as_ref().map(|r| r.reports.clone())
     }
 
     /// Frames presented since start (0 frames per second on a static slide).
@@ -381,13 +456,11 @@ impl Board {
                 self.content_version += 1;
                 match change {
                     Change::Alert { topic, seq, alert } => self.take_alert(&topic, seq, &alert),
-                    Change::Channel { .. } => self.refresh_images(),
-                    Change::Command { command, .. } => {
-                        log::info!(
-                            "command {:?} received (handled by a later release)",
-                            command.action
-                        );
+                    Change::Channel { topic, seq } => {
+                        self.refresh_images();
+                        self.await_show(topic, seq, Awaited::Channel);
                     }
+                    Change::Command { command, .. } => self.command(command),
                 }
             }
             BoardEvent::Sync(SyncEvent::Connected) => {}
@@ -403,6 +476,7 @@ impl Board {
             }
             BoardEvent::Reload => self.dirty = true,
             BoardEvent::Shutdown => {
+                self.close_plays();
                 self.save();
                 return false;
             }
@@ -439,6 +513,16 @@ impl Board {
         let change = self.alerts.apply(alert, &clock);
         log::info!("alert on {topic}: {change:?}");
         self.applied.insert(topic.to_owned(), seq);
+        self.alert_origin
+            .insert(alert.id.clone(), (topic.to_owned(), seq));
+        // A test alert is never shown: its receipt is all the ack says.
+        if alert.status != AlertStatus::Test {
+            let what = match alert.msg_type {
+                MsgType::Cancel => Awaited::Gone(alert.references.clone()),
+                _ => Awaited::Alert(alert.id.clone()),
+            };
+            self.await_show(topic.to_owned(), seq, what);
+        }
         if let AlertChange::Added(_) | AlertChange::Updated { .. } = change {
             self.refresh_images();
         }
@@ -531,12 +615,27 @@ impl Board {
             minute: needs_minute.then(|| clock.now.timestamp() / 60),
             content: self.content_version,
             size: (w, h),
+            identify: self.identify_until.is_some_and(|t| Instant::now() < t),
         };
-        let brightness =
-            self.config
+        if let Some(r) = &self.reporting {
+            r.live
+                .clock_synced
+                .store(clock.trusted, std::sync::atomic::Ordering::Relaxed);
+        }
+        if self
+            .brightness_override
+            .is_some_and(|(_, until)| until.is_some_and(|t| Instant::now() >= t))
+        {
+            self.brightness_override = None;
+        }
+        let percent = match self.brightness_override {
+            Some((p, _)) => p,
+            None => self
+                .config
                 .display
-                .brightness_at(clock.now.hour() * 60 + clock.now.minute()) as f32
-                / 100.0;
+                .brightness_at(clock.now.hour() * 60 + clock.now.minute()),
+        };
+        let brightness = percent as f32 / 100.0;
         if brightness != self.brightness {
             self.brightness = brightness;
             self.full_due = true;
@@ -547,7 +646,14 @@ impl Board {
             let previous = self.canvas.as_ref().map(|k| k.show.clone());
             let footer_changed = self.canvas.as_ref().map(|k| &k.footer) != Some(&key.footer);
             let t0 = Instant::now();
-            let list = self.compose(gpu, &program, &clock, footer_text.as_ref(), footer_changed);
+            let mut list =
+                self.compose(gpu, &program, &clock, footer_text.as_ref(), footer_changed);
+            if key.identify {
+                let area = sync::lock(&self.state).identity().area.join("/");
+                let id = self.config.board.id.clone();
+                list.ops
+                    .extend(chrome::identify(&mut self.engine, (w, h), &id, &area));
+            }
             let laid_out = t0.elapsed();
             let images = &mut self.images;
             let store = &self.store;
@@ -679,6 +785,17 @@ impl Board {
         let mut wake = now + Duration::from_secs(10);
         if let Some(t) = self.alert_change {
             wake = wake.min(self.started + t);
+        }
+        for t in [
+            self.identify_until,
+            self.brightness_override.and_then(|(_, t)| t),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if t > now {
+                wake = wake.min(t);
+            }
         }
         if let Some(p) = &self.program {
             wake = wake.min(self.started + p.until);
@@ -975,6 +1092,12 @@ impl Board {
         if let Some(f) = &mut self.observer {
             f(&event);
         }
+        if let Some(r) = &self.reporting {
+            r.live
+                .frames
+                .store(self.frames, std::sync::atomic::Ordering::Relaxed);
+            self.report_screen();
+        }
         // The alerts are saved right after the frame that shows their change; the rotation's
         // place at most once a minute (an SD card lives longer without a write per slide).
         let rotation_due = self
@@ -985,6 +1108,232 @@ impl Board {
             self.last_save = Some(Instant::now());
             self.save();
         }
+    }
+
+    /// Proof of play, the ack's `shown_at` and status, from the frame just presented.
+    fn report_screen(&mut self) {
+        let Some(program) = self.program.clone() else {
+            return;
+        };
+        let origin = |id: &str| self.alert_origin.get(id).cloned().unwrap_or_default();
+        let main = match &program.show {
+            Show::Item { key, .. } => Some((key.id.clone(), key.topic.clone())),
+            Show::Alert { id, .. } => Some((id.clone(), origin(id).0)),
+            Show::Idle => None,
+        };
+        let banner = program.banner.as_ref().map(|id| (id.clone(), origin(id).0));
+        let same = |open: &Option<OpenPlay>, now: &Option<(String, String)>| match (open, now) {
+            (Some(o), Some((item, topic))) => o.item == *item && o.topic == *topic,
+            (None, None) => true,
+            _ => false,
+        };
+        let changed = !same(&self.on_screen[0], &main) || !same(&self.on_screen[1], &banner);
+        if !changed && self.pending_shows.is_empty() {
+            return;
+        }
+        let now = self.clock().now;
+        let on_screen_alert = match &program.show {
+            Show::Alert { id, .. } => Some(id.clone()),
+            _ => program.banner.clone(),
+        };
+        let item = match &program.show {
+            Show::Item { key, .. } => Some(key),
+            _ => None,
+        };
+        let ticker_topics: Vec<&str> = if self.footer.is_some() && program.banner.is_none() {
+            program.tickers.iter().map(|k| k.topic.as_str()).collect()
+        } else {
+            Vec::new()
+        };
+        let on = |id: &str| {
+            matches!(&program.show, Show::Alert { id: a, .. } if a == id)
+                || program.banner.as_deref() == Some(id)
+        };
+        let mut shown = Vec::new();
+        self.pending_shows.retain(|p| {
+            let now_on = match &p.what {
+                Awaited::Channel => {
+                    item.is_some_and(|k| k.topic == p.topic)
+                        || ticker_topics.contains(&p.topic.as_str())
+                }
+                Awaited::Alert(id) => on(id),
+                Awaited::Gone(ids) => !ids.iter().any(|id| on(id)),
+            };
+            if now_on {
+                shown.push((p.topic.clone(), p.seq));
+            }
+            !now_on
+        });
+        let Some(reporting) = self.reporting.clone() else {
+            return;
+        };
+        for (topic, seq) in shown {
+            reporting.reports.send(Report::Shown {
+                topic,
+                seq,
+                at: now,
+            });
+        }
+        if !changed {
+            return;
+        }
+        let seq_of = |topic: &str, id: &str| -> u64 {
+            if let Some((t, seq)) = self.alert_origin.get(id) {
+                if t == topic {
+                    return *seq;
+                }
+            }
+            sync::lock(&self.state)
+                .content()
+                .seqs()
+                .get(topic)
+                .copied()
+                .unwrap_or(0)
+        };
+        let next: [Option<OpenPlay>; 2] = [main, banner].map(|slot| {
+            slot.map(|(item, topic)| OpenPlay {
+                seq: seq_of(&topic, &item),
+                item,
+                topic,
+                from: now,
+            })
+        });
+        for (i, open) in next.into_iter().enumerate() {
+            let keep = match (&self.on_screen[i], &open) {
+                (Some(a), Some(b)) => a.item == b.item && a.topic == b.topic,
+                (None, None) => true,
+                _ => false,
+            };
+            if !keep {
+                self.close_play(i, now);
+                self.on_screen[i] = open;
+            }
+        }
+        reporting.reports.send(Report::Showing {
+            at: now,
+            item: item.map(|k| k.id.clone()),
+            alert: on_screen_alert,
+        });
+    }
+
+    /// Ends what slot `i` showed, writing its record to the proof-of-play log.
+    fn close_play(&mut self, i: usize, now: DateTime<FixedOffset>) {
+        let Some(open) = self.on_screen[i].take() else {
+            return;
+        };
+        let Some(reporting) = &self.reporting else {
+            return;
+        };
+        let mut log = reporting.played.lock().unwrap_or_else(|p| p.into_inner());
+        log.append(Play {
+            item: open.item,
+            topic: open.topic,
+            seq: open.seq,
+            from: open.from,
+            to: now.max(open.from),
+        });
+    }
+
+    /// At shutdown: the plays on screen end now, and the log is synced.
+    fn close_plays(&mut self) {
+        let now = self.clock().now;
+        self.close_play(0, now);
+        self.close_play(1, now);
+        if let Some(reporting) = &self.reporting {
+            let mut log = reporting.played.lock().unwrap_or_else(|p| p.into_inner());
+            if let Err(e) = log.flush() {
+                log::warn!("could not write the proof-of-play log: {e}");
+            }
+        }
+    }
+
+    /// Waits to see a message's content on screen (its ack then gets `shown_at`).
+    fn await_show(&mut self, topic: String, seq: u64, what: Awaited) {
+        if self.reporting.is_none() {
+            return;
+        }
+        // A newer message on a topic replaces the older one's wait.
+        self.pending_shows.retain(|p| p.topic != topic);
+        if self.pending_shows.len() >= PENDING_SHOWS {
+            self.pending_shows.remove(0);
+        }
+        self.pending_shows.push(PendingShow { topic, seq, what });
+        self.dirty = true;
+    }
+
+    /// Carries out a signed command (the ones the output must do are queued for it).
+    fn command(&mut self, command: Command) {
+        log::info!("command {} ({:?})", command.id, command.action);
+        match command.action {
+            Action::Identify => {
+                let secs = match command.args.get("seconds") {
+                    None => Ok(IDENTIFY_FOR.as_secs()),
+                    Some(v) => v
+                        .as_u64()
+                        .filter(|s| (1..=600).contains(s))
+                        .ok_or_else(|| format!("seconds must be 1..=600, got {v}")),
+                };
+                match secs {
+                    Ok(secs) => {
+                        self.identify_until = Some(Instant::now() + Duration::from_secs(secs));
+                        self.dirty = true;
+                        self.reply(&command.id, Ok(serde_json::json!({"seconds": secs})));
+                    }
+                    Err(e) => self.reply(&command.id, Err(e)),
+                }
+            }
+            Action::SetBrightness => match brightness_args(&command.args) {
+                Ok((percent, minutes)) => {
+                    self.brightness_override = percent.map(|p| {
+                        (
+                            p,
+                            minutes.map(|m| Instant::now() + Duration::from_secs(m * 60)),
+                        )
+                    });
+                    self.dirty = true;
+                    let extra = serde_json::json!({"percent": percent, "minutes": minutes});
+                    self.reply(&command.id, Ok(extra));
+                }
+                Err(e) => self.reply(&command.id, Err(e)),
+            },
+            Action::Screenshot => {
+                // The next frame is presented whole, then read back by the output.
+                self.screenshots.push(command.id);
+                self.full_due = true;
+                self.dirty = true;
+            }
+            Action::Reload => self.reloads.push(command.id),
+        }
+    }
+
+    /// Publishes a command's reply: `Ok(fields)` adds the fields, `Err(why)` says why not.
+    pub fn reply(&self, id: &str, result: Result<serde_json::Value, String>) {
+        let Some(reporting) = &self.reporting else {
+            return;
+        };
+        reporting
+            .reports
+            .send(Report::Reply(reply_json(&self.config.board.id, id, result)));
+    }
+
+    /// A screenshot command waits for the frame being presented.
+    pub fn screenshot_due(&self) -> bool {
+        !self.screenshots.is_empty()
+    }
+
+    /// Screenshot commands to answer with the frame just presented.
+    pub fn take_screenshots(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.screenshots)
+    }
+
+    /// Reload commands for the output to carry out (it owns the config file's path).
+    pub fn take_reloads(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.reloads)
+    }
+
+    /// The board's id, as its topics carry it.
+    pub fn id(&self) -> &str {
+        &self.config.board.id
     }
 
     /// The placement of the canvas on an output of `size`.
@@ -1020,4 +1369,68 @@ impl Board {
             None => (d.width, d.height),
         }
     }
+}
+
+/// A command reply: `{"id", "ok", "error", "board", "at", ...fields}`.
+pub fn reply_json(
+    board: &str,
+    id: &str,
+    result: Result<serde_json::Value, String>,
+) -> serde_json::Value {
+    let mut reply = serde_json::json!({
+        "id": id,
+        "board": board,
+        "at": Utc::now().with_timezone(&crate::calendar::VIETNAM).fixed_offset(),
+    });
+    match result {
+        Ok(extra) => {
+            reply["ok"] = true.into();
+            reply["error"] = serde_json::Value::Null;
+            if let (Some(r), serde_json::Value::Object(fields)) = (reply.as_object_mut(), extra) {
+                for (k, v) in fields {
+                    r.entry(k).or_insert(v);
+                }
+            }
+        }
+        Err(e) => {
+            reply["ok"] = false.into();
+            reply["error"] = e.into();
+        }
+    }
+    reply
+}
+
+/// `set_brightness` arguments: `percent` 5..=100 (or null: back to the configured schedule)
+/// and optional `minutes` 1..=1440 it lasts (else until changed or restarted).
+pub fn brightness_args(
+    args: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(Option<u32>, Option<u64>), String> {
+    for k in args.keys() {
+        if k != "percent" && k != "minutes" {
+            return Err(format!(
+                "set_brightness takes percent and minutes, not {k:?}"
+            ));
+        }
+    }
+    let percent = match args.get("percent") {
+        None => {
+            return Err("set_brightness needs percent (5..=100, or null for the schedule)".into())
+        }
+        Some(serde_json::Value::Null) => None,
+        Some(v) => Some(
+            v.as_u64()
+                .filter(|p| (5..=100).contains(p))
+                .map(|p| p as u32)
+                .ok_or_else(|| format!("percent must be 5..=100 or null, got {v}"))?,
+        ),
+    };
+    let minutes = match args.get("minutes") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(v) => Some(
+            v.as_u64()
+                .filter(|m| (1..=1440).contains(m))
+                .ok_or_else(|| format!("minutes must be 1..=1440, got {v}"))?,
+        ),
+    };
+    Ok((percent, minutes))
 }

@@ -19,6 +19,7 @@ pub mod output;
 pub mod publish;
 pub mod render;
 pub mod schedule;
+pub mod staff;
 pub mod store;
 pub mod sync;
 pub mod trust;

@@ -393,6 +393,45 @@ pub fn canvas(
     }
 }
 
+/// The `identify` command's overlay: the board's id and area in a box across the middle of
+/// the canvas, large enough to read from the square while an installer stands at the board.
+pub fn identify(
+    engine: &mut TextEngine,
+    (width, height): (u32, u32),
+    id: &str,
+    area: &str,
+) -> Vec<Op> {
+    let (w, h) = (width.max(1) as f32, height.max(1) as f32);
+    let tiny = is_tiny(w, h);
+    let rect = if tiny {
+        Rect::new(0.0, 0.0, w, h)
+    } else {
+        Rect::new(w * 0.08, h * 0.3, w * 0.84, h * 0.4)
+    };
+    let text = format!("{id}\n{area}");
+    let mut st = style(tiny, 700, Rgba::hex(0xffffff));
+    st.align = Align::Center;
+    let pad = if tiny { 0.0 } else { (rect.h * 0.08).round() };
+    let inner = rect.inset(pad);
+    let sizes = if tiny {
+        vec![16.0]
+    } else {
+        super::text::size_steps(inner.h * 0.4, 12.0)
+    };
+    let fitted = engine.fit(&text, &st, &sizes, inner.w, inner.h);
+    let mut text_rect = inner;
+    let used = fitted.height();
+    text_rect.y += ((inner.h - used) / 2.0).max(0.0).round();
+    text_rect.h = used.min(inner.h);
+    vec![
+        Op::Quad {
+            rect,
+            color: Rgba([10, 60, 160, 255]),
+        },
+        Op::Text(run(&text, text_rect, &st, fitted.size, fitted.lines)),
+    ]
+}
+
 /// The footer strip's display list (band-sized) with its line starting at `x`.
 pub fn strip(footer: &Footer, band: Rect, x: f32) -> DisplayList {
     let mut run = footer.text.clone();

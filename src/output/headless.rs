@@ -89,7 +89,8 @@ impl Headless {
             sink.clone(),
             options.stop_after,
         )?;
-        let board = Board::new(config, services.state.clone(), &gpu, TARGET_FORMAT, options);
+        let mut board = Board::new(config, services.state.clone(), &gpu, TARGET_FORMAT, options);
+        board.set_reporting(services.reporting.clone());
         let (w, h) = board.headless_size();
         Board::check_size(&gpu, (w, h)).map_err(anyhow::Error::msg)?;
         let target = Offscreen::new(&gpu.device, w, h);
@@ -154,7 +155,9 @@ impl Headless {
                 self.board.set_config(config);
             }
         }
-        self.board.handle(event)
+        let go_on = self.board.handle(event);
+        super::reload_commands(&mut self.board, self.services.config_path.as_deref());
+        go_on
     }
 
     fn frame(&mut self) {
@@ -181,12 +184,24 @@ impl Headless {
                 log::error!("the GPU did not finish the frame: {e}");
             }
             self.board.presented();
+            super::screenshot_commands(
+                &mut self.board,
+                &self.gpu,
+                &self.target.texture,
+                TARGET_FORMAT,
+            );
             return;
         };
         let pixels = self.target.read_back_with(&self.gpu, encoder, |frame| {
             (frame.tight().into_owned(), frame.width, frame.height)
         });
         self.board.presented();
+        super::screenshot_commands(
+            &mut self.board,
+            &self.gpu,
+            &self.target.texture,
+            TARGET_FORMAT,
+        );
         match pixels {
             Ok(frame) => writer.put(frame),
             Err(e) => log::error!("could not read the frame back: {e}"),

@@ -6,12 +6,16 @@
 //! running one); SIGTERM and SIGINT stop the board after saving its programme state.
 
 pub mod headless;
+pub mod screenshot;
 pub mod window;
 
-use crate::app::{BoardEvent, Options};
+use crate::app::{Board, BoardEvent, Options, Reporting};
 use crate::config::{self, Config};
+use crate::render::Gpu;
+use crate::store::PlayedLog;
 use crate::store::Store;
 use crate::sync::{self, AssetFetcher, Backoff, BoardState};
+use crate::sync::{Live, ReportSetup};
 use crate::trust::TrustStore;
 use anyhow::Context as _;
 use std::path::{Path, PathBuf};
@@ -36,6 +40,8 @@ pub struct Services {
     pub state: Arc<Mutex<BoardState>>,
     pub config: Config,
     pub config_path: Option<PathBuf>,
+    /// Status, acks, proof of play and replies: give it to the board.
+    pub reporting: Reporting,
 }
 
 /// Opens the store and the board's state from cache (no network needed), then starts the sync
@@ -61,8 +67,17 @@ pub fn start(
         trust,
         store,
     )));
+    let store = sync::lock(&state).store().clone();
+    let played = PlayedLog::open(store.clone()).with_context(|| {
+        format!(
+            "cannot open the proof-of-play log in {}",
+            config.store.dir.display()
+        )
+    })?;
+    let played = Arc::new(Mutex::new(played));
+    let live = Arc::new(Live::default());
     let options = sync::mqtt_options(&config).context("cannot set up the broker connection")?;
-    {
+    let reports = {
         let _guard = runtime.enter();
         let (sync_tx, mut sync_rx) = tokio::sync::mpsc::channel(256);
         let (asset_tx, mut asset_rx) = tokio::sync::mpsc::channel(64);
@@ -76,7 +91,7 @@ pub fn start(
             config.assets.concurrency,
             asset_tx,
         );
-        sync::spawn(
+        let handle = sync::spawn_reporting(
             options,
             state.clone(),
             sync_tx,
@@ -91,6 +106,11 @@ pub fn start(
                     ^ u64::from(std::process::id()),
             ),
             Some(fetcher),
+            Some(ReportSetup {
+                name: config.board.name.clone(),
+                played: played.clone(),
+                live: live.clone(),
+            }),
         );
         let s = sink.clone();
         runtime.spawn(async move {
@@ -112,12 +132,18 @@ pub fn start(
             });
         }
         runtime.spawn(signals(sink));
-    }
+        handle.reports.context("the reporter did not start")?
+    };
     Ok(Services {
         runtime,
         state,
         config,
         config_path: config_path.map(Path::to_path_buf),
+        reporting: Reporting {
+            reports,
+            played,
+            live,
+        },
     })
 }
 
@@ -142,18 +168,73 @@ async fn signals(sink: Sink) {
 
 /// Reads the config again for SIGHUP: the new one, or `None` (logged) to keep the old.
 pub fn reload(path: Option<&Path>) -> Option<Config> {
-    let path = path?;
+    reload_checked(path).ok()
+}
+
+/// Reads the config again: the new one, or why the running one is kept (logged).
+pub fn reload_checked(path: Option<&Path>) -> Result<Config, String> {
+    let Some(path) = path else {
+        return Err("this board was started without a config file".into());
+    };
     match config::load(path) {
         Ok(c) => {
             log::info!("config {} reloaded", path.display());
-            Some(c)
+            Ok(c)
         }
         Err(e) => {
             log::error!(
                 "config {} has problems; keeping the running config:\n{e}",
                 path.display()
             );
-            None
+            Err(format!(
+                "{} has problems; the running config is kept: {e}",
+                path.display()
+            ))
+        }
+    }
+}
+
+/// Carries out the board's `reload` commands and replies to each.
+pub fn reload_commands(board: &mut Board, config_path: Option<&Path>) {
+    for id in board.take_reloads() {
+        match reload_checked(config_path) {
+            Ok(config) => {
+                board.set_config(config);
+                board.reply(&id, Ok(serde_json::json!({})));
+            }
+            Err(e) => board.reply(&id, Err(e)),
+        }
+    }
+}
+
+/// After a frame is presented: answers the board's screenshot commands from `texture` (the
+/// frame as presented, in `format`).
+pub fn screenshot_commands(
+    board: &mut Board,
+    gpu: &Gpu,
+    texture: &wgpu::Texture,
+    format: wgpu::TextureFormat,
+) {
+    let ids = board.take_screenshots();
+    if ids.is_empty() {
+        return;
+    }
+    let encoder = gpu
+        .device
+        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("bangtin screenshot"),
+        });
+    let image = crate::render::read_texture_with(gpu, encoder, texture, |frame| {
+        screenshot::to_rgba(frame, format)
+    });
+    for id in ids {
+        match (&image, board.reports()) {
+            (Ok(Some(image)), Some(reports)) => {
+                screenshot::answer(reports, board.id().to_owned(), id, image.clone())
+            }
+            (Ok(None), _) => board.reply(&id, Err("the frame could not be read".into())),
+            (Err(e), _) => board.reply(&id, Err(format!("the frame could not be read: {e}"))),
+            (_, None) => {}
         }
     }
 }

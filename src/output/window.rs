@@ -249,6 +249,7 @@ impl App {
             format,
             self.options.clone(),
         );
+        board.set_reporting(services.reporting.clone());
         for e in self.pending.drain(..) {
             board.handle(e);
         }
@@ -345,6 +346,33 @@ impl App {
         s.window.pre_present_notify();
         s.gpu.queue.present(texture);
         s.board.presented();
+        if s.board.screenshot_due() {
+            match &s.kept {
+                Some(kept) => {
+                    super::screenshot_commands(&mut s.board, &s.gpu, kept, s.surface_config.format)
+                }
+                None => {
+                    // The surface cannot be read: draw the same frame offscreen for it.
+                    let (w, h) = (s.surface_config.width, s.surface_config.height);
+                    let target = crate::render::Offscreen::new(&s.gpu.device, w, h);
+                    let mut encoder =
+                        s.gpu
+                            .device
+                            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                                label: Some("bangtin screenshot frame"),
+                            });
+                    s.board
+                        .present(&s.gpu, &mut encoder, &target.texture, &placement, false);
+                    s.gpu.queue.submit([encoder.finish()]);
+                    super::screenshot_commands(
+                        &mut s.board,
+                        &s.gpu,
+                        &target.texture,
+                        crate::render::TARGET_FORMAT,
+                    );
+                }
+            }
+        }
         self.watchdog.kick();
     }
 
@@ -409,13 +437,15 @@ impl ApplicationHandler<BoardEvent> for App {
         if !s.board.handle(event) {
             event_loop.exit();
         }
+        let path = self.services.as_ref().and_then(|x| x.config_path.clone());
+        super::reload_commands(&mut s.board, path.as_deref());
     }
 
     fn window_event(&mut self, event_loop: &ActiveEventLoop, _id: WindowId, event: WindowEvent) {
         match event {
             WindowEvent::CloseRequested => {
                 if let Some(s) = &mut self.shown {
-                    s.board.save();
+                    s.board.handle(BoardEvent::Shutdown);
                 }
                 event_loop.exit();
             }

@@ -165,62 +165,74 @@ impl Offscreen {
     pub fn read_back_with<R>(
         &self,
         gpu: &Gpu,
-        mut encoder: wgpu::CommandEncoder,
+        encoder: wgpu::CommandEncoder,
         f: impl FnOnce(&MappedFrame<'_>) -> R,
     ) -> Result<R, super::Error> {
-        let row = padded_row_bytes(self.width);
-        let buffer = gpu.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("bangtin read-back buffer"),
-            size: u64::from(row) * u64::from(self.height),
-            usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::MAP_READ,
-            mapped_at_creation: false,
-        });
-        encoder.copy_texture_to_buffer(
-            wgpu::TexelCopyTextureInfo {
-                texture: &self.texture,
-                mip_level: 0,
-                origin: wgpu::Origin3d::ZERO,
-                aspect: wgpu::TextureAspect::All,
-            },
-            wgpu::TexelCopyBufferInfo {
-                buffer: &buffer,
-                layout: wgpu::TexelCopyBufferLayout {
-                    offset: 0,
-                    bytes_per_row: Some(row),
-                    rows_per_image: Some(self.height),
-                },
-            },
-            wgpu::Extent3d {
-                width: self.width,
-                height: self.height,
-                depth_or_array_layers: 1,
-            },
-        );
-        gpu.queue.submit([encoder.finish()]);
-        let slice = buffer.slice(..);
-        let (tx, rx) = std::sync::mpsc::channel();
-        slice.map_async(wgpu::MapMode::Read, move |r| {
-            let _ = tx.send(r);
-        });
-        gpu.device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .map_err(|e| super::Error::Readback(e.to_string()))?;
-        rx.recv()
-            .map_err(|e| super::Error::Readback(e.to_string()))?
-            .map_err(|e| super::Error::Readback(e.to_string()))?;
-        let data = slice
-            .get_mapped_range()
-            .map_err(|e| super::Error::Readback(e.to_string()))?;
-        let result = f(&MappedFrame {
-            data: &data,
-            stride: row as usize,
-            width: self.width,
-            height: self.height,
-        });
-        drop(data);
-        buffer.unmap();
-        Ok(result)
+        read_texture_with(gpu, encoder, &self.texture, f)
     }
+}
+
+/// Submits `encoder` with a copy of `texture` (made with `COPY_SRC`) appended, waits, and
+/// hands `f` the mapped pixels: 4 bytes a pixel in the texture's own channel order.
+pub fn read_texture_with<R>(
+    gpu: &Gpu,
+    mut encoder: wgpu::CommandEncoder,
+    texture: &wgpu::Texture,
+    f: impl FnOnce(&MappedFrame<'_>) -> R,
+) -> Result<R, super::Error> {
+    let (width, height) = (texture.width(), texture.height());
+    let row = padded_row_bytes(width);
+    let buffer = gpu.device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("bangtin read-back buffer"),
+        size: u64::from(row) * u64::from(height),
+        usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::MAP_READ,
+        mapped_at_creation: false,
+    });
+    encoder.copy_texture_to_buffer(
+        wgpu::TexelCopyTextureInfo {
+            texture,
+            mip_level: 0,
+            origin: wgpu::Origin3d::ZERO,
+            aspect: wgpu::TextureAspect::All,
+        },
+        wgpu::TexelCopyBufferInfo {
+            buffer: &buffer,
+            layout: wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(row),
+                rows_per_image: Some(height),
+            },
+        },
+        wgpu::Extent3d {
+            width,
+            height,
+            depth_or_array_layers: 1,
+        },
+    );
+    gpu.queue.submit([encoder.finish()]);
+    let slice = buffer.slice(..);
+    let (tx, rx) = std::sync::mpsc::channel();
+    slice.map_async(wgpu::MapMode::Read, move |r| {
+        let _ = tx.send(r);
+    });
+    gpu.device
+        .poll(wgpu::PollType::wait_indefinitely())
+        .map_err(|e| super::Error::Readback(e.to_string()))?;
+    rx.recv()
+        .map_err(|e| super::Error::Readback(e.to_string()))?
+        .map_err(|e| super::Error::Readback(e.to_string()))?;
+    let data = slice
+        .get_mapped_range()
+        .map_err(|e| super::Error::Readback(e.to_string()))?;
+    let result = f(&MappedFrame {
+        data: &data,
+        stride: row as usize,
+        width,
+        height,
+    });
+    drop(data);
+    buffer.unmap();
+    Ok(result)
 }
 
 /// A frame read back from the GPU, still in the mapped buffer: RGBA8 sRGB rows of `stride`

@@ -9,7 +9,7 @@ mod gpu;
 mod image_pipeline;
 mod quad;
 
-pub use gpu::{Gpu, GpuError, MappedFrame, Offscreen, NO_ADAPTER_HELP};
+pub use gpu::{read_texture_with, Gpu, GpuError, MappedFrame, Offscreen, NO_ADAPTER_HELP};
 
 use crate::layout::TextRun;
 use crate::layout::{DisplayList, Op, Rgba, TextEngine};

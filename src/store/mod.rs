@@ -36,6 +36,9 @@
 //! reports the error in its status and tries again with the next write.
 
 mod atomic;
+pub mod played;
+
+pub use played::{Play, PlayedLog, Record};
 
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;

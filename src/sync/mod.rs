@@ -9,10 +9,12 @@
 
 pub mod assets;
 pub mod backoff;
+pub mod report;
 pub mod state;
 
 pub use assets::{AssetEvent, AssetFetcher};
 pub use backoff::Backoff;
+pub use report::{Live, Report, ReportSetup, Reports};
 pub use state::{BoardState, Change, ContentSet, IngestError};
 
 use crate::config::{Broker, Config};
@@ -76,7 +78,14 @@ pub fn mqtt_options(config: &Config) -> Result<MqttOptions, Error> {
     // drops the connection on a packet over its limit, and a retained one would come back at
     // every reconnect. Brokers should cap messages below this (Mosquitto message_size_limit).
     options.set_max_packet_size(MAX_PACKET, MAX_PACKET);
-    let will = serde_json::json!({"board": config.board.id, "online": false});
+    // The will replaces the retained status: it keeps what staff tools sort and filter by.
+    let will = serde_json::json!({
+        "board": config.board.id,
+        "online": false,
+        "area": config.identity().area.join("/"),
+        "name": config.board.name,
+        "version": env!("CARGO_PKG_VERSION"),
+    });
     options.set_last_will(LastWill::new(
         board_topic(&broker.prefix, &config.board.id, "status"),
         will.to_string(),
@@ -121,6 +130,8 @@ fn tls(broker: &Broker) -> Result<TlsConfiguration, Error> {
 pub struct SyncHandle {
     pub client: AsyncClient,
     pub task: tokio::task::JoinHandle<()>,
+    /// Where the board's thread sends its reports (with a [`ReportSetup`]).
+    pub reports: Option<Reports>,
 }
 
 /// Starts the sync task on the current tokio runtime. With a fetcher, images given by URL
@@ -132,7 +143,31 @@ pub fn spawn(
     backoff: Backoff,
     fetcher: Option<AssetFetcher>,
 ) -> SyncHandle {
-    let (client, eventloop) = AsyncClient::new(options, 64);
+    spawn_reporting(options, state, events, backoff, fetcher, None)
+}
+
+/// [`spawn`], and with `report` a [`report::Reporter`] publishing status, acks, proof of play
+/// and replies on the same connection.
+pub fn spawn_reporting(
+    options: MqttOptions,
+    state: Arc<Mutex<BoardState>>,
+    events: mpsc::Sender<SyncEvent>,
+    backoff: Backoff,
+    fetcher: Option<AssetFetcher>,
+    report: Option<ReportSetup>,
+) -> SyncHandle {
+    let (client, eventloop) = AsyncClient::new(options, 256);
+    let reports = report.map(|setup| {
+        report::Reporter {
+            client: client.clone(),
+            identity: lock(&state).identity().clone(),
+            name: setup.name,
+            state: state.clone(),
+            played: setup.played,
+            live: setup.live,
+        }
+        .spawn()
+    });
     let task = tokio::spawn(run(
         client.clone(),
         eventloop,
@@ -140,8 +175,13 @@ pub fn spawn(
         events,
         backoff,
         fetcher,
+        reports.clone(),
     ));
-    SyncHandle { client, task }
+    SyncHandle {
+        client,
+        task,
+        reports,
+    }
 }
 
 async fn run(
@@ -151,14 +191,25 @@ async fn run(
     events: mpsc::Sender<SyncEvent>,
     mut backoff: Backoff,
     fetcher: Option<AssetFetcher>,
+    reports: Option<Reports>,
 ) {
-    let (identity, topics) = {
+    let report = |r: Report| {
+        if let Some(reports) = &reports {
+            reports.send(r);
+        }
+    };
+    let (identity, mut topics) = {
         let s = lock(&state);
         if let Some(f) = &fetcher {
             f.want(s.content().images());
         }
         (s.identity().clone(), subscriptions(s.identity()))
     };
+    // The board's own proof of play comes back to it: the broker has a batch once it does.
+    let played_topic = board_topic(&identity.prefix, &identity.id, "played");
+    if reports.is_some() {
+        topics.push(played_topic.clone());
+    }
     loop {
         match eventloop.poll().await {
             Ok(Event::Incoming(Packet::ConnAck(_))) => {
@@ -177,15 +228,22 @@ async fn run(
                 if let Err(e) = client.subscribe_many(filters).await {
                     log::error!("could not subscribe: {e}");
                 }
-                let online = serde_json::json!({"board": identity.id, "online": true});
-                let status = board_topic(&identity.prefix, &identity.id, "status");
-                if let Err(e) = client
-                    .publish(status, QoS::AtLeastOnce, true, online.to_string())
-                    .await
-                {
-                    log::warn!("could not publish status: {e}");
+                if reports.is_some() {
+                    report(Report::Connected);
+                } else {
+                    let online = serde_json::json!({"board": identity.id, "online": true});
+                    let status = board_topic(&identity.prefix, &identity.id, "status");
+                    if let Err(e) = client
+                        .publish(status, QoS::AtLeastOnce, true, online.to_string())
+                        .await
+                    {
+                        log::warn!("could not publish status: {e}");
+                    }
                 }
                 let _ = events.send(SyncEvent::Connected).await;
+            }
+            Ok(Event::Incoming(Packet::Publish(p))) if p.topic == played_topic => {
+                report(Report::Echo(p.payload.to_vec()));
             }
             Ok(Event::Incoming(Packet::Publish(p))) => {
                 let received = std::time::Instant::now();
@@ -212,11 +270,31 @@ async fn run(
                             p.topic,
                             received.elapsed()
                         );
+                        // Commands are answered on `reply`, not acked.
+                        let alert = match &change {
+                            Change::Alert { alert, .. } => Some(Some(alert.id.clone())),
+                            Change::Channel { .. } => Some(None),
+                            Change::Command { .. } => None,
+                        };
+                        if let Some(alert) = alert {
+                            report(Report::Received {
+                                topic: p.topic.clone(),
+                                seq,
+                                at: chrono::Utc::now()
+                                    .with_timezone(&crate::calendar::VIETNAM)
+                                    .fixed_offset(),
+                                alert,
+                            });
+                        }
                         SyncEvent::Changed(change)
                     }
                     Err(IngestError::Rejected(r)) if r.is_silent() => continue,
                     Err(IngestError::Rejected(r)) => {
                         log::warn!("rejected a message on {}: {r}", p.topic);
+                        report(Report::Rejected {
+                            topic: p.topic.clone(),
+                            reason: r.to_string(),
+                        });
                         SyncEvent::Rejected {
                             topic: p.topic.clone(),
                             reason: r.to_string(),
@@ -229,6 +307,10 @@ async fn run(
             }
             Ok(_) => {}
             Err(e) => {
+                report(Report::Disconnected);
+                // What was queued for the lost connection is stale (status, acks) or kept on
+                // disk (proof of play); the next connection starts clean.
+                eventloop.pending.clear();
                 let attempt = backoff.attempt() + 1;
                 let retry_in = backoff.next_delay();
                 log::warn!(
