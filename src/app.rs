@@ -50,6 +50,8 @@ pub struct Presented {
 
 /// How long the `identify` command shows the board's id, unless it says.
 pub const IDENTIFY_FOR: Duration = Duration::from_secs(30);
+/// The dimmest a command can make the screen, in percent.
+pub const MIN_BRIGHTNESS: u32 = 5;
 /// Accepted messages waiting to reach the screen, remembered at most.
 const PENDING_SHOWS: usize = 64;
 
@@ -1282,8 +1284,10 @@ impl Board {
                     Err(e) => self.reply(&command.id, Err(e)),
                 }
             }
-            Action::SetBrightness => match brightness_args(&command.args) {
-                Ok((percent, minutes)) => {
+            Action::SetBrightness => match crate::content::parse::brightness_args(&command.args) {
+                Ok((level, minutes)) => {
+                    // Never black: a board at 0% looks broken (and is, to a citizen).
+                    let percent = level.map(|l| l.max(MIN_BRIGHTNESS));
                     self.brightness_override = percent.map(|p| {
                         (
                             p,
@@ -1291,7 +1295,7 @@ impl Board {
                         )
                     });
                     self.dirty = true;
-                    let extra = serde_json::json!({"percent": percent, "minutes": minutes});
+                    let extra = serde_json::json!({"level": percent, "minutes": minutes});
                     self.reply(&command.id, Ok(extra));
                 }
                 Err(e) => self.reply(&command.id, Err(e)),
@@ -1398,39 +1402,4 @@ pub fn reply_json(
         }
     }
     reply
-}
-
-/// `set_brightness` arguments: `percent` 5..=100 (or null: back to the configured schedule)
-/// and optional `minutes` 1..=1440 it lasts (else until changed or restarted).
-pub fn brightness_args(
-    args: &serde_json::Map<String, serde_json::Value>,
-) -> Result<(Option<u32>, Option<u64>), String> {
-    for k in args.keys() {
-        if k != "percent" && k != "minutes" {
-            return Err(format!(
-                "set_brightness takes percent and minutes, not {k:?}"
-            ));
-        }
-    }
-    let percent = match args.get("percent") {
-        None => {
-            return Err("set_brightness needs percent (5..=100, or null for the schedule)".into())
-        }
-        Some(serde_json::Value::Null) => None,
-        Some(v) => Some(
-            v.as_u64()
-                .filter(|p| (5..=100).contains(p))
-                .map(|p| p as u32)
-                .ok_or_else(|| format!("percent must be 5..=100 or null, got {v}"))?,
-        ),
-    };
-    let minutes = match args.get("minutes") {
-        None | Some(serde_json::Value::Null) => None,
-        Some(v) => Some(
-            v.as_u64()
-                .filter(|m| (1..=1440).contains(m))
-                .ok_or_else(|| format!("minutes must be 1..=1440, got {v}"))?,
-        ),
-    };
-    Ok((percent, minutes))
 }

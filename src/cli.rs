@@ -39,8 +39,21 @@ pub enum Command {
     Check(CheckArgs),
     /// Make a signing key pair for staff: NAME.key (secret) and NAME.pub (for boards' config).
     Keygen(KeygenArgs),
-    /// Sign a channel or alert file and publish it to a topic (retained, QoS 1).
+    /// Publish an announcement or channel (Markdown, TOML or JSON) to boards, signed, and
+    /// report which boards received it.
     Publish(PublishArgs),
+    /// Send an emergency alert (or a drill, an update, a cancel) and follow it to the screens.
+    Alert(Box<crate::staff::cmd::AlertArgs>),
+    /// The boards: online or not, what they show, their alerts, clock and errors.
+    Fleet(crate::staff::cmd::FleetArgs),
+    /// Fetch a board's screen as a PNG.
+    Screenshot(crate::staff::cmd::ScreenshotArgs),
+    /// Send a command to a board: identify, reload, set-brightness.
+    Command(crate::staff::cmd::CommandArgs),
+    /// Collect the boards' proof of play into a file (runs until stopped).
+    Collect(crate::staff::cmd::CollectArgs),
+    /// Proof of play per item and board over a period, as CSV.
+    Report(crate::staff::cmd::ReportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -133,30 +146,37 @@ pub struct KeygenArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct PublishArgs {
-    /// The signing key (NAME.key from `bangtin keygen`); its id is NAME unless --key-id.
-    #[arg(long, value_name = "NAME.key")]
-    pub key: PathBuf,
-    /// Key id as boards know it in their [[trust]] entry.
-    #[arg(long, value_name = "ID")]
-    pub key_id: Option<String>,
-    /// Topic, e.g. bangtin/v1/content/vn/ha-noi/dong-anh.
+    #[command(flatten)]
+    pub signer: crate::staff::cmd::SignerArgs,
+    /// Topic, e.g. bangtin/v1/content/vn/ha-noi/dong-anh (a Markdown or TOML file names its
+    /// area or board itself).
     #[arg(long)]
-    pub topic: String,
-    /// The channel or alert (JSON).
-    pub file: PathBuf,
-    /// The broker.
-    #[arg(long, default_value = "mqtt://127.0.0.1:1883")]
-    pub broker: String,
-    #[arg(long)]
-    pub username: Option<String>,
-    #[arg(long, env = "BANGTIN_PASSWORD", hide_env_values = true)]
-    pub password: Option<String>,
+    pub topic: Option<String>,
+    /// The announcement (.md with front matter; several .md files for one area make one
+    /// channel), a channel (.toml), or a channel or alert (.json).
+    #[arg(required = true, num_args = 1..)]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub broker: crate::staff::cmd::BrokerArgs,
     /// Use this seq instead of the automatic always-increasing one.
     #[arg(long)]
     pub seq: Option<u64>,
-    /// Print the signed envelope instead of sending it.
+    /// Check everything and render a preview PNG (FILE.preview.png, or --preview), print the
+    /// signed envelope's size; send nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Where --dry-run writes the preview.
+    #[arg(long, value_name = "PNG", requires = "dry_run")]
+    pub preview: Option<PathBuf>,
+    /// The preview's size in pixels.
+    #[arg(long, value_name = "WxH", default_value = "1920x1080", value_parser = parse_size)]
+    pub size: (u32, u32),
+    /// With --dry-run, print the signed envelope (JSON) to standard output too.
+    #[arg(long, requires = "dry_run")]
+    pub print: bool,
+    /// Seconds to wait for the boards' acknowledgements (0: do not wait).
+    #[arg(long, value_name = "SECONDS", default_value_t = 20)]
+    pub wait: u64,
 }
 
 /// How a subcommand failed; decides the exit code.
@@ -196,7 +216,13 @@ pub fn main() -> ExitCode {
             (None, None) => Err(Failure::BadInput(vec!["give --content or --config".into()])),
         },
         Command::Keygen(args) => keygen_cmd(args),
-        Command::Publish(args) => publish_cmd(args),
+        Command::Publish(args) => crate::staff::cmd::publish(args),
+        Command::Alert(args) => crate::staff::cmd::alert(args),
+        Command::Fleet(args) => crate::staff::cmd::fleet(args),
+        Command::Screenshot(args) => crate::staff::cmd::screenshot(args),
+        Command::Command(args) => crate::staff::cmd::command(args),
+        Command::Collect(args) => crate::staff::cmd::collect(args),
+        Command::Report(args) => crate::staff::cmd::report(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -218,7 +244,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn parse_size(s: &str) -> Result<(u32, u32), String> {
+pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
     let (w, h) = s
         .split_once(['x', 'X'])
         .ok_or_else(|| format!("expected WIDTHxHEIGHT such as 1920x1080, got {s:?}"))?;
@@ -231,7 +257,7 @@ fn parse_size(s: &str) -> Result<(u32, u32), String> {
     Ok((parse(w)?, parse(h)?))
 }
 
-fn parse_time(s: &str) -> Result<Timestamp, String> {
+pub fn parse_time(s: &str) -> Result<Timestamp, String> {
     chrono::DateTime::parse_from_rfc3339(s)
         .map_err(|_| format!("expected an RFC 3339 time like 2026-11-24T08:00:00+07:00, got {s:?}"))
 }
@@ -294,7 +320,16 @@ pub fn load_content(path: &Path, assets: Option<&Path>) -> Result<Loaded, Failur
     let name = path.display().to_string();
     let bytes = std::fs::read(path)
         .map_err(|e| Failure::BadInput(vec![format!("cannot read {name}: {e}")]))?;
-    let document = content::parse_document(&bytes).map_err(|p| bad(&name, p))?;
+    load_content_bytes(name, &bytes, assets)
+}
+
+/// [`load_content`] of bytes already read; `name` names them in messages.
+pub fn load_content_bytes(
+    name: String,
+    bytes: &[u8],
+    assets: Option<&Path>,
+) -> Result<Loaded, Failure> {
+    let document = content::parse_document(bytes).map_err(|p| bad(&name, p))?;
     let mut problems = Problems::default();
     let mut images = HashMap::new();
     let mut missing = Vec::new();
@@ -345,7 +380,7 @@ fn read_asset(dir: &Path, sha256: &str) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-fn bad(file: &str, problems: Problems) -> Failure {
+pub fn bad(file: &str, problems: Problems) -> Failure {
     Failure::BadInput(problems.iter().map(|p| format!("{file}: {p}")).collect())
 }
 
@@ -402,110 +437,22 @@ fn keygen_cmd(args: &KeygenArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn publish_cmd(args: &PublishArgs) -> Result<(), Failure> {
-    let name = args.file.display().to_string();
-    let bytes = std::fs::read(&args.file)
-        .map_err(|e| Failure::BadInput(vec![format!("cannot read {name}: {e}")]))?;
-    let payload = match content::parse_document(&bytes).map_err(|p| bad(&name, p))? {
-        Document::Channel(c) => content::Payload::Channel(c),
-        Document::Alert(a) => content::Payload::Alert(a),
-        Document::Envelope(..) => {
-            return Err(Failure::BadInput(vec![format!(
-                "{name} is already a signed envelope; give the channel or alert itself"
-            )]))
-        }
-    };
-    let (file_id, key) =
-        crate::publish::read_key(&args.key).map_err(|e| Failure::BadInput(vec![e.to_string()]))?;
-    let key_id = args.key_id.clone().unwrap_or(file_id);
-    if !content::is_valid_id(&key_id) {
-        return Err(Failure::BadInput(vec![format!(
-            "key id {key_id:?} {}",
-            content::parse::ID_RULE
-        )]));
-    }
-    let kind_ok = matches!(
-        (
-            &payload,
-            crate::trust::parse_topic(topic_prefix(&args.topic), &args.topic),
-        ),
-        (
-            content::Payload::Channel(_),
-            Some((crate::trust::TopicKind::Content, _))
-        ) | (
-            content::Payload::Alert(_),
-            Some((crate::trust::TopicKind::Alert, _))
-        )
-    );
-    if !kind_ok {
-        return Err(Failure::BadInput(vec![format!(
-            "topic {:?} does not take a {}: use PREFIX/content/AREA (or content/board/ID) for a channel, PREFIX/alert/AREA for an alert",
-            args.topic,
-            payload.kind()
-        )]));
-    }
-    let now = Utc::now();
-    let now_ms = now.timestamp_millis().max(0) as u64;
-    let seq = match args.seq {
-        Some(s) => s,
-        // A dry run shows what would be sent without using up a seq.
-        None if args.dry_run => now_ms,
-        None => {
-            crate::publish::next_seq(&args.key, &args.topic, now_ms).map_err(anyhow::Error::from)?
-        }
-    };
-    let envelope = crate::publish::envelope(
-        &key_id,
-        &key,
-        &args.topic,
-        seq,
-        now.with_timezone(&calendar::VIETNAM).fixed_offset(),
-        payload,
-    );
-    if args.dry_run {
-        // Written, not println!: piped into `head` or a closed pipe, this must not panic.
-        use std::io::Write as _;
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(&envelope).and_then(|()| out.write_all(b"\n"));
-        return Ok(());
-    }
-    let options = crate::publish::options_for(
-        &args.broker,
-        args.username.as_deref(),
-        args.password.as_deref(),
-    )
-    .map_err(|e| Failure::BadInput(vec![e]))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the network runtime")?;
-    runtime
-        .block_on(crate::publish::send(
-            options,
-            &args.topic,
-            envelope,
-            true,
-            std::time::Duration::from_secs(10),
-        ))
-        .map_err(anyhow::Error::from)?;
-    println!(
-        "published {name} to {} as key {key_id:?}, seq {seq}",
-        args.topic
-    );
-    Ok(())
-}
-
-/// The prefix of a bangtin topic: everything before `/content/`, `/alert/` or `/board/`.
-fn topic_prefix(topic: &str) -> &str {
-    ["/content/", "/alert/", "/board/"]
-        .iter()
-        .filter_map(|m| topic.find(m))
-        .min()
-        .map_or(topic, |i| &topic[..i])
-}
-
 fn check_cmd(content_path: &Path) -> Result<(), Failure> {
-    let loaded = load_content(content_path, None)?;
+    let loaded = if crate::staff::cmd::is_source(content_path) {
+        // The officers' Markdown or TOML: checked as `publish` would send it.
+        let source = crate::staff::source::load(content_path).map_err(Failure::BadInput)?;
+        for w in &source.warnings {
+            eprintln!("note: {w}");
+        }
+        let mut channel = source.channel;
+        for fix in crate::staff::cmd::repair_text(&mut channel) {
+            eprintln!("note: {}", fix.text(crate::staff::i18n::Lang::En));
+        }
+        let bytes = serde_json::to_vec(&channel).unwrap_or_default();
+        load_content_bytes(content_path.display().to_string(), &bytes, None)?
+    } else {
+        load_content(content_path, None)?
+    };
     loaded.decode(loaded.image_ids())?;
     let summary = match loaded.document.payload() {
         PayloadRef::Channel(c) => {
@@ -544,7 +491,7 @@ fn check_cmd(content_path: &Path) -> Result<(), Failure> {
 }
 
 /// The wire name of an enum value ("extreme", "exercise").
-fn serde_name(v: &impl serde::Serialize) -> String {
+pub fn serde_name(v: &impl serde::Serialize) -> String {
     match serde_json::to_value(v) {
         Ok(serde_json::Value::String(s)) => s,
         _ => String::new(),

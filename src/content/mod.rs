@@ -4,6 +4,7 @@
 //! panics on input: everything that arrives from outside passes through [`parse`] first.
 
 pub mod cap;
+pub mod legacy;
 pub mod model;
 pub mod parse;
 pub mod problems;

@@ -847,15 +847,8 @@ pub fn command_from_value(value: &Value, path: &str) -> Result<Command, Problems
         }
     };
     if let (Some(Action::SetBrightness), Some(args)) = (action, &args) {
-        match args.get("level").and_then(Value::as_u64) {
-            Some(0..=100) => {}
-            _ => problems.push(
-                join(&join(path, "args"), "level"),
-                format!(
-                    "must be a brightness 0..=100 (percent), got {}",
-                    args.get("level").map_or("nothing".into(), compact)
-                ),
-            ),
+        if let Err(e) = brightness_args(args) {
+            problems.push(join(path, "args"), e);
         }
     }
     match (id, action, args) {
@@ -1172,4 +1165,42 @@ fn describe(v: &Value) -> String {
         Value::Array(_) => "a list".into(),
         Value::Object(_) => "an object".into(),
     }
+}
+
+/// `set_brightness` arguments: `level`, a percentage 0..=100 (a board shows at least 5%: it
+/// never goes black), or `null` for the configured schedule again; `minutes` 1..=1440 it
+/// lasts (absent: until changed or restarted). Nothing else.
+pub fn brightness_args(args: &Obj) -> Result<(Option<u32>, Option<u64>), String> {
+    if let Some(k) = args.keys().find(|k| *k != "level" && *k != "minutes") {
+        return Err(format!("set_brightness takes level and minutes, not {k:?}"));
+    }
+    let level = match args.get("level") {
+        None => {
+            return Err(
+                "set_brightness needs level (a percentage 0..=100, or null for the schedule)"
+                    .into(),
+            )
+        }
+        Some(Value::Null) => None,
+        Some(v) => Some(
+            v.as_u64()
+                .filter(|p| *p <= 100)
+                .map(|p| p as u32)
+                .ok_or_else(|| {
+                    format!(
+                        "level must be a percentage 0..=100 or null, got {}",
+                        compact(v)
+                    )
+                })?,
+        ),
+    };
+    let minutes = match args.get("minutes") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            v.as_u64()
+                .filter(|m| (1..=1440).contains(m))
+                .ok_or_else(|| format!("minutes must be 1..=1440, got {}", compact(v)))?,
+        ),
+    };
+    Ok((level, minutes))
 }

@@ -137,6 +137,12 @@ pub enum Msg {
         total: usize,
         offline: Vec<String>,
     },
+    /// `received` of `total` boards acknowledged receipt (a channel shows in its turn).
+    ReceivedBy {
+        received: usize,
+        total: usize,
+        offline: Vec<String>,
+    },
     Waiting {
         seconds_left: u64,
     },
@@ -251,6 +257,27 @@ impl Msg {
                     format!("{showing}/{total} bảng tin đang hiển thị nội dung này")
                 } else {
                     format!("{showing}/{total} boards showing it")
+                };
+                if !offline.is_empty() {
+                    s.push_str(if vi {
+                        "; ngoại tuyến: "
+                    } else {
+                        "; offline: "
+                    });
+                    s.push_str(&list(offline, vi));
+                }
+                s.push('.');
+                s
+            }
+            Msg::ReceivedBy {
+                received,
+                total,
+                offline,
+            } => {
+                let mut s = if vi {
+                    format!("{received}/{total} bảng tin đã nhận")
+                } else {
+                    format!("{received}/{total} boards received it")
                 };
                 if !offline.is_empty() {
                     s.push_str(if vi {
@@ -539,6 +566,11 @@ mod tests {
                 total: 4,
                 offline: vec!["xuan-non-02".into()],
             },
+            Msg::ReceivedBy {
+                received: 2,
+                total: 4,
+                offline: vec!["xuan-non-02".into()],
+            },
             Msg::Waiting { seconds_left: 20 },
             Msg::AllAcknowledged { total: 4 },
             Msg::NotAcknowledged {
@@ -602,6 +634,7 @@ mod tests {
                 | Msg::NoBoardsKnown
                 | Msg::NoBoardsInArea { .. }
                 | Msg::ShowingOn { .. }
+                | Msg::ReceivedBy { .. }
                 | Msg::Waiting { .. }
                 | Msg::AllAcknowledged { .. }
                 | Msg::NotAcknowledged { .. }
@@ -624,7 +657,7 @@ mod tests {
     #[test]
     fn every_message_has_distinct_non_empty_vietnamese_and_english() {
         let all = every_msg();
-        assert_eq!(all.len(), 34);
+        assert_eq!(all.len(), 35);
         for m in &all {
             let vi = m.text(Lang::Vi);
             let en = m.text(Lang::En);
