@@ -274,6 +274,8 @@ pub struct Board {
     screenshots: Vec<String>,
     /// Reload commands for the output to carry out.
     reloads: Vec<String>,
+    /// Finished plays not yet in the proof-of-play log (it was busy being synced).
+    unlogged: Vec<Play>,
 }
 
 impl Board {
@@ -368,6 +370,7 @@ impl Board {
             brightness_override: None,
             screenshots: Vec::new(),
             reloads: Vec::new(),
+            unlogged: Vec::new(),
         };
         board.refresh_images();
         board.catch_up_alerts();
@@ -1130,10 +1133,9 @@ impl Board {
             _ => false,
         };
         let changed = !same(&self.on_screen[0], &main) || !same(&self.on_screen[1], &banner);
-        if !changed && self.pending_shows.is_empty() {
+        if !changed && self.pending_shows.is_empty() && self.unlogged.is_empty() {
             return;
         }
-        let now = self.clock().now;
         let on_screen_alert = match &program.show {
             Show::Alert { id, .. } => Some(id.clone()),
             _ => program.banner.clone(),
@@ -1169,6 +1171,12 @@ impl Board {
         let Some(reporting) = self.reporting.clone() else {
             return;
         };
+        if shown.is_empty() && !changed {
+            // Only records waiting for the log.
+            self.log_plays(false);
+            return;
+        }
+        let now = self.clock().now;
         for (topic, seq) in shown {
             reporting.reports.send(Report::Shown {
                 topic,
@@ -1211,6 +1219,7 @@ impl Board {
                 self.on_screen[i] = open;
             }
         }
+        self.log_plays(false);
         reporting.reports.send(Report::Showing {
             at: now,
             item: item.map(|k| k.id.clone()),
@@ -1218,22 +1227,45 @@ impl Board {
         });
     }
 
-    /// Ends what slot `i` showed, writing its record to the proof-of-play log.
+    /// Ends what slot `i` showed; its record waits for the proof-of-play log.
     fn close_play(&mut self, i: usize, now: DateTime<FixedOffset>) {
         let Some(open) = self.on_screen[i].take() else {
             return;
         };
+        if self.reporting.is_some() {
+            self.unlogged.push(Play {
+                item: open.item,
+                topic: open.topic,
+                seq: open.seq,
+                from: open.from,
+                to: now.max(open.from),
+            });
+        }
+    }
+
+    /// Hands finished plays to the log. The reporter holds the log while it syncs it to disk;
+    /// the board thread never waits for that (`wait: false`), except at shutdown.
+    fn log_plays(&mut self, wait: bool) {
         let Some(reporting) = &self.reporting else {
             return;
         };
-        let mut log = reporting.played.lock().unwrap_or_else(|p| p.into_inner());
-        log.append(Play {
-            item: open.item,
-            topic: open.topic,
-            seq: open.seq,
-            from: open.from,
-            to: now.max(open.from),
-        });
+        if self.unlogged.is_empty() {
+            return;
+        }
+        let guard = if wait {
+            Some(reporting.played.lock().unwrap_or_else(|p| p.into_inner()))
+        } else {
+            match reporting.played.try_lock() {
+                Ok(g) => Some(g),
+                Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => None,
+            }
+        };
+        if let Some(mut log) = guard {
+            for play in self.unlogged.drain(..) {
+                log.append(play);
+            }
+        }
     }
 
     /// At shutdown: the plays on screen end now, and the log is synced.
@@ -1241,6 +1273,7 @@ impl Board {
         let now = self.clock().now;
         self.close_play(0, now);
         self.close_play(1, now);
+        self.log_plays(true);
         if let Some(reporting) = &self.reporting {
             let mut log = reporting.played.lock().unwrap_or_else(|p| p.into_inner());
             if let Err(e) = log.flush() {
