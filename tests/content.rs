@@ -332,9 +332,22 @@ fn commands_validate_their_arguments() {
     .unwrap_err();
     assert!(
         err.to_string()
-            .contains("args.level must be a brightness 0..=100"),
+            .contains("level must be a percentage 0..=100 or null, got 140"),
         "{err}"
     );
+    // Back to the schedule, for two hours; unknown arguments and bad durations refused.
+    assert!(content::parse_command(
+        br#"{"id": "a", "action": "set_brightness", "args": {"level": null, "minutes": 120}}"#
+    )
+    .is_ok());
+    for bad in [
+        r#"{"level": 50, "minutes": 0}"#,
+        r#"{"level": 50, "for": 3}"#,
+        r#"{"minutes": 5}"#,
+    ] {
+        let doc = format!(r#"{{"id": "b", "action": "set_brightness", "args": {bad}}}"#);
+        assert!(content::parse_command(doc.as_bytes()).is_err(), "{bad}");
+    }
     let err = content::parse_command(br#"{"id": "req-9", "action": "reboot"}"#).unwrap_err();
     assert!(err.to_string().contains("action must be one of"), "{err}");
 }

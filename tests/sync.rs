@@ -762,6 +762,10 @@ async fn keygen_then_publish_from_the_command_line_reaches_a_board() {
             DISTRICT,
             "--broker",
             &format!("mqtt://127.0.0.1:{port}"),
+            "--wait",
+            "0",
+            "--lang",
+            "en",
             &format!("{}/{file}", env!("CARGO_MANIFEST_DIR")),
         ]);
         let said = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -770,7 +774,14 @@ async fn keygen_then_publish_from_the_command_line_reaches_a_board() {
             "{said}{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let seq: u64 = said.rsplit("seq ").next().unwrap().trim().parse().unwrap();
+        // "Sent to TOPIC (seq N)."
+        let seq: u64 = said
+            .split("(seq ")
+            .nth(1)
+            .and_then(|rest| rest.split(')').next())
+            .unwrap_or_else(|| panic!("no seq in {said:?}"))
+            .parse()
+            .unwrap();
         seqs.push(seq);
         board
             .wait(10, "the published channel", changed(DISTRICT))

@@ -21,20 +21,30 @@
 //! - The text is cut into words and every word that the encoding would change is read both ways.
 //!   A word that is not a Vietnamese syllable as it stands but becomes one when decoded is a hit;
 //!   a word that is a valid syllable as it stands but becomes nonsense, or becomes nonsense
-//!   anyway, counts against. Words valid both ways ("hoà" is also VNI for "hồ") count neither way.
-//! - An encoding is detected only with at least two hits, at least one of them "strong" (a mark
-//!   that no Unicode text of any language puts there: "«" or "¸" inside a word, a lower-case
-//!   letter followed by "Ö", a VNI mark after a vowel in a word of three or more letters, a VIQR
-//!   "^ ( + ` ~", an inner "." or "?", or "dd"), and with hits at least three times what counts
-//!   against. For VIQR, plain ASCII words that are not Vietnamese syllables ("sure", "meeting")
-//!   count half against, so English with "I'm" or "a.m." stays English.
+//!   anyway, counts against. Words valid both ways ("hoà" is also VNI for "hồ") count neither way,
+//!   so correct Unicode Vietnamese, every word of which is a syllable, can never score a hit.
+//! - Plain ASCII words that are not Vietnamese syllables ("sure", "und") count against too: half
+//!   a word for VIQR, so English with "I'm" or "a.m." stays English, a quarter for TCVN3 and VNI.
+//! - An encoding is detected only with at least two hits, hits at least three times what counts
+//!   against, and one hit at least that is "strong", a mark that no language's spelling puts
+//!   there: for TCVN3 a mapped symbol inside a word ("Th«ng", "b¸o") or a case no word has
+//!   ("ViÖt"); for VNI a mark after a vowel in a word of three letters or more, except the
+//!   spellings French, Italian and Spanish also have ("thaï", "più", "aún"); for VIQR one of
+//!   "^ ( + ` ~", a "." or "?" inside a word ("ho.c"), or "dd". For TCVN3 and VNI, plain ASCII
+//!   words that are Vietnamese syllables ("cho", "em") may stand in for the strong hit when
+//!   they outnumber the foreign ones two to one. When two encodings pass, more strong hits win;
+//!   a tie is refused.
+//! - VIQR never reads code or addresses (URLs, e-mail, "Sinh_dda", "Keysym::A"), runs touching a
+//!   digit ("U+1100", "lo^2"), or any text with an opening backtick ("`ls`").
 //!
 //! Conversion follows the published byte tables (cited at each table below) and keeps tone
 //! placement as typed ("Uû" is TCVN3 for "Uỷ", and stays "Uỷ", not "Ủy").
 //!
 //! Known limits:
 //!
-//! - A single legacy word ("Th«ng") is never detected; [`convert`] still converts it.
+//! - A single legacy word ("Th«ng") is never detected; [`convert`] still converts it. Neither is
+//!   a short text with one telling word ("Göi cho líp": "líp" is a Unicode word too), nor a
+//!   legacy fragment made mostly of English ("Th«ng b¸o: Covid-19 vaccine Pfizer, Moderna").
 //! - Text that mixes legacy words with Unicode Vietnamese is left alone by [`detect`].
 //! - VN3 has no toned capitals: they are typed in the upper-case companion fonts (.VnTimeH),
 //!   which draw the lower-case codes as capitals. A word whose ASCII letters are all capitals
@@ -45,9 +55,9 @@
 //! - Some clipboards drop the soft hyphen U+00AD, which is TCVN3 for "ư"; a word that lost it
 //!   cannot be recovered.
 //! - RFC 1456 reads a mnemonic as a mark whenever it can combine, so an unescaped full stop or
-//!   question mark after a vowel becomes a dot below or a hook ("Hai." gives "Hại"); writers were
-//!   asked to escape it ("Hai\."). Detection ignores such trailing marks; conversion follows the
-//!   RFC. Anything that looks like a URL or an e-mail address is left as it is.
+//!   question mark after a vowel becomes a dot below or a hook ("Hai." gives "Haị"); writers were
+//!   asked to escape it (`Hai\.`). Detection ignores such trailing marks; conversion follows the
+//!   RFC, on the same words detection reads (code, addresses and numbers are left as they are).
 //! - Run it on the raw text, before [`super::text::clean`], which drops the C1 controls that a
 //!   Latin-1 reading of the clipboard produces.
 //!
@@ -102,10 +112,13 @@ pub fn detect(text: &str) -> Option<Encoding> {
         let Some(tally) = tally.filter(Tally::is_clear) else {
             continue;
         };
+        // Strong hits first: a VNI text is often valid TCVN3 word by word too ("tö" is "tư" in
+        // VNI, "tử" in TCVN3), but only VNI puts marks where no language does.
+        let rank = |t: &Tally| (t.strong, t.hits);
         match &best {
-            Some((_, kept)) if kept.hits > tally.hits => {}
+            Some((_, kept)) if rank(kept) > rank(&tally) => {}
             // Two encodings that explain the text equally well: refuse to guess.
-            Some((_, kept)) if kept.hits == tally.hits => tied = true,
+            Some((_, kept)) if rank(kept) == rank(&tally) => tied = true,
             _ => {
                 best = Some((encoding, tally));
                 tied = false;
@@ -151,11 +164,32 @@ struct Tally {
     strong: u32,
     /// Words the reading turns into nonsense, or that speak for another language.
     against: f32,
+    /// Plain ASCII words (two letters or more, not an abbreviation) that are Vietnamese
+    /// syllables ("cho", "hai"), and those that are not ("the", "und"). TCVN3 and VNI let them
+    /// stand in for a strong hit: "Göi cho líp" is Vietnamese around its legacy words.
+    native: u32,
+    foreign: u32,
+    native_may_vouch: bool,
 }
 
 impl Tally {
     fn is_clear(&self) -> bool {
-        self.strong >= 1 && self.hits >= 2 && self.hits as f32 >= 3.0 * self.against
+        let vouched = self.native_may_vouch && self.native >= 1 && self.native >= 2 * self.foreign;
+        (self.strong >= 1 || vouched) && self.hits >= 2 && self.hits as f32 >= 3.0 * self.against
+    }
+
+    /// Counts a word the reading leaves unchanged, if it is a plain ASCII word.
+    fn plain(&mut self, word: &str) {
+        let plain = word.len() >= 2
+            && word.chars().all(|c| c.is_ascii_alphabetic())
+            && !word.chars().all(|c| c.is_ascii_uppercase());
+        if plain {
+            if is_syllable(word) {
+                self.native += 1;
+            } else {
+                self.foreign += 1;
+            }
+        }
     }
 
     /// Scores one word that the reading changes.
@@ -371,7 +405,7 @@ fn attach(out: &mut [char], shape: Option<Shape>, tone: Option<Tone>) -> bool {
 // ------------------------------------------------------------------------------------------
 // Syllables
 
-/// Initial consonants, longest first so that "ngh" is tried before "ng" and "n".
+/// Initial consonants (every one is tried, so "nghiêng" parses as "ngh" + "iêng").
 const INITIALS: [&str; 28] = [
     "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr", "b", "c", "d", "đ", "g",
     "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "",
@@ -380,13 +414,9 @@ const INITIALS: [&str; 28] = [
 /// Rhymes (vần) without tone: a vowel group and the finals it takes. Generous on purpose: a
 /// rhyme missing here would make a real Unicode word look like nonsense, which is the one
 /// mistake that can corrupt good text.
+#[rustfmt::skip]
 const RHYMES: &[(&str, &[&str])] = &[
-    (
-        "a",
-        &[
-            "", "c", "ch", "i", "m", "n", "ng", "nh", "o", "p", "t", "u", "y",
-        ],
-    ),
+    ("a", &["", "c", "ch", "i", "m", "n", "ng", "nh", "o", "p", "t", "u", "y"]),
     ("ă", &["c", "m", "n", "ng", "p", "t"]),
     ("â", &["c", "m", "n", "ng", "p", "t", "u", "y"]),
     ("e", &["", "c", "m", "n", "ng", "o", "p", "t"]),
@@ -396,10 +426,7 @@ const RHYMES: &[(&str, &[&str])] = &[
     ("i", &["", "ch", "m", "n", "nh", "p", "t", "u"]),
     ("yê", &["m", "n", "ng", "t", "u"]),
     ("y", &["", "ch", "n", "nh", "p", "t", "u"]),
-    (
-        "oa",
-        &["", "c", "ch", "i", "m", "n", "ng", "nh", "o", "p", "t", "y"],
-    ),
+    ("oa", &["", "c", "ch", "i", "m", "n", "ng", "nh", "o", "p", "t", "y"]),
     ("oă", &["c", "m", "n", "ng", "t"]),
     ("oe", &["", "n", "o", "t"]),
     ("oo", &["c", "ng"]),
@@ -422,9 +449,11 @@ const RHYMES: &[(&str, &[&str])] = &[
 ];
 
 /// Whether `word` is one Vietnamese syllable as written: an initial, a rhyme, at most one tone
-/// on a vowel of the rhyme, a sắc or nặng tone before a stop final (c ch p t), and lower case,
-/// upper case or a capital first letter. Accepts NFC and NFD, old and new tone placement
-/// ("hoà", "hòa") and both "y"/"i" spellings. It is a spelling check, not a dictionary.
+/// on a vowel of the rhyme (never on a final: "leó" is no word), a sắc or nặng tone before a
+/// stop final (c ch p t), and lower case, upper case or a capital first letter. Accepts NFC and
+/// NFD, old and new tone placement ("hoà", "hòa"), both "y"/"i" spellings, and Icelandic "Ð"
+/// typed for "Đ". It is a spelling check, not a dictionary: it accepts every syllable of the
+/// Debian hunspell-vi word list except loanwords and abbreviations ("gram", "tivi", "UBND").
 pub fn is_syllable(word: &str) -> bool {
     let mut plain = String::with_capacity(word.len());
     let mut upper = Vec::with_capacity(8);
@@ -466,19 +495,32 @@ pub fn is_syllable(word: &str) -> bool {
             let Some(rhyme) = plain.strip_prefix(initial) else {
                 return false;
             };
-            let glide_repeated = (*initial == "qu" && rhyme.starts_with('u'))
+            // "qu" already holds the glide: no "quu", no "quo" (but "quốc", "quở", and the
+            // rare "quoàng", "quoắt").
+            let glide_repeated = (*initial == "qu"
+                && (rhyme.starts_with('u')
+                    || (rhyme.starts_with('o')
+                        && !rhyme.starts_with("oa")
+                        && !rhyme.starts_with("oă"))))
                 || (*initial == "gi" && rhyme.starts_with('i'));
-            let tone_in_rhyme = tone.is_none_or(|(_, at)| at >= initial.chars().count());
-            !glide_repeated && tone_in_rhyme && rhyme_ok(rhyme, tone.map(|(t, _)| t))
+            let skip = initial.chars().count();
+            let tone_in_rhyme = match tone {
+                None => Some(None),
+                Some((t, at)) => at.checked_sub(skip).map(|at| Some((t, at))),
+            };
+            !glide_repeated && tone_in_rhyme.is_some_and(|tone| rhyme_ok(rhyme, tone))
         })
 }
 
-fn rhyme_ok(rhyme: &str, tone: Option<Tone>) -> bool {
+/// Whether `rhyme` is a vowel group and one of its finals, with the tone (if any, at that char
+/// index of the rhyme) on the vowel group: never on a final, so "leó" and "aí" are not words.
+fn rhyme_ok(rhyme: &str, tone: Option<(Tone, usize)>) -> bool {
     RHYMES.iter().any(|(vowels, finals)| {
         rhyme.strip_prefix(vowels).is_some_and(|fin| {
+            let stop = matches!(fin, "c" | "ch" | "p" | "t");
             finals.contains(&fin)
-                && (!matches!(fin, "c" | "ch" | "p" | "t")
-                    || matches!(tone, Some(Tone::Acute | Tone::Dot)))
+                && tone.is_none_or(|(_, at)| at < vowels.chars().count())
+                && (!stop || matches!(tone, Some((Tone::Acute | Tone::Dot, _))))
         })
     })
 }
@@ -655,17 +697,27 @@ fn tcvn3_convert(text: &str) -> String {
     out
 }
 
-/// A TCVN3 hit is strong when the word holds a mapped symbol ("«", "¸", "×", soft hyphen), or
-/// an upper-case Latin-1 letter right after a lower-case one ("ViÖt"): no language writes that.
+/// A TCVN3 hit is strong when a mapped symbol follows another character of the word ("Th«ng",
+/// "b¸o", "hµnh", "n\u{AD}íc"; a leading "µ" is more likely a unit, "µm"), or when a mapped
+/// letter leaves the word in a case no language writes ("ViÖt", "MÊt").
 fn tcvn3_strong(word: &str) -> bool {
-    let mut after_lower = false;
-    for c in word.chars() {
-        if tcvn3_letter(c).is_some() && (!c.is_alphabetic() || (c.is_uppercase() && after_lower)) {
-            return true;
-        }
-        after_lower = c.is_lowercase();
-    }
-    false
+    let is_latin1_letter = |c: char| matches!(c, '\u{C0}'..='\u{FF}') && c != '×' && c != '÷';
+    let symbol_inside = word
+        .chars()
+        .skip(1)
+        .any(|c| tcvn3_letter(c).is_some() && !is_latin1_letter(c));
+    symbol_inside || (word.chars().any(|c| tcvn3_letter(c).is_some()) && !regular_case(word))
+}
+
+/// Lower case, upper case, or one capital first: the three shapes words take.
+fn regular_case(word: &str) -> bool {
+    let mut letters = word.chars().filter(|c| c.is_alphabetic());
+    let Some(first) = letters.next() else {
+        return true;
+    };
+    let rest: Vec<char> = letters.collect();
+    rest.iter().all(|c| !c.is_uppercase())
+        || (first.is_uppercase() && rest.iter().all(|c| !c.is_lowercase()))
 }
 
 fn tcvn3_tally(text: &str) -> Option<Tally> {
@@ -674,9 +726,16 @@ fn tcvn3_tally(text: &str) -> Option<Tally> {
     }
     let pieces = pieces(text, tcvn3_word_char);
     let decoded = tcvn3_decode(&pieces);
-    let mut tally = Tally::default();
+    let mut tally = Tally {
+        native_may_vouch: true,
+        ..Tally::default()
+    };
     for (piece, word) in pieces.iter().zip(decoded) {
-        if piece.word && word != piece.text {
+        // A lone "×", "µ" or "©" is a symbol far more often than a one-letter TCVN3 word.
+        let lone = piece.text.chars().nth(1).is_none();
+        if piece.word && word == piece.text {
+            tally.plain(piece.text);
+        } else if piece.word && !lone {
             tally.word(
                 is_syllable(piece.text),
                 is_syllable(&word),
@@ -684,6 +743,8 @@ fn tcvn3_tally(text: &str) -> Option<Tally> {
             );
         }
     }
+    // Foreign words weigh a little: "Loïc et Caïn sont thaï" is French, not VNI.
+    tally.against += 0.25 * tally.foreign as f32;
     Some(tally)
 }
 
@@ -767,18 +828,23 @@ fn vni_byte(c: char) -> VniByte {
 /// and makes the word `broken`.
 struct VniWord {
     text: String,
-    marks: usize,
+    /// Marks read where European spelling does not put the same letter: see [`vni_strong`].
+    strong_marks: usize,
     broken: bool,
 }
 
 fn vni_word(word: &str) -> VniWord {
-    let mut out: Vec<char> = Vec::with_capacity(word.len());
-    let mut marks = 0;
+    let chars: Vec<char> = word.chars().collect();
+    let mut out: Vec<char> = Vec::with_capacity(chars.len());
+    let mut strong_marks = 0;
     let mut broken = false;
-    for c in word.chars() {
+    for (at, &c) in chars.iter().enumerate() {
         match vni_byte(c) {
             VniByte::Letter(letter) => out.push(letter),
-            VniByte::Mark(shape, tone) if attach(&mut out, shape, tone) => marks += 1,
+            VniByte::Mark(shape, tone) if attach(&mut out, shape, tone) => {
+                let before = at.checked_sub(1).and_then(|b| chars.get(b)).copied();
+                strong_marks += usize::from(vni_strong(c, before, at + 1 == chars.len()));
+            }
             VniByte::Mark(..) => {
                 broken = true;
                 out.push(c);
@@ -788,8 +854,22 @@ fn vni_word(word: &str) -> VniWord {
     }
     VniWord {
         text: out.into_iter().collect(),
-        marks,
+        strong_marks,
         broken,
+    }
+}
+
+/// Whether VNI mark `c`, read after `before`, is a sign of VNI. Most are: no language writes
+/// "aù" inside a word or "oâ" at all. Three are how French, Italian and Spanish spell: "ù" at
+/// the end of a word ("più", "où"), "ï" after a plain vowel ("thaï", "Loïc") and "ú" after "a"
+/// ("aún"). Those count only where no such spelling exists: "ù" inside a word ("baùo"), "ï"
+/// after VNI's own ơ/ư ("töï").
+fn vni_strong(c: char, before: Option<char>, last: bool) -> bool {
+    match c {
+        'ù' | 'Ù' => !last,
+        'ï' | 'Ï' => matches!(before, Some('ô' | 'ö' | 'Ô' | 'Ö')),
+        'ú' | 'Ú' => false,
+        _ => true,
     }
 }
 
@@ -809,16 +889,21 @@ fn vni_tally(text: &str) -> Option<Tally> {
     if !letters_are_bytes(text) || !text.chars().any(|c| vni_byte(c) != VniByte::Other) {
         return None;
     }
-    let mut tally = Tally::default();
+    let mut tally = Tally {
+        native_may_vouch: true,
+        ..Tally::default()
+    };
     for piece in pieces(text, char::is_alphabetic) {
         if !piece.word {
             continue;
         }
         let word = vni_word(piece.text);
-        if word.text != piece.text {
-            // A mark after a vowel in a word of three letters or more ("baùo", "Uûy"); two-letter
-            // words like French "où" or "dû" are too short to say.
-            let strong = word.marks > 0 && piece.text.chars().count() >= 3;
+        if word.text == piece.text && !word.broken {
+            tally.plain(piece.text);
+        } else if piece.text.chars().nth(1).is_some() {
+            // A telling mark in a word of three letters or more ("baùo", "Uûy"); two-letter
+            // words like French "dû" are too short to say.
+            let strong = word.strong_marks > 0 && piece.text.chars().count() >= 3;
             tally.word(
                 is_syllable(piece.text),
                 !word.broken && is_syllable(&word.text),
@@ -826,6 +911,8 @@ fn vni_tally(text: &str) -> Option<Tally> {
             );
         }
     }
+    // Foreign words weigh a little: "Loïc et Caïn sont thaï" is French, not VNI.
+    tally.against += 0.25 * tally.foreign as f32;
     Some(tally)
 }
 
@@ -858,9 +945,12 @@ fn is_mnemonic(c: char) -> bool {
     viqr_shape(c).is_some() || viqr_tone(c).is_some()
 }
 
-/// A whitespace-separated chunk that VIQR must leave alone: "a?b=c" in a URL is not "ảb".
-fn looks_like_address(chunk: &str) -> bool {
-    chunk.contains("://") || chunk.contains('@') || chunk.to_ascii_lowercase().starts_with("www.")
+/// A whitespace-separated chunk that VIQR must leave alone: addresses ("a?b=c" in a URL is not
+/// "ảb") and code ("Sinh_dda", "Keysym::A", "x=a^b").
+fn looks_like_code(chunk: &str) -> bool {
+    const MARKERS: [&str; 11] = ["://", "@", "_", "::", "=", "<", ">", "{", "}", "|", "#"];
+    MARKERS.iter().any(|marker| chunk.contains(marker))
+        || chunk.to_ascii_lowercase().starts_with("www.")
 }
 
 /// One VIQR word decoded, with what its mnemonics say about the text.
@@ -874,6 +964,9 @@ struct ViqrWord {
     strong: bool,
     /// Every mark read was a "." "?" or "'" at the end of the word, where it may be punctuation.
     trailing_only: bool,
+    /// A "~ ^ ( + `" right after a letter or mark that could not be read as a mark ("hi~~~",
+    /// "C++"): ASCII art or code, not VIQR.
+    broken: bool,
 }
 
 /// Decodes one word: a run that starts with an ASCII letter and goes on over letters,
@@ -924,6 +1017,11 @@ fn viqr_word(word: &str) -> ViqrWord {
                 result.trailing_only = false;
             }
         } else {
+            let attached = i >= 2
+                && chars
+                    .get(i - 2)
+                    .is_some_and(|&p| p.is_ascii_alphabetic() || is_mnemonic(p));
+            result.broken |= attached && matches!(c, '~' | '^' | '(' | '+' | '`');
             out.push(c);
         }
     }
@@ -933,27 +1031,31 @@ fn viqr_word(word: &str) -> ViqrWord {
 
 /// Calls `visit(part, is_word)` for every part of `text` in order: VIQR words (a run that starts
 /// with an ASCII letter and goes on over letters, mnemonics and backslashes) and what lies
-/// between them. Addresses are never cut into words.
+/// between them. Code and addresses are never cut into words, and neither is a run that touches
+/// a digit ("U+1100", "lo^2", "A97F"): Vietnamese words stand apart from numbers.
 fn viqr_walk<'a>(text: &'a str, mut visit: impl FnMut(&'a str, bool)) {
     for chunk in pieces(text, |c| !c.is_whitespace()) {
-        if !chunk.word || looks_like_address(chunk.text) {
+        if !chunk.word || looks_like_code(chunk.text) {
             visit(chunk.text, false);
             continue;
         }
         let mut rest = chunk.text;
+        let mut after_digit = false;
         while !rest.is_empty() {
             let start = rest
                 .find(|c: char| c.is_ascii_alphabetic())
                 .unwrap_or(rest.len());
             if start > 0 {
                 visit(&rest[..start], false);
+                after_digit = rest[..start].ends_with(|c: char| c.is_ascii_digit());
             }
             rest = &rest[start..];
             let end = rest
                 .find(|c: char| !(c.is_ascii_alphabetic() || is_mnemonic(c) || c == '\\'))
                 .unwrap_or(rest.len());
+            let before_digit = rest[end..].starts_with(|c: char| c.is_ascii_digit());
             if end > 0 {
-                visit(&rest[..end], true);
+                visit(&rest[..end], !(after_digit || before_digit));
             }
             rest = &rest[end..];
         }
@@ -979,6 +1081,15 @@ fn viqr_tally(text: &str) -> Option<Tally> {
     {
         return None;
     }
+    // A backtick that opens something ("`ls`", "[`BE`]") quotes code, and then the closing
+    // ones are no grave accents either.
+    let mut previous = ' ';
+    for c in text.chars() {
+        if c == '`' && !(previous.is_ascii_alphabetic() || is_mnemonic(previous)) {
+            return None;
+        }
+        previous = c;
+    }
     let mut words: Vec<&str> = Vec::new();
     viqr_walk(text, |part, word| {
         if word {
@@ -989,18 +1100,11 @@ fn viqr_tally(text: &str) -> Option<Tally> {
     for word in words {
         let decoded = viqr_word(word);
         if decoded.applied == 0 {
-            // English words speak against VIQR; abbreviations (UBND, THCS) say nothing.
-            let english = word.len() >= 2
-                && word.chars().all(|c| c.is_ascii_alphabetic())
-                && !word.chars().all(|c| c.is_ascii_uppercase())
-                && !is_syllable(word);
-            if english {
-                tally.against += 0.5;
-            }
+            tally.plain(word);
             continue;
         }
         let core = decoded.text.trim_matches(|c: char| !c.is_alphabetic());
-        match (is_syllable(core), decoded.trailing_only) {
+        match (is_syllable(core) && !decoded.broken, decoded.trailing_only) {
             // "Go." or "tre?" may be punctuation after a word: no evidence either way.
             (true, true) => {}
             (true, false) => tally.word(false, true, decoded.strong),
@@ -1008,5 +1112,7 @@ fn viqr_tally(text: &str) -> Option<Tally> {
             (false, false) => tally.against += 1.0,
         }
     }
+    // English words speak against VIQR; abbreviations (UBND, THCS) say nothing.
+    tally.against += 0.5 * tally.foreign as f32;
     Some(tally)
 }

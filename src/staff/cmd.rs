@@ -823,9 +823,11 @@ pub fn alert(args: &AlertArgs) -> Result<(), Failure> {
                 line
             }
             None => {
-                return Err(Failure::BadInput(vec![format!(
-                    "a live {severity} alert needs confirmation: type the area at a terminal, or give --confirm {target}"
-                )]))
+                return Err(Failure::BadInput(vec![Msg::ConfirmationNeeded {
+                    severity: severity.clone(),
+                    area: target.clone(),
+                }
+                .text(lang)]))
             }
         };
         if !confirms(&typed, &target) {

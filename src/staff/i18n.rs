@@ -164,6 +164,11 @@ pub enum Msg {
         area: String,
     },
     ConfirmationMismatch,
+    /// A live extreme/severe alert with no terminal to confirm at and no `--confirm`.
+    ConfirmationNeeded {
+        severity: String,
+        area: String,
+    },
     /// The marking of an alert with status `exercise`.
     Drill,
     DryRun {
@@ -348,6 +353,19 @@ impl Msg {
                 "Nội dung xác nhận không khớp; chưa có gì được gửi.",
                 "The confirmation did not match; nothing was sent.",
             ),
+            Msg::ConfirmationNeeded { severity, area } => {
+                let level = severity_word(severity, vi);
+                let last = area.rsplit('/').next().unwrap_or(area);
+                if vi {
+                    format!(
+                        "Cảnh báo THẬT mức độ {level} cần xác nhận: chạy lệnh tại cửa sổ dòng lệnh                          để gõ tên khu vực, hoặc thêm --confirm {last}; chưa có gì được gửi."
+                    )
+                } else {
+                    format!(
+                        "A LIVE alert of severity {level} needs confirmation: run it at a terminal                          and type the area, or add --confirm {last}; nothing was sent."
+                    )
+                }
+            }
             Msg::Drill => pick(vi, "DIỄN TẬP", "drill (exercise)"),
             Msg::DryRun { path } => {
                 if vi {
@@ -586,6 +604,10 @@ mod tests {
                 area: "vn/ha-noi/dong-anh".into(),
             },
             Msg::ConfirmationMismatch,
+            Msg::ConfirmationNeeded {
+                severity: "extreme".into(),
+                area: "vn/ha-noi/dong-anh".into(),
+            },
             Msg::Drill,
             Msg::DryRun {
                 path: "preview.png".into(),
@@ -642,6 +664,7 @@ mod tests {
                 | Msg::NothingSent
                 | Msg::ConfirmLiveAlert { .. }
                 | Msg::ConfirmationMismatch
+                | Msg::ConfirmationNeeded { .. }
                 | Msg::Drill
                 | Msg::DryRun { .. }
                 | Msg::ScreenshotSaved { .. }
@@ -657,7 +680,7 @@ mod tests {
     #[test]
     fn every_message_has_distinct_non_empty_vietnamese_and_english() {
         let all = every_msg();
-        assert_eq!(all.len(), 35);
+        assert_eq!(all.len(), 36);
         for m in &all {
             let vi = m.text(Lang::Vi);
             let en = m.text(Lang::En);
