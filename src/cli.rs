@@ -575,19 +575,7 @@ fn render_cmd(args: &RenderArgs) -> Result<(), Failure> {
         layout::Op::Image { sha256, .. } => Some(sha256.as_str()),
         _ => None,
     }))?;
-    let (gpu, mut renderer) = gpu
-        .join()
-        .map_err(|_| anyhow::anyhow!("the GPU set-up thread panicked"))??;
-    log::debug!("GPU ready at {:?}", t0.elapsed());
-    renderer
-        .render_offscreen_with(
-            &gpu,
-            &list,
-            &mut engine,
-            &|sha| images.get(sha).cloned(),
-            |frame| write_png_atomically(&frame.tight(), frame.width, frame.height, &args.out),
-        )
-        .map_err(anyhow::Error::from)??;
+    render_png(gpu, &list, &mut engine, &images, &args.out)?;
     log::debug!("written at {:?}", t0.elapsed());
     println!(
         "wrote {} ({}x{}, page {} of {})",
@@ -612,6 +600,29 @@ fn not_valid_at(item: &Item, at: &Timestamp) -> Option<&'static str> {
         return Some("is a ticker (shown in the footer of a board, rendered alone here)");
     }
     None
+}
+
+/// Renders `list` offscreen with the renderer `gpu` is opening, and writes it to `out`.
+pub fn render_png(
+    gpu: std::thread::JoinHandle<anyhow::Result<(Gpu, Renderer)>>,
+    list: &layout::DisplayList,
+    engine: &mut TextEngine,
+    images: &HashMap<String, DecodedImage>,
+    out: &Path,
+) -> Result<(), Failure> {
+    let (gpu, mut renderer) = gpu
+        .join()
+        .map_err(|_| anyhow::anyhow!("the GPU set-up thread panicked"))??;
+    renderer
+        .render_offscreen_with(
+            &gpu,
+            list,
+            engine,
+            &|sha| images.get(sha).cloned(),
+            |frame| write_png_atomically(&frame.tight(), frame.width, frame.height, out),
+        )
+        .map_err(anyhow::Error::from)??;
+    Ok(())
 }
 
 /// Opens the GPU the environment gives and a renderer for offscreen frames.

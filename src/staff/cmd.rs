@@ -215,25 +215,15 @@ pub fn publish(args: &crate::cli::PublishArgs) -> Result<(), Failure> {
         Payload::Alert(a) if a.status != content::AlertStatus::Test => Want::Shown,
         _ => Want::Received,
     };
-    let (envelope, seq) = args.signer.sign(&topic, payload, args.seq, true)?;
-    let options = args.broker.options("publish")?;
-    let complete = runtime()?.block_on(deliver(
-        options,
-        &args.broker.prefix,
+    send_and_follow(
+        &args.signer,
+        &args.broker,
         &topic,
-        envelope,
-        seq,
+        payload,
+        args.seq,
         want,
-        Duration::from_secs(args.wait),
-        lang,
-    ))?;
-    if complete {
-        Ok(())
-    } else {
-        Err(Failure::Runtime(anyhow::anyhow!(
-            "not every board acknowledged (see above)"
-        )))
-    }
+        args.wait,
+    )
 }
 
 /// Whether `path` is in the officers' format (Markdown or TOML) rather than protocol JSON.
@@ -431,21 +421,40 @@ fn preview(loaded: &crate::cli::Loaded, size: (u32, u32), out: &Path) -> Result<
         crate::layout::Op::Image { sha256, .. } => Some(sha256.as_str()),
         _ => None,
     }))?;
-    let (gpu, mut renderer) = gpu
-        .join()
-        .map_err(|_| anyhow::anyhow!("the GPU set-up thread panicked"))??;
-    renderer
-        .render_offscreen_with(
-            &gpu,
-            &list,
-            &mut engine,
-            &|sha| images.get(sha).cloned(),
-            |frame| {
-                crate::cli::write_png_atomically(&frame.tight(), frame.width, frame.height, out)
-            },
-        )
-        .map_err(anyhow::Error::from)??;
+    crate::cli::render_png(gpu, &list, &mut engine, &images, out)?;
     Ok(())
+}
+
+/// Signs `payload`, sends it and follows it to the boards for `wait` seconds; a runtime
+/// failure (exit 1) when online boards did not acknowledge.
+fn send_and_follow(
+    signer: &SignerArgs,
+    broker: &BrokerArgs,
+    topic: &str,
+    payload: Payload,
+    seq: Option<u64>,
+    want: Want,
+    wait: u64,
+) -> Result<(), Failure> {
+    let (envelope, seq) = signer.sign(topic, payload, seq, true)?;
+    let options = broker.options("publish")?;
+    let complete = runtime()?.block_on(deliver(
+        options,
+        &broker.prefix,
+        topic,
+        envelope,
+        seq,
+        want,
+        Duration::from_secs(wait),
+        broker.lang(),
+    ))?;
+    if complete {
+        Ok(())
+    } else {
+        Err(Failure::Runtime(anyhow::anyhow!(
+            "not every online board acknowledged (see above)"
+        )))
+    }
 }
 
 /// Publishes `envelope` (retained) and follows it: which boards of its area acknowledge it
@@ -841,25 +850,15 @@ pub fn alert(args: &AlertArgs) -> Result<(), Failure> {
     } else {
         Want::Shown
     };
-    let (envelope, seq) = args.signer.sign(&topic, payload, None, true)?;
-    let options = args.broker.options("alert")?;
-    let complete = runtime()?.block_on(deliver(
-        options,
-        &args.broker.prefix,
+    send_and_follow(
+        &args.signer,
+        &args.broker,
         &topic,
-        envelope,
-        seq,
+        payload,
+        None,
         want,
-        Duration::from_secs(args.wait),
-        lang,
-    ))?;
-    if complete {
-        Ok(())
-    } else {
-        Err(Failure::Runtime(anyhow::anyhow!(
-            "not every online board acknowledged the alert (see above)"
-        )))
-    }
+        args.wait,
+    )
 }
 
 // ----- fleet ----------------------------------------------------------------------------
