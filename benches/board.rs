@@ -14,13 +14,13 @@
 //! `cargo bench --bench board [-- takeover|coldstart|ticker|rss|soak] [--alerts N] [--hours H]
 //! [--step S] [--seconds S] [--runs N]`
 
-use bangtin::app::{Board, BoardEvent, Options, Presented};
+use bangtin::app::{Board, BoardEvent, Options, Presented, Reporting};
 use bangtin::content::{self, Payload};
 use bangtin::output::headless::Headless;
 use bangtin::render::{Gpu, Offscreen, TARGET_FORMAT};
 use bangtin::schedule::Show;
-use bangtin::store::Store;
-use bangtin::sync::{self, BoardState, SyncEvent};
+use bangtin::store::{PlayedLog, Store};
+use bangtin::sync::{self, BoardState, Live, ReportSetup, SyncEvent};
 use bangtin::trust::TrustStore;
 use bangtin::{broker, calendar, config, publish};
 use ed25519_dalek::SigningKey;
@@ -304,6 +304,9 @@ struct Driven {
     /// (the present pass and waiting for the GPU to finish).
     prepare_time: Duration,
     present_time: Duration,
+    /// The reporter's runtime (status, acks, proof of play), offline: the broker in the
+    /// config is not running, so the proof-of-play log only grows, as in a long outage.
+    _reporting: tokio::runtime::Runtime,
 }
 
 impl Driven {
@@ -313,7 +316,40 @@ impl Driven {
         let trust = TrustStore::new(cfg.trust.clone(), cfg.revoked.clone());
         let state = Arc::new(Mutex::new(BoardState::open(cfg.identity(), trust, store)));
         let gpu = Gpu::new().unwrap();
-        let board = Board::new(cfg, state.clone(), &gpu, TARGET_FORMAT, Options::default());
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let played = Arc::new(Mutex::new(
+            PlayedLog::open(sync::lock(&state).store().clone()).unwrap(),
+        ));
+        let live = Arc::new(Live::default());
+        let reports = {
+            let _guard = rt.enter();
+            let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+            rt.spawn(async move { while rx.recv().await.is_some() {} });
+            sync::spawn_reporting(
+                sync::mqtt_options(&cfg).unwrap(),
+                state.clone(),
+                tx,
+                sync::Backoff::new(Duration::from_secs(1), Duration::from_secs(60), 1),
+                None,
+                Some(ReportSetup {
+                    name: cfg.board.name.clone(),
+                    played: played.clone(),
+                    live: live.clone(),
+                }),
+            )
+            .reports
+            .unwrap()
+        };
+        let mut board = Board::new(cfg, state.clone(), &gpu, TARGET_FORMAT, Options::default());
+        board.set_reporting(Reporting {
+            reports,
+            played,
+            live,
+        });
         let target = Offscreen::new(&gpu.device, 1920, 1080);
         Driven {
             board,
@@ -322,6 +358,7 @@ impl Driven {
             state,
             prepare_time: Duration::ZERO,
             present_time: Duration::ZERO,
+            _reporting: rt,
         }
     }
 

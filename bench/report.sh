@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Runs every benchmark and harness of the project and writes bench/REPORT.md: each with its
+# target, its median and p99 on this machine, and the side-by-side ratio against headless
+# Chromium. About 35-45 minutes on 2 cores (the 24 h simulated soak is most of it).
+#
+#   bash bench/report.sh [--quick]
+#
+# --quick: a 6 h soak, 50 takeover alerts, 5 torture rounds, fleet at 100 and 500 boards
+# (for trying the script; the numbers in the committed report come from a full run).
+# Needs what the tests need (scripts/setup.sh --test) plus Chromium for the comparison
+# (apt-get install chromium); fuzzing is separate (bench/fuzz.sh) and its last summary,
+# bench/results/fuzz.md, is included as it is.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/bangtin/target}
+out=$root/bench/REPORT.md
+raw=$(mktemp -d)
+trap 'rm -rf "$raw"' EXIT
+
+if [ $quick = 1 ]; then
+    hours=6; alerts=50; rounds=5; boards=100,500
+else
+    hours=24; alerts=200; rounds=15; boards=100,500,2000
+fi
+
+step() { echo "report: $*" >&2; }
+started=$(date +%s)
+step "building (release)"
+cargo build --release --quiet
+cargo bench --no-run --quiet 2>/dev/null || cargo bench --no-run
+
+step "board: takeover, coldstart, ticker, rss"
+cargo bench --quiet --bench board -- takeover --alerts $alerts > "$raw/takeover" 2>/dev/null
+cargo bench --quiet --bench board -- coldstart --runs 7 > "$raw/coldstart" 2>/dev/null
+cargo bench --quiet --bench board -- ticker --seconds 10 > "$raw/ticker" 2>/dev/null
+cargo bench --quiet --bench board -- rss --seconds 20 > "$raw/rss" 2>/dev/null
+step "board: soak, $hours h simulated"
+cargo bench --quiet --bench board -- soak --hours $hours --step 5 > "$raw/soak" 2>/dev/null
+step "fleet: $boards boards"
+cargo bench --quiet --bench fleet -- --boards $boards > "$raw/fleet" 2>/dev/null
+step "torture: $rounds power cuts"
+cargo bench --quiet --bench torture -- --rounds $rounds > "$raw/torture" 2>/dev/null || true
+step "ingest"
+cargo bench --quiet --bench ingest > "$raw/ingest" 2>/dev/null
+step "layout and schedule (criterion)"
+cargo bench --quiet --bench layout -- --noplot > "$raw/layout" 2>/dev/null
+cargo bench --quiet --bench schedule -- --noplot > "$raw/schedule" 2>/dev/null
+step "render vs headless Chromium"
+if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then
+    bash bench/render-vs-chromium.sh > "$raw/chromium" 2>"$raw/chromium.err" || true
+else
+    echo "Chromium is not installed (apt-get install chromium): no comparison this run." > "$raw/chromium"
+fi
+[ -f bench/results/render-vs-chromium.md ] && cp bench/results/render-vs-chromium.md "$raw/chromium.md"
+[ -f bench/results/fuzz.md ] && cp bench/results/fuzz.md "$raw/fuzz.md"
+elapsed=$(( $(date +%s) - started ))
+
+step "writing bench/REPORT.md"
+python3 - "$raw" "$out" "$elapsed" "$quick" <<'PY'
+import os, re, subprocess, sys
+raw, out, elapsed, quick = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
+
+def read(name):
+    p = os.path.join(raw, name)
+    return open(p, encoding="utf-8", errors="replace").read() if os.path.exists(p) else ""
+
+def num(pattern, text, default="–"):
+    m = re.search(pattern, text)
+    return m.group(1) if m else default
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
+    except Exception:
+        return ""
+
+rows = []
+def row(what, target, median, p99, ok):
+    rows.append(f"| {what} | {target} | {median} | {p99} | {ok} |")
+
+def met(value, limit, lower_is_better=True):
+    try:
+        v = float(value)
+    except ValueError:
+        return "–"
+    return "**met**" if (v <= limit if lower_is_better else v >= limit) else "not met"
+
+t = read("takeover")
+p50 = num(r"p50 ([\d.]+) ms", t); p99 = num(r"p99 ([\d.]+) ms", t)
+ok = "**met**" if met(p50, 30) == "**met**" and met(p99, 60) == "**met**" else "not met"
+row("Emergency takeover: publish to first presented 1080p frame with the alert", "p50 ≤ 30 ms, p99 ≤ 60 ms", f"{p50} ms", f"{p99} ms", ok)
+c = read("coldstart")
+med = num(r"median ([\d.]+) ms", c)
+cmax = num(r"max ([\d.]+) ms", c)
+row("Cold start, 200 cached items, broker down, to first frame", "≤ 400 ms", f"{med} ms", f"max {cmax} ms", met(med, 400))
+k = read("ticker")
+cpu = num(r"CPU ([\d.]+) ms per frame", k)
+row("Ticker at 60 fps, CPU per frame (all threads, software GPU)", "goal ≤ 4 ms", f"{cpu} ms", "–", met(cpu, 4))
+r = read("rss")
+peak = num(r"peak RSS \(VmHWM\) ([\d.]+) MiB", r)
+row("Peak RSS, 200 cached items, ticker scrolling", "≤ 150 MB", f"{peak} MiB", "–", met(peak, 143.05))
+s = read("soak")
+drift = num(r"RSS range over the second half ([\d.]+) MiB", s)
+speak = num(r"peak \(VmHWM\) ([\d.]+) MiB", s)
+row(f"Soak, {6 if quick else 24} h simulated: RSS drift (second half)", "≤ 2 MB", f"{drift} MiB", f"peak {speak} MiB", met(drift, 1.9))
+f = read("fleet")
+for line in f.splitlines():
+    m = re.match(r"\| (\d+) \| (\d+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|", line)
+    if m:
+        n, acked, fp50, fp90, fp99 = m.groups()
+        target = "p99 ≤ 2 s" if n == "2000" else "(curve)"
+        ok = (met(fp99, 2000) if acked == n else "not met") if n == "2000" else f"{acked}/{n} acked"
+        row(f"Fleet: one district alert, {n} simulated boards, until every ack", target, f"{fp50} ms", f"{fp99} ms", ok)
+g = read("ingest")
+for line in g.splitlines():
+    m = re.match(r"ingest (.*?) \((\d+) KiB envelope.*median ([\d.]+) ms, p99 ([\d.]+) ms", line)
+    if m:
+        name, kib, imed, ip99 = m.groups()
+        row(f"Ingest: verify + durable store, {kib} KiB envelope ({name})", "p99 ≤ 5 ms" if kib == "10" else "–", f"{imed} ms", f"{ip99} ms", met(ip99, 5) if kib == "10" else "–")
+for name in ("layout", "schedule"):
+    text = read(name)
+    for m in re.finditer(r"^(\S.*?)\s*\n?\s+time:\s+\[[\d.]+ \S+ ([\d.]+ \S+) [\d.]+ \S+\]", text, re.M):
+        row(f"{name}: {m.group(1).strip()}", "independent of cached items" if name == "layout" else "–", m.group(2), "–", "–")
+tor = read("torture")
+viol = "none" if "violations: none" in tor else ("see below" if tor else "not run")
+row("Torture: storm + broker restarts + image server failures + SIGKILLs", "no violation", num(r"median ([\d.]+\S*), max", tor), num(r"max ([\d.]+\S*);", tor), "**met**" if viol == "none" else viol)
+
+ch = read("chromium.md")
+fz = read("fuzz.md")
+mesa = sh("dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null")
+cpu_model = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
+mem = sh("free -g | awk '/Mem:/ {print $2}'")
+rev = sh("git rev-parse --short HEAD")
+date = sh("date -u +%Y-%m-%d")
+lines = [
+    "# bangtin: benchmarks and harnesses",
+    "",
+    f"Generated by `bash bench/report.sh{' --quick' if quick else ''}` on {date} at commit {rev}, in {elapsed // 60} min.",
+    f"Machine: {sh('nproc')} cores ({cpu_model}), {mem} GiB RAM, no GPU: Mesa lavapipe {mesa or '(version unknown)'}. Release build.",
+    "Targets are DESIGN.md's. Times are wall time unless said; p99 is the 99th percentile of the runs.",
+    "",
+    "| what | target | median | p99 / max | result |",
+    "|---|---|---|---|---|",
+    *rows,
+    "",
+    "## Side by side with headless Chromium",
+    "",
+    ch.strip() if ch.strip() else read("chromium").strip() or "Not run.",
+    "",
+    "## Fuzzing (bench/fuzz.sh, run separately)",
+    "",
+    fz.strip() if fz.strip() else "No fuzzing summary yet: run `bash bench/fuzz.sh`.",
+    "",
+    "## What each harness printed",
+    "",
+]
+for name in ("takeover", "coldstart", "ticker", "rss", "soak", "fleet", "torture", "ingest", "layout", "schedule"):
+    text = read(name).strip()
+    if name in ("layout", "schedule"):
+        text = "\n".join(l for l in text.splitlines() if l.strip() and not l.startswith(("Benchmarking", "Found", "  ", "Gnuplot")) or "time:" in l)
+    lines += [f"### {name}", "", "```", text or "(no output)", "```", ""]
+open(out, "w", encoding="utf-8").write("\n".join(lines))
+PY
+step "done: bench/REPORT.md ($elapsed s)"
