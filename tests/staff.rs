@@ -790,3 +790,121 @@ fn proof_of_play_survives_a_power_cut() {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+/// A stolen key: revoked in the config, reloaded by a remote command, refused at once.
+#[test]
+fn a_key_revoked_by_a_reload_is_refused_without_a_restart() {
+    let dir = temp_dir("staff-revoke");
+    let port = free_port();
+    broker::start(([127, 0, 0, 1], port).into()).unwrap();
+    let url = format!("mqtt://127.0.0.1:{port}");
+    let board_dir = dir.join("xuan-non-01");
+    std::fs::create_dir_all(&board_dir).unwrap();
+    let config = board_config(
+        &board_dir,
+        port,
+        "xuan-non-01",
+        "vn/ha-noi/dong-anh/xuan-non",
+        "",
+    );
+    let b = Board::start(&config, &board_dir.join("frames"));
+    wait_fleet(&dir, &url, &[("xuan-non-01", "online")]);
+    b.wait_for("the idle slide", |f| share(f, IDLE) > 0.3);
+    let key = key_file(&dir);
+    let key = key.to_str().unwrap();
+    // A second trusted key for the district: the one that stays.
+    use base64::Engine as _;
+    let spare = ed25519_dalek::SigningKey::from_bytes(&[8; 32]);
+    let spare_file = dir.join("huyen-du-phong.key");
+    std::fs::write(
+        &spare_file,
+        base64::engine::general_purpose::STANDARD.encode(spare.as_bytes()),
+    )
+    .unwrap();
+    let spare_entry = format!(
+        "\n[[trust]]\nkey = \"huyen-du-phong\"\npublic = \"{}\"\nscopes = [\"vn/ha-noi/dong-anh\"]\nalerts = true\n",
+        base64::engine::general_purpose::STANDARD.encode(spare.verifying_key().as_bytes())
+    );
+    let toml = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{toml}{spare_entry}")).unwrap();
+    let spare_file = spare_file.to_str().unwrap();
+    let out = bangtin(
+        &dir,
+        &[
+            "command",
+            "xuan-non-01",
+            "reload",
+            "--key",
+            key,
+            "--broker",
+            &url,
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    // The laptop with huyen-dong-anh.key is stolen: revoke it and reload.
+    let toml = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("revoked = [\"huyen-dong-anh\"]\n{toml}")).unwrap();
+    let out = bangtin(
+        &dir,
+        &[
+            "command",
+            "xuan-non-01",
+            "reload",
+            "--key",
+            spare_file,
+            "--broker",
+            &url,
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    std::fs::write(dir.join("gia-mao.md"), ANNOUNCEMENT).unwrap();
+    let out = bangtin(
+        &dir,
+        &[
+            "publish",
+            "gia-mao.md",
+            "--key",
+            key,
+            "--broker",
+            &url,
+            "--wait",
+            "5",
+            "--lang",
+            "en",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("0/1 boards received it"),
+        "{}",
+        text(&out)
+    );
+    let fleet = wait_fleet(&dir, &url, &[("xuan-non-01", "online")]);
+    let error = fleet["boards"][0]["last_error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(error.contains("revoked"), "{fleet:#}");
+    assert!(
+        share(&b.frame().unwrap(), IDLE) > 0.3,
+        "nothing from the revoked key shows"
+    );
+    // The district's other key still works.
+    let out = bangtin(
+        &dir,
+        &[
+            "publish",
+            "gia-mao.md",
+            "--key",
+            spare_file,
+            "--broker",
+            &url,
+            "--lang",
+            "en",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    b.wait_for("the announcement from the good key", |f| {
+        share(f, PAPER) > 0.3
+    });
+}

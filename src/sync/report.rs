@@ -34,6 +34,8 @@ use tokio::sync::mpsc;
 
 /// How often status is published when nothing changes.
 pub const STATUS_EVERY: Duration = Duration::from_secs(60);
+/// How soon a new `last_error` is published, at most one status per this period.
+pub const ERROR_STATUS_EVERY: Duration = Duration::from_secs(5);
 /// How often buffered proof-of-play records are synced to disk.
 pub const FLUSH_EVERY: Duration = Duration::from_secs(5);
 /// How often a batch of unsent records goes out (when there are any).
@@ -128,6 +130,8 @@ struct Running {
     /// When each recent message was received, for the ack with `shown_at`.
     received: VecDeque<(String, u64, Timestamp, Option<String>)>,
     last_status: Option<Instant>,
+    /// `last_error` changed since the last status.
+    error_changed: bool,
     last_flush: Instant,
     last_batch: Option<Instant>,
     /// The last record number of the batch out, and when it went.
@@ -160,6 +164,7 @@ async fn run(setup: Reporter, mut rx: mpsc::UnboundedReceiver<Report>) {
         last_error: None,
         received: VecDeque::new(),
         last_status: None,
+        error_changed: false,
         last_flush: Instant::now(),
         last_batch: None,
         in_flight: None,
@@ -233,9 +238,9 @@ impl Running {
                 }
             }
             Report::Rejected { topic, reason } => {
-                self.last_error = Some(format!("rejected a message on {topic}: {reason}"));
+                self.set_error(format!("rejected a message on {topic}: {reason}"));
             }
-            Report::Error(e) => self.last_error = Some(e),
+            Report::Error(e) => self.set_error(e),
             Report::Showing { item, alert, .. } => {
                 if (&item, &alert) != (&self.showing, &self.alert) {
                     self.showing = item;
@@ -248,8 +253,20 @@ impl Running {
         }
     }
 
+    /// A new error shows in status within [`ERROR_STATUS_EVERY`]; a storm of refusals gives
+    /// one status per period, not one per message.
+    fn set_error(&mut self, e: String) {
+        if self.last_error.as_ref() != Some(&e) {
+            self.error_changed = true;
+        }
+        self.last_error = Some(e);
+    }
+
     fn tick(&mut self) {
-        if self.last_status.is_none_or(|t| t.elapsed() >= STATUS_EVERY) {
+        let since = self.last_status.map(|t| t.elapsed());
+        if since.is_none_or(|t| t >= STATUS_EVERY)
+            || (self.error_changed && since.is_none_or(|t| t >= ERROR_STATUS_EVERY))
+        {
             self.status();
         }
         if self.last_flush.elapsed() >= FLUSH_EVERY {
@@ -282,6 +299,7 @@ impl Running {
             return;
         }
         self.last_status = Some(Instant::now());
+        self.error_changed = false;
         let (channels, cache_bytes, store_error) = {
             let state = super::lock(&self.setup.state);
             let seqs: serde_json::Map<String, Value> = state
