@@ -3,7 +3,7 @@
 # a summary to bench/results/fuzz.md. Crashes found land in fuzz/artifacts/TARGET/; turn each
 # into a fixture under tests/fixtures/fuzz/ and a regression test.
 #
-#   bash bench/fuzz.sh [SECONDS] [TARGET...]
+#   [FUZZ_JOBS=2] bash bench/fuzz.sh [SECONDS] [TARGET...]
 #
 # Targets: envelope content cap config legacy image source (all by default). Needs the nightly
 # toolchain (rustup toolchain install nightly) and cargo-fuzz (cargo install cargo-fuzz); this
@@ -12,6 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 seconds=${1:-600}
+# FUZZ_JOBS targets at a time (default 1; each fuzzer uses one core).
+jobs=${FUZZ_JOBS:-1}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
@@ -47,22 +49,29 @@ out=$root/bench/results/fuzz.md
 {
     echo "# Fuzzing"
     echo
-    echo "\`bash bench/fuzz.sh $seconds\` on $(date -u +%Y-%m-%d), $(nproc) cores, libFuzzer via cargo-fuzz, no sanitizer, debug assertions on."
+    echo "\`FUZZ_JOBS=$jobs bash bench/fuzz.sh $seconds\` on $(date -u +%Y-%m-%d), $(nproc) cores, libFuzzer via cargo-fuzz, no sanitizer, debug assertions on."
     echo
     echo "| target | seconds | executions | exec/s | corpus | crashes |"
     echo "|---|---|---|---|---|---|"
 } > "$out.tmp"
-status=0
-for t in "${targets[@]}"; do
+run() {
+    local t=$1
     mkdir -p "artifacts/$t"
-    log=$root/fuzz/$t.log
     echo "fuzzing $t for $seconds s"
-    set +e
     cargo +nightly fuzz run -s none "$t" "corpus/$t" -- \
         -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -max_len=262144 \
-        -print_final_stats=1 > "$log" 2>&1
-    rc=$?
-    set -e
+        -print_final_stats=1 > "$root/fuzz/$t.log" 2>&1
+    echo $? > "$root/fuzz/$t.rc"
+}
+for t in "${targets[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do sleep 1; done
+    run "$t" &
+done
+wait
+status=0
+for t in "${targets[@]}"; do
+    log=$root/fuzz/$t.log
+    rc=$(cat "$root/fuzz/$t.rc" 2>/dev/null || echo 1)
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
     rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
     corpus=$(ls "corpus/$t" | wc -l)
