@@ -87,7 +87,9 @@ struct OpenPlay {
     item: String,
     topic: String,
     seq: u64,
-    from: DateTime<FixedOffset>,
+    /// Monotonic start: a play lasts what the screen showed, whatever the clock did meanwhile
+    /// (a Pi without RTC jumps when NTP comes).
+    since: Instant,
 }
 
 /// The store state naming, per alert topic, the last message the saved alerts include.
@@ -276,6 +278,8 @@ pub struct Board {
     reloads: Vec<String>,
     /// Finished plays not yet in the proof-of-play log (it was busy being synced).
     unlogged: Vec<Play>,
+    /// The last slide failed to render (the one before stays on screen).
+    render_failed: bool,
 }
 
 impl Board {
@@ -371,8 +375,16 @@ impl Board {
             screenshots: Vec::new(),
             reloads: Vec::new(),
             unlogged: Vec::new(),
+            render_failed: false,
         };
         board.refresh_images();
+        // Alerts restored from the saved state came from the cached messages: their origin is
+        // known for proof of play before any message arrives.
+        for (topic, entry) in sync::lock(&board.state).content().alerts.iter() {
+            board
+                .alert_origin
+                .insert(entry.alert.id.clone(), (topic.clone(), entry.seq));
+        }
         board.catch_up_alerts();
         board
     }
@@ -567,6 +579,7 @@ impl Board {
         // an end then counts its 6 h from the restart), never one not at all.
         if let Err(e) = persist::save(&self.store, &self.alerts, &self.scheduler.rotation) {
             log::warn!("could not save the programme state: {e}");
+            self.report_error(format!("saving the programme: {e}"));
             self.last_error = Some(e);
             return;
         }
@@ -675,6 +688,7 @@ impl Board {
             );
             match result {
                 Ok(()) => {
+                    self.render_failed = false;
                     // Items cross-fade; an alert, and the return from one, cut at once.
                     let fade = self.config.display.fade_ms > 0
                         && previous.as_ref().is_some_and(|p| {
@@ -690,6 +704,8 @@ impl Board {
                     // something changes (no hot loop of failing renders).
                     log::error!("could not render the slide: {e}");
                     self.last_error = Some(format!("render: {e}"));
+                    self.render_failed = true;
+                    self.report_error(format!("render: {e}"));
                     // The footer laid out for the new slide does not belong over the old one.
                     self.footer = None;
                     self.ticker_tiled = false;
@@ -1117,6 +1133,11 @@ impl Board {
 
     /// Proof of play, the ack's `shown_at` and status, from the frame just presented.
     fn report_screen(&mut self) {
+        // The last good frame stays on screen while a slide fails to render: what the
+        // programme says is not what people see, so nothing is reported as shown.
+        if self.render_failed {
+            return;
+        }
         let Some(program) = self.program.clone() else {
             return;
         };
@@ -1205,7 +1226,7 @@ impl Board {
                 seq: seq_of(&topic, &item),
                 item,
                 topic,
-                from: now,
+                since: Instant::now(),
             })
         });
         for (i, open) in next.into_iter().enumerate() {
@@ -1227,18 +1248,26 @@ impl Board {
         });
     }
 
+    /// Tells the district (status `last_error`) what went wrong on the board.
+    fn report_error(&self, e: String) {
+        if let Some(r) = &self.reporting {
+            r.reports.send(Report::Error(e));
+        }
+    }
+
     /// Ends what slot `i` showed; its record waits for the proof-of-play log.
     fn close_play(&mut self, i: usize, now: DateTime<FixedOffset>) {
         let Some(open) = self.on_screen[i].take() else {
             return;
         };
         if self.reporting.is_some() {
+            let lasted = chrono::Duration::from_std(open.since.elapsed()).unwrap_or_default();
             self.unlogged.push(Play {
                 item: open.item,
                 topic: open.topic,
                 seq: open.seq,
-                from: open.from,
-                to: now.max(open.from),
+                from: now - lasted,
+                to: now,
             });
         }
     }

@@ -404,6 +404,30 @@ fn alert_reaches_every_online_board_and_names_the_offline_one() {
     for board in [&a, &b] {
         board.wait_for("the programme again", |f| share(f, EXTREME) < 0.05);
     }
+    // The whole district loses power: nobody can confirm; the officer is told so, exit 1.
+    let (mut a, mut b) = (a, b);
+    a.kill();
+    b.kill();
+    wait_fleet(
+        &dir,
+        &url,
+        &[("xuan-non-01", "offline"), ("van-ha-01", "offline")],
+    );
+    let mut drill = common.to_vec();
+    drill.extend([
+        "--drill",
+        "--severity",
+        "severe",
+        "--headline",
+        "Diễn tập",
+        "--wait",
+        "5",
+    ]);
+    let out = bangtin(&dir, &drill);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("No board of the area is online"), "{said}");
+    assert!(said.contains("Do not send it again"), "{said}");
 }
 
 #[test]

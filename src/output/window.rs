@@ -354,7 +354,8 @@ impl App {
                 None => {
                     // The surface cannot be read: draw the same frame offscreen for it.
                     let (w, h) = (s.surface_config.width, s.surface_config.height);
-                    let target = crate::render::Offscreen::new(&s.gpu.device, w, h);
+                    let format = s.surface_config.format;
+                    let target = crate::render::Offscreen::with_format(&s.gpu.device, w, h, format);
                     let mut encoder =
                         s.gpu
                             .device
@@ -364,12 +365,7 @@ impl App {
                     s.board
                         .present(&s.gpu, &mut encoder, &target.texture, &placement, false);
                     s.gpu.queue.submit([encoder.finish()]);
-                    super::screenshot_commands(
-                        &mut s.board,
-                        &s.gpu,
-                        &target.texture,
-                        crate::render::TARGET_FORMAT,
-                    );
+                    super::screenshot_commands(&mut s.board, &s.gpu, &target.texture, format);
                 }
             }
         }

@@ -452,7 +452,8 @@ fn send_and_follow(
         Ok(())
     } else {
         Err(Failure::Runtime(anyhow::anyhow!(
-            "not every online board acknowledged (see above)"
+            "{}",
+            Msg::SentNotConfirmed.text(broker.lang())
         )))
     }
 }
@@ -471,6 +472,11 @@ async fn deliver(
     wait: Duration,
     lang: Lang,
 ) -> Result<bool, Failure> {
+    let target = Target::of_topic(prefix, topic).ok_or_else(|| {
+        Failure::BadInput(vec![format!(
+            "{topic} is not a content or alert topic under the prefix {prefix:?} (--prefix)"
+        )])
+    })?;
     let mut session = Session::connect(options, CONNECT_TIMEOUT)
         .await
         .map_err(net_failure)?;
@@ -499,11 +505,19 @@ async fn deliver(
         session.close().await;
         return Ok(true);
     }
-    let target = Target::of_topic(prefix, topic).ok_or_else(|| {
-        Failure::BadInput(vec![format!("{topic} is not a content or alert topic")])
-    })?;
     let now = board_now(Utc::now());
     let mut delivery = Delivery::new(topic, seq, want, &target, &statuses, now);
+    if delivery.expected.is_empty() && !delivery.offline.is_empty() {
+        // A whole area without power or network: nobody can confirm it now.
+        say(
+            lang,
+            Msg::NoneOnline {
+                offline: delivery.offline.iter().cloned().collect(),
+            },
+        );
+        session.close().await;
+        return Ok(false);
+    }
     if delivery.expected.is_empty() && delivery.offline.is_empty() {
         say(
             lang,
@@ -525,7 +539,7 @@ async fn deliver(
     // A line each time the count changes (receipts alone do not change "showing").
     let mut last = progress(&delivery).text(lang);
     println!("{last}");
-    let end = Instant::now() + wait;
+    let end = Instant::now() + wait.min(Duration::from_secs(24 * 3600));
     let mut next_note = Instant::now() + Duration::from_secs(5);
     while !delivery.complete() && Instant::now() < end {
         match session
@@ -655,11 +669,12 @@ pub fn parse_when(s: &str, now: DateTime<FixedOffset>) -> Result<DateTime<FixedO
         .parse()
         .map_err(|_| format!("{s:?} is not a duration (90m, 6h, 2d) or an RFC 3339 time"))?;
     let minutes = match unit {
-        "m" | "min" => n,
-        "h" => n * 60,
-        "d" => n * 1440,
+        "m" | "min" => Some(n),
+        "h" => n.checked_mul(60),
+        "d" => n.checked_mul(1440),
         _ => return Err(format!("{s:?}: use m, h or d (90m, 6h, 2d)")),
-    };
+    }
+    .unwrap_or(i64::MAX);
     if !(1..=60 * 24 * 30).contains(&minutes) {
         return Err(format!("{s:?} must be between 1 minute and 30 days"));
     }
@@ -850,7 +865,7 @@ pub fn alert(args: &AlertArgs) -> Result<(), Failure> {
     } else {
         Want::Shown
     };
-    send_and_follow(
+    let result = send_and_follow(
         &args.signer,
         &args.broker,
         &topic,
@@ -858,7 +873,16 @@ pub fn alert(args: &AlertArgs) -> Result<(), Failure> {
         None,
         want,
         args.wait,
-    )
+    );
+    if parsed.msg_type != content::MsgType::Cancel {
+        say(
+            lang,
+            Msg::AlertHint {
+                id: parsed.id.clone(),
+            },
+        );
+    }
+    result
 }
 
 // ----- fleet ----------------------------------------------------------------------------
@@ -1157,6 +1181,9 @@ pub fn collect(args: &CollectArgs) -> Result<(), Failure> {
     let mut options = args.broker.options("collect")?;
     options.set_client_id(args.client_id.clone());
     options.set_clean_session(false);
+    // A batch is acknowledged to the broker only once it is on disk: a collector killed in
+    // between gets it again (boards have already counted it as delivered).
+    options.set_manual_acks(true);
     let prefix = args.broker.prefix.clone();
     let mut file = std::fs::OpenOptions::new()
         .create(true)
@@ -1189,29 +1216,19 @@ pub fn collect(args: &CollectArgs) -> Result<(), Failure> {
             eprintln!("collecting proof of play into {}", args.out.display());
             loop {
                 let deadline = end.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
-                match session.next(deadline).await {
-                    Ok(Some((topic, payload))) => {
-                        if net::take_status(&prefix, &topic, &payload, &mut areas) {
-                            continue;
+                match session.next_publish(deadline).await {
+                    Ok(Some(p)) => {
+                        let (topic, payload) = (p.topic.clone(), p.payload.to_vec());
+                        if !net::take_status(&prefix, &topic, &payload, &mut areas) {
+                            if let Some(line) = played_line(&prefix, &topic, &payload, &areas) {
+                                file.write_all(line.as_bytes())
+                                    .and_then(|()| file.sync_data())
+                                    .with_context(|| format!("writing {}", args.out.display()))?;
+                            }
                         }
-                        let Some(board) = net::board_of(&prefix, &topic, "played") else {
-                            continue;
-                        };
-                        let Ok(mut batch) = serde_json::from_slice::<Value>(&payload) else {
-                            log::warn!("a played batch on {topic} is not JSON; skipped");
-                            continue;
-                        };
-                        if batch["board"] != board {
-                            log::warn!("a played batch on {topic} names another board; skipped");
-                            continue;
+                        if let Err(e) = session.ack(&p).await {
+                            log::warn!("could not acknowledge a message: {e}");
                         }
-                        if let Some(area) = areas.get(board).and_then(|s| s.area.clone()) {
-                            batch["area"] = area.into();
-                        }
-                        let line = format!("{batch}\n");
-                        file.write_all(line.as_bytes())
-                            .and_then(|()| file.sync_data())
-                            .with_context(|| format!("writing {}", args.out.display()))?;
                     }
                     Ok(None) if end.is_some_and(|e| Instant::now() >= e) => {
                         session.close().await;
@@ -1227,6 +1244,29 @@ pub fn collect(args: &CollectArgs) -> Result<(), Failure> {
             }
         }
     })
+}
+
+/// The line `collect` keeps for a `played` message on `topic` (with the board's area, when its
+/// status said), or `None` (logged) if it is not one.
+fn played_line(
+    prefix: &str,
+    topic: &str,
+    payload: &[u8],
+    areas: &BTreeMap<String, BoardStatus>,
+) -> Option<String> {
+    let board = net::board_of(prefix, topic, "played")?;
+    let Ok(mut batch) = serde_json::from_slice::<Value>(payload) else {
+        log::warn!("a played batch on {topic} is not JSON; skipped");
+        return None;
+    };
+    if batch["board"] != board {
+        log::warn!("a played batch on {topic} names another board; skipped");
+        return None;
+    }
+    if let Some(area) = areas.get(board).and_then(|s| s.area.clone()) {
+        batch["area"] = area.into();
+    }
+    Some(format!("{batch}\n"))
 }
 
 #[derive(Debug, clap::Args)]

@@ -157,6 +157,16 @@ pub enum Msg {
         seq: u64,
     },
     NothingSent,
+    /// Sent, but no board of the area is online to confirm it.
+    NoneOnline {
+        offline: Vec<String>,
+    },
+    /// Sent, but not every online board confirmed it in time.
+    SentNotConfirmed,
+    /// After an alert: how to change or end it (not: send it again).
+    AlertHint {
+        id: String,
+    },
     /// The prompt before a live alert goes out. `severity` is the protocol word (`extreme`,
     /// `severe`, `moderate`, `minor`), translated here.
     ConfirmLiveAlert {
@@ -363,6 +373,43 @@ impl Msg {
                 } else {
                     format!(
                         "A LIVE alert of severity {level} needs confirmation: run it at a terminal                          and type the area, or add --confirm {last}; nothing was sent."
+                    )
+                }
+            }
+            Msg::NoneOnline { offline } => {
+                if vi {
+                    format!(
+                        "Không có bảng tin nào trong khu vực đang trực tuyến để xác nhận; {} bảng \
+                         ngoại tuyến sẽ nhận và hiển thị khi kết nối lại: {}.",
+                        offline.len(),
+                        list(offline, vi)
+                    )
+                } else {
+                    format!(
+                        "No board of the area is online to confirm it; {} offline board(s) will \
+                         take it when they reconnect: {}.",
+                        offline.len(),
+                        list(offline, vi)
+                    )
+                }
+            }
+            Msg::SentNotConfirmed => pick(
+                vi,
+                "Đã gửi lên máy chủ nhưng chưa đủ bảng tin xác nhận (xem trên). Đừng gửi lại: \
+                 các bảng tin sẽ nhận khi kết nối lại.",
+                "It was sent to the broker, but not every online board confirmed it (see above). \
+                 Do not send it again: boards take it when they reconnect.",
+            ),
+            Msg::AlertHint { id } => {
+                if vi {
+                    format!(
+                        "Để sửa cảnh báo: bangtin alert --update {id} ...; để kết thúc: \
+                         bangtin alert --cancel {id} (cùng --area)."
+                    )
+                } else {
+                    format!(
+                        "To change this alert: bangtin alert --update {id} ...; to end it: \
+                         bangtin alert --cancel {id} (same --area)."
                     )
                 }
             }
@@ -599,6 +646,13 @@ mod tests {
                 seq: 42,
             },
             Msg::NothingSent,
+            Msg::NoneOnline {
+                offline: vec!["xuan-non-02".into()],
+            },
+            Msg::SentNotConfirmed,
+            Msg::AlertHint {
+                id: "bao-so-3".into(),
+            },
             Msg::ConfirmLiveAlert {
                 severity: "extreme".into(),
                 area: "vn/ha-noi/dong-anh".into(),
@@ -662,6 +716,9 @@ mod tests {
                 | Msg::NotAcknowledged { .. }
                 | Msg::Sent { .. }
                 | Msg::NothingSent
+                | Msg::NoneOnline { .. }
+                | Msg::SentNotConfirmed
+                | Msg::AlertHint { .. }
                 | Msg::ConfirmLiveAlert { .. }
                 | Msg::ConfirmationMismatch
                 | Msg::ConfirmationNeeded { .. }
@@ -680,7 +737,7 @@ mod tests {
     #[test]
     fn every_message_has_distinct_non_empty_vietnamese_and_english() {
         let all = every_msg();
-        assert_eq!(all.len(), 36);
+        assert_eq!(all.len(), 39);
         for m in &all {
             let vi = m.text(Lang::Vi);
             let en = m.text(Lang::En);

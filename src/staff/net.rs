@@ -19,7 +19,7 @@ enum Net {
     Connected,
     SubAck,
     PubAck,
-    Message(String, Vec<u8>),
+    Message(rumqttc::Publish),
     Failed(String),
 }
 
@@ -28,7 +28,7 @@ pub struct Session {
     client: AsyncClient,
     rx: mpsc::UnboundedReceiver<Net>,
     /// Messages that came while waiting for something else.
-    queued: VecDeque<(String, Vec<u8>)>,
+    queued: VecDeque<rumqttc::Publish>,
     url: String,
 }
 
@@ -45,9 +45,7 @@ impl Session {
                     Ok(Event::Incoming(Packet::ConnAck(_))) => Net::Connected,
                     Ok(Event::Incoming(Packet::SubAck(_))) => Net::SubAck,
                     Ok(Event::Incoming(Packet::PubAck(_))) => Net::PubAck,
-                    Ok(Event::Incoming(Packet::Publish(p))) => {
-                        Net::Message(p.topic.clone(), p.payload.to_vec())
-                    }
+                    Ok(Event::Incoming(Packet::Publish(p))) => Net::Message(p),
                     Ok(Event::Outgoing(rumqttc::Outgoing::Disconnect)) => break,
                     Ok(_) => continue,
                     Err(e) => Net::Failed(e.to_string()),
@@ -91,7 +89,7 @@ impl Session {
                 Ok(Some(Net::Failed(e))) => {
                     return Err(format!("the broker at {}: {e} ({doing})", self.url))
                 }
-                Ok(Some(Net::Message(t, p))) => self.queued.push_back((t, p)),
+                Ok(Some(Net::Message(p))) => self.queued.push_back(p),
                 Ok(Some(n)) if want(&n) => return Ok(()),
                 Ok(Some(_)) => {}
             }
@@ -136,6 +134,18 @@ impl Session {
 
     /// The next message, or `None` at `deadline`.
     pub async fn next(&mut self, deadline: Instant) -> Result<Option<(String, Vec<u8>)>, String> {
+        Ok(self
+            .next_publish(deadline)
+            .await?
+            .map(|p| (p.topic.clone(), p.payload.to_vec())))
+    }
+
+    /// The next message as received, for a session with manual acknowledgements
+    /// ([`Session::ack`] once it is safe), or `None` at `deadline`.
+    pub async fn next_publish(
+        &mut self,
+        deadline: Instant,
+    ) -> Result<Option<rumqttc::Publish>, String> {
         if let Some(m) = self.queued.pop_front() {
             return Ok(Some(m));
         }
@@ -144,10 +154,16 @@ impl Session {
                 Err(_) => return Ok(None),
                 Ok(None) => return Err(format!("the connection to {} ended", self.url)),
                 Ok(Some(Net::Failed(e))) => return Err(format!("the broker at {}: {e}", self.url)),
-                Ok(Some(Net::Message(t, p))) => return Ok(Some((t, p))),
+                Ok(Some(Net::Message(p))) => return Ok(Some(p)),
                 Ok(Some(_)) => {}
             }
         }
+    }
+
+    /// Acknowledges a message to the broker (with `set_manual_acks(true)`): until then the
+    /// broker keeps it for this session.
+    pub async fn ack(&self, publish: &rumqttc::Publish) -> Result<(), String> {
+        self.client.ack(publish).await.map_err(|e| e.to_string())
     }
 
     /// Disconnects politely.

@@ -97,7 +97,9 @@ impl PlayedLog {
             .iter()
             .rev()
             .find_map(|f| read_records(f).last().map(|r| r.n));
-        log.next = last.map_or(1, |n| n + 1).max(log.sent + 1);
+        log.next = last
+            .map_or(1, |n| n.saturating_add(1))
+            .max(log.sent.saturating_add(1));
         Ok(log)
     }
 
@@ -111,7 +113,7 @@ impl PlayedLog {
             from: play.from,
             to: play.to,
         };
-        self.next += 1;
+        self.next = self.next.saturating_add(1);
         if let Ok(line) = serde_json::to_string(&record) {
             self.buffer.push(line);
         }
@@ -134,11 +136,23 @@ impl PlayedLog {
             .append(true)
             .open(&path)
             .map_err(|e| Error::io("open", &path, e))?;
+        let before = file.metadata().map(|m| m.len()).unwrap_or(0);
         let mut text = self.buffer.join("\n");
         text.push('\n');
-        file.write_all(text.as_bytes())
+        if let Err(e) = file
+            .write_all(text.as_bytes())
             .and_then(|()| file.sync_data())
-            .map_err(|e| Error::io("write", &path, e))?;
+        {
+            // A partial write (disk full) is taken back, so the retry does not duplicate it.
+            let _ = file.set_len(before);
+            // Records wait in memory for the disk to have room, but not without bound.
+            if self.buffer.len() > 10_000 {
+                let dropped = self.buffer.len() - 10_000;
+                self.buffer.drain(..dropped);
+                log::warn!("proof-of-play log: {dropped} records dropped, the disk refuses writes");
+            }
+            return Err(Error::io("write", &path, e));
+        }
         self.buffer.clear();
         let len = file.metadata().map(|m| m.len()).unwrap_or(0);
         drop(file);
@@ -196,8 +210,19 @@ impl PlayedLog {
     /// Up to `limit` records on disk not confirmed sent, oldest first.
     pub fn unsent(&self, limit: usize) -> Vec<Record> {
         let mut out = Vec::new();
-        for file in self.files() {
-            for r in read_records(&file) {
+        if self.unsent_count() == 0 {
+            return out;
+        }
+        let files = self.files();
+        for (i, file) in files.iter().enumerate() {
+            // A rotated file is named by its first record: one whose successor starts at or
+            // below the first unsent record holds nothing to send.
+            if let Some(next_first) = files.get(i + 1).and_then(|f| first_of(f)) {
+                if next_first <= self.sent.saturating_add(1) {
+                    continue;
+                }
+            }
+            for r in read_records(file) {
                 if r.n > self.sent {
                     out.push(r);
                     if out.len() >= limit {
@@ -234,6 +259,15 @@ impl PlayedLog {
     pub fn records(&self) -> Vec<Record> {
         self.files().iter().flat_map(|f| read_records(f)).collect()
     }
+}
+
+/// The first record number of a rotated file, from its name (`N.log`).
+fn first_of(path: &Path) -> Option<u64> {
+    path.file_name()?
+        .to_str()?
+        .strip_suffix(".log")?
+        .parse()
+        .ok()
 }
 
 /// The records of one file, skipping lines that do not parse (a torn or damaged line).
@@ -356,6 +390,17 @@ mod tests {
         let text = fs::read_to_string(&path).unwrap();
         assert_eq!(text.lines().count(), 2, "{text}");
         assert_eq!(log.unsent(10).len(), 2);
+    }
+
+    #[test]
+    fn a_cursor_at_the_end_of_numbers_does_not_overflow() {
+        let s = store("max");
+        s.put_state(CURSOR, u64::MAX.to_string().as_bytes())
+            .unwrap();
+        let mut log = PlayedLog::open(s).unwrap();
+        assert_eq!(log.unsent_count(), 0);
+        log.append(play(1));
+        assert!(log.unsent(10).is_empty());
     }
 
     #[test]

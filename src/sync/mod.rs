@@ -225,7 +225,8 @@ async fn run(
                 let filters = topics
                     .iter()
                     .map(|t| rumqttc::SubscribeFilter::new(t.clone(), QoS::AtLeastOnce));
-                if let Err(e) = client.subscribe_many(filters).await {
+                // Never wait on the request queue from the task that drains it.
+                if let Err(e) = client.try_subscribe_many(filters) {
                     log::error!("could not subscribe: {e}");
                 }
                 if reports.is_some() {

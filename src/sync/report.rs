@@ -16,8 +16,10 @@
 //!   number `n` for receivers to drop repeats;
 //! - **replies** to commands, prepared by the board's thread.
 //!
-//! Nothing is published while the broker is away: status and acks describe the present and
-//! are sent afresh on the next connection; played records wait on disk.
+//! Nothing is published while the broker is away: status is sent afresh at the next
+//! connection, acks made meanwhile (an alert shown during an outage) are held (at most 64) and
+//! sent then, and played records wait on disk. A message the board receives again after a
+//! restart (retained, already accepted) is not acked again.
 
 use crate::content::Timestamp;
 use crate::store::{PlayedLog, Record};
@@ -134,8 +136,12 @@ struct Running {
     error_changed: bool,
     last_flush: Instant,
     last_batch: Option<Instant>,
-    /// The last record number of the batch out, and when it went.
-    in_flight: Option<(u64, Instant)>,
+    /// The first and last record numbers of the batch out, and when it went.
+    in_flight: Option<(u64, u64, Instant)>,
+    /// Batches sent again without their echo coming back.
+    unconfirmed: u32,
+    /// Acks made while the broker was away, sent at the next connection (at most 64).
+    held_acks: VecDeque<Value>,
 }
 
 impl Reporter {
@@ -168,6 +174,8 @@ async fn run(setup: Reporter, mut rx: mpsc::UnboundedReceiver<Report>) {
         last_flush: Instant::now(),
         last_batch: None,
         in_flight: None,
+        unconfirmed: 0,
+        held_acks: VecDeque::new(),
     };
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -208,6 +216,9 @@ impl Running {
                 self.connected = true;
                 self.in_flight = None;
                 self.status();
+                for ack in std::mem::take(&mut self.held_acks) {
+                    self.publish("ack", false, &ack);
+                }
                 self.send_batch();
             }
             Report::Disconnected => {
@@ -272,12 +283,20 @@ impl Running {
         if self.last_flush.elapsed() >= FLUSH_EVERY {
             self.flush();
         }
-        if let Some((_, at)) = self.in_flight {
+        if let Some((_, _, at)) = self.in_flight {
             if at.elapsed() >= ECHO_TIMEOUT {
                 log::warn!(
                     "a proof-of-play batch was not confirmed by the broker; sending it again"
                 );
                 self.in_flight = None;
+                self.unconfirmed += 1;
+                if self.unconfirmed == 3 {
+                    let topic = self.topic("played");
+                    self.set_error(format!(
+                        "proof of play: the broker does not deliver {topic} back to the board; \
+                         its access rules must let the board read its own topics"
+                    ));
+                }
             }
         }
         if self.last_batch.is_none_or(|t| t.elapsed() >= PLAYED_EVERY) {
@@ -300,7 +319,7 @@ impl Running {
         }
         self.last_status = Some(Instant::now());
         self.error_changed = false;
-        let (channels, cache_bytes, store_error) = {
+        let (channels, store, store_error) = {
             let state = super::lock(&self.setup.state);
             let seqs: serde_json::Map<String, Value> = state
                 .content()
@@ -308,12 +327,10 @@ impl Running {
                 .into_iter()
                 .map(|(t, s)| (t.to_owned(), json!(s)))
                 .collect();
-            (
-                seqs,
-                state.store().size_bytes(),
-                state.last_store_error.clone(),
-            )
+            (seqs, state.store().clone(), state.last_store_error.clone())
         };
+        // The folder scan happens outside the state's lock: the board thread takes it often.
+        let cache_bytes = store.size_bytes();
         let live = &self.setup.live;
         let status = json!({
             "board": self.setup.identity.id,
@@ -336,7 +353,7 @@ impl Running {
     }
 
     fn ack(
-        &self,
+        &mut self,
         topic: &str,
         seq: u64,
         received: Timestamp,
@@ -351,7 +368,16 @@ impl Running {
             "shown_at": shown,
             "alert": alert,
         });
-        self.publish("ack", false, &ack);
+        if self.connected {
+            self.publish("ack", false, &ack);
+        } else {
+            // An alert can reach the screen while the link is down: its ack goes at the next
+            // connection, so the district learns it was shown.
+            if self.held_acks.len() >= 64 {
+                self.held_acks.pop_front();
+            }
+            self.held_acks.push_back(ack);
+        }
     }
 
     fn send_batch(&mut self) {
@@ -364,35 +390,39 @@ impl Running {
         let Some(last) = records.last().map(|r| r.n) else {
             return;
         };
+        let first = records.first().map_or(last, |r| r.n);
         self.publish("played", false, &batch(&self.setup.identity.id, &records));
-        self.in_flight = Some((last, Instant::now()));
+        self.in_flight = Some((first, last, Instant::now()));
     }
 
     fn echo(&mut self, payload: &[u8]) {
+        // Only the batch in flight is confirmed, by its own numbers: an echo of anything else
+        // (a message forged on the broker, a second board given the same id) moves nothing.
+        let Some((first, last, _)) = self.in_flight else {
+            return;
+        };
         let Ok(batch) = serde_json::from_slice::<Value>(payload) else {
             return;
         };
         if batch["board"] != self.setup.identity.id.as_str() {
             return;
         }
-        let Some(last) = batch["items"]
+        let numbers: Vec<u64> = batch["items"]
             .as_array()
-            .and_then(|items| items.iter().filter_map(|r| r["n"].as_u64()).max())
-        else {
+            .map(|items| items.iter().filter_map(|r| r["n"].as_u64()).collect())
+            .unwrap_or_default();
+        if numbers.first() != Some(&first) || numbers.last() != Some(&last) {
             return;
-        };
-        let mut log = lock(&self.setup.played);
-        if let Err(e) = log.mark_sent(last) {
+        }
+        self.in_flight = None;
+        self.unconfirmed = 0;
+        if let Err(e) = lock(&self.setup.played).mark_sent(last) {
             log::warn!("could not note sent proof-of-play records: {e}");
             return;
         }
-        drop(log);
-        if self.in_flight.is_some_and(|(n, _)| last >= n) {
-            self.in_flight = None;
-            // More waiting (after an offline period): the next batch at once.
-            if lock(&self.setup.played).unsent_count() > 0 {
-                self.send_batch();
-            }
+        // More waiting (after an offline period): the next batch at once.
+        if lock(&self.setup.played).unsent_count() > 0 {
+            self.send_batch();
         }
     }
 }
