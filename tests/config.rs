@@ -844,3 +844,23 @@ fn display_geometry_chrome_and_brightness() {
         "display.brightness has two entries from 06:00; each time of day may appear once",
     );
 }
+
+/// Found by fuzzing (tests/fixtures/fuzz/config-brightness-hour-overflow.toml): an hour with
+/// many digits made the minute of the day overflow before the range check.
+#[test]
+fn a_brightness_hour_too_large_for_the_clock_is_an_error_not_a_panic() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/fuzz/config-brightness-hour-overflow.toml"
+    ))
+    .unwrap();
+    assert!(bangtin::config::parse(&text, "board.toml").is_err());
+    let config = format!(
+        "{BOARD}\n[broker]\nurl = \"mqtt://127.0.0.1:1883\"\n\n{}\n[display]\nbrightness = [{{ from = \"235512505:00\", percent = 50 }}]\n",
+        one_trust()
+    );
+    let e = bangtin::config::parse(&config, "board.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("brightness"), "{e}");
+}

@@ -1187,7 +1187,7 @@ impl Checker {
                 let (h, m) = from.split_once(':')?;
                 let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
                 (h < 24 && m < 60 && (5..=100).contains(&percent))
-                    .then_some((h * 60 + m, percent as u32))
+                    .then(|| (h * 60 + m, percent as u32))
             });
             match parsed {
                 Some(p) => out.push(p),
