@@ -32,6 +32,8 @@ const BOARD: &str = "bangtin/v1/content/board/xuan-non-01";
 const ALERTS: &str = "bangtin/v1/alert/vn/ha-noi/dong-anh";
 const IDLE: [u8; 3] = [0x0D, 0x3B, 0x66];
 const PAPER: [u8; 3] = [0xFF, 0xFD, 0xF7];
+/// The background of a full-area picture slide.
+const PHOTO_BG: [u8; 3] = [0x11, 0x11, 0x11];
 
 fn district_key() -> SigningKey {
     SigningKey::from_bytes(&[21; 32])
@@ -518,8 +520,11 @@ fn main() {
             Some(f) => {
                 first_frames.push(t0.elapsed());
                 let black = share(&f, [0, 0, 0], 8);
-                let slide =
-                    share(&f, IDLE, 8) + share(&f, PAPER, 8) + share(&f, [0xB0, 0, 0x20], 8);
+                // Idle, announcement, alert or picture slide (the picture itself varies).
+                let slide = share(&f, IDLE, 8)
+                    + share(&f, PAPER, 8)
+                    + share(&f, [0xB0, 0, 0x20], 8)
+                    + share(&f, PHOTO_BG, 4);
                 if black > 0.5 || slide < 0.2 {
                     let out = dir.join(format!("round-{round}.png"));
                     let _ = f.save(&out);
