@@ -1138,25 +1138,30 @@ impl Board {
         if self.render_failed {
             return;
         }
-        let Some(program) = self.program.clone() else {
+        // Every frame of a scrolling ticker comes here: the usual answer, "nothing changed",
+        // is found by reference, without copies.
+        let Some(current) = &self.program else {
             return;
         };
-        let origin = |id: &str| self.alert_origin.get(id).cloned().unwrap_or_default();
-        let main = match &program.show {
-            Show::Item { key, .. } => Some((key.id.clone(), key.topic.clone())),
-            Show::Alert { id, .. } => Some((id.clone(), origin(id).0)),
+        let origin = |id: &str| self.alert_origin.get(id).map_or("", |(t, _)| t.as_str());
+        let main: Option<(&str, &str)> = match &current.show {
+            Show::Item { key, .. } => Some((&key.id, &key.topic)),
+            Show::Alert { id, .. } => Some((id, origin(id))),
             Show::Idle => None,
         };
-        let banner = program.banner.as_ref().map(|id| (id.clone(), origin(id).0));
-        let same = |open: &Option<OpenPlay>, now: &Option<(String, String)>| match (open, now) {
-            (Some(o), Some((item, topic))) => o.item == *item && o.topic == *topic,
+        let banner = current.banner.as_deref().map(|id| (id, origin(id)));
+        let same = |open: &Option<OpenPlay>, now: Option<(&str, &str)>| match (open, now) {
+            (Some(o), Some((item, topic))) => o.item == item && o.topic == topic,
             (None, None) => true,
             _ => false,
         };
-        let changed = !same(&self.on_screen[0], &main) || !same(&self.on_screen[1], &banner);
+        let changed = !same(&self.on_screen[0], main) || !same(&self.on_screen[1], banner);
         if !changed && self.pending_shows.is_empty() && self.unlogged.is_empty() {
             return;
         }
+        let owned = |slot: Option<(&str, &str)>| slot.map(|(i, t)| (i.to_owned(), t.to_owned()));
+        let (main, banner) = (owned(main), owned(banner));
+        let program = current.clone();
         let on_screen_alert = match &program.show {
             Show::Alert { id, .. } => Some(id.clone()),
             _ => program.banner.clone(),

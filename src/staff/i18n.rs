@@ -211,6 +211,21 @@ pub enum Msg {
     },
 }
 
+/// A progress line: the count, then the offline boards if any.
+fn progress(count: String, offline: &[String], vi: bool) -> String {
+    let mut s = count;
+    if !offline.is_empty() {
+        s.push_str(if vi {
+            "; ngoại tuyến: "
+        } else {
+            "; offline: "
+        });
+        s.push_str(&list(offline, vi));
+    }
+    s.push('.');
+    s
+}
+
 impl Msg {
     /// The message in `lang`, as one line without a trailing newline (the alert confirmation
     /// ends in ": " so that the answer is typed after it).
@@ -267,44 +282,28 @@ impl Msg {
                 showing,
                 total,
                 offline,
-            } => {
-                let mut s = if vi {
+            } => progress(
+                if vi {
                     format!("{showing}/{total} bảng tin đang hiển thị nội dung này")
                 } else {
                     format!("{showing}/{total} boards showing it")
-                };
-                if !offline.is_empty() {
-                    s.push_str(if vi {
-                        "; ngoại tuyến: "
-                    } else {
-                        "; offline: "
-                    });
-                    s.push_str(&list(offline, vi));
-                }
-                s.push('.');
-                s
-            }
+                },
+                offline,
+                vi,
+            ),
             Msg::ReceivedBy {
                 received,
                 total,
                 offline,
-            } => {
-                let mut s = if vi {
+            } => progress(
+                if vi {
                     format!("{received}/{total} bảng tin đã nhận")
                 } else {
                     format!("{received}/{total} boards received it")
-                };
-                if !offline.is_empty() {
-                    s.push_str(if vi {
-                        "; ngoại tuyến: "
-                    } else {
-                        "; offline: "
-                    });
-                    s.push_str(&list(offline, vi));
-                }
-                s.push('.');
-                s
-            }
+                },
+                offline,
+                vi,
+            ),
             Msg::Waiting { seconds_left } => {
                 if vi {
                     format!("Đang chờ các bảng tin phản hồi... (còn {seconds_left} giây)")
