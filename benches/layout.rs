@@ -3,8 +3,8 @@
 //! `cold` forgets every shaped buffer first (a slide seen for the first time); `warm` lays out
 //! a slide whose text was shaped before (the rotation coming back to it).
 
-use bangtin::content;
-use bangtin::layout::{self, Slide, TextEngine};
+use bangtin_layout::{self as layout, Slide, TextEngine};
+use bangtin_protocol::content;
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 

@@ -2,8 +2,8 @@
 //! 1,000 items, growing no worse than linearly). Items carry validity windows, day-parting and
 //! both classes; two alerts are held (one a banner).
 
-use bangtin::content::{self, Item};
-use bangtin::schedule::{AlertSet, Clock, Scheduler};
+use bangtin_board::schedule::{AlertSet, Clock, Scheduler};
+use bangtin_protocol::content::{self, Item};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::hint::black_box;
 use std::time::Duration;
@@ -48,7 +48,11 @@ fn bench(c: &mut Criterion) {
             r#"{"id": "a1", "status": "actual", "severity": "moderate", "headline": "h"}"#,
             r#"{"id": "a2", "status": "test", "severity": "extreme", "headline": "h"}"#,
         ] {
-            alerts.apply(&content::parse_alert(j.as_bytes()).unwrap(), &clock);
+            alerts.apply(
+                &content::parse_alert(j.as_bytes()).unwrap(),
+                clock.now,
+                &clock,
+            );
         }
         let mut scheduler = Scheduler::default();
         group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {

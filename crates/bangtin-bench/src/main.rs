@@ -1,0 +1,34 @@
+//! bangtin's whole-process harnesses, one binary: the board's end-to-end targets, the fleet
+//! of simulated boards on real brokers, and the torture run. Each prints its figures; the
+//! targets and how they are judged are in bench/REPORT.md. `cargo bench` is for the
+//! criterion benchmarks; these run as
+//!
+//! ```text
+//! cargo build --release && cargo run --release -p bangtin-bench -- HARNESS [options]
+//! ```
+//!
+//! - `board [takeover|coldstart|ticker|rss|soak] [--alerts N] [--runs N] [--seconds S]
+//!   [--hours H] [--step S]`
+//! - `fleet [--boards N,N,...]`
+//! - `torture [--rounds N]`
+
+mod board;
+mod fleet;
+mod torture;
+
+fn main() -> std::process::ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn,rumqttd=off"))
+        .init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest = args.get(1..).unwrap_or_default();
+    match args.first().map(String::as_str) {
+        Some("board") => board::main(rest),
+        Some("fleet") => fleet::main(rest),
+        Some("torture") => torture::main(rest),
+        _ => {
+            eprintln!("usage: bangtin-bench board|fleet|torture [options] (see the source's docs)");
+            return std::process::ExitCode::from(2);
+        }
+    }
+    std::process::ExitCode::SUCCESS
+}

@@ -1,0 +1,897 @@
+//! The board's thread: content snapshots and commands in, frames out.
+//!
+//! [`Board`] is a thin façade over parts that need no GPU and are unit-tested alone: the
+//! programme ([`programme`]: rotation, alerts, their catch-up after a restart), the clock and
+//! its trust ([`clock`]), proof of play and acks ([`proof`]), commands ([`commands`]), frame
+//! pacing ([`pacing`]) and the CPU side of the picture ([`canvas`], [`images`]). The GPU is the
+//! compositor's alone. The words are glyphon's: the output calls
+//!
+//! - [`Board::update`] (CPU: tick the programme, lay out, decide whether a frame is due),
+//! - [`Board::prepare`] (GPU uploads: draw a new canvas or footer strip into its texture),
+//! - [`Board::render`] (record the frame onto the output's texture), submits, presents, and
+//! - [`Board::presented`] (what reached the screen: acks, proof of play, saving).
+//!
+//! The board never takes a lock and never waits for the disk or the network: content arrives
+//! as immutable snapshots ([`BoardEvent::Content`]); what it has to say goes to the reporter and
+//! the storage thread through bounded queues, kept for the next frame when they are full.
+
+pub mod canvas;
+pub mod clock;
+pub mod commands;
+pub mod images;
+pub mod pacing;
+pub mod programme;
+pub mod proof;
+
+use crate::schedule::{AlertChange, Clock, ClockTrust, Program, Show};
+use crate::storage::{self, Storage};
+use crate::sync::report::{Identity, Live, Report, Reports};
+use crate::sync::{AssetEvent, Change, ContentSet, Control};
+use bangtin_config::Config;
+use bangtin_layout::Rect;
+use bangtin_protocol::content::{AlertStatus, ImageRef, MsgType};
+use bangtin_protocol::trust::TrustStore;
+use bangtin_render::compositor::{Compositor, Frame as Layers};
+use bangtin_render::{Gpu, OutputRegion, Placement, Sampling};
+use bangtin_store::Store;
+use canvas::{CanvasKey, Frame, View};
+use chrono::{Timelike, Utc};
+use clock::BoardClock;
+use commands::{Commands, Outcome};
+use pacing::Pacing;
+use programme::{Programme, Saved};
+use proof::{Awaited, Proof, Screen};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+/// What reaches the board's thread from the others.
+#[derive(Debug)]
+pub enum BoardEvent {
+    /// An accepted message changed the content (or is a command): what changed, and the whole
+    /// content after it.
+    Content {
+        change: Change,
+        content: Arc<ContentSet>,
+    },
+    Asset(AssetEvent),
+    /// Read the config file again (SIGHUP); a bad file keeps the running config.
+    Reload,
+    /// Stop (SIGTERM, SIGINT, window closed).
+    Shutdown,
+}
+
+/// A presented frame, for whoever watches (tests, harnesses).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Presented {
+    /// Frames presented since start.
+    pub number: u64,
+    /// When it was presented (after the GPU work was submitted).
+    pub at: SystemTime,
+    pub show: Show,
+    /// The alert on screen (full screen or as the banner), if any.
+    pub alert: Option<String>,
+}
+
+/// The board's options that are not in its config file.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Frames per second while something moves.
+    pub fps: u32,
+    pub clock_trust: ClockTrust,
+    /// Stop by itself after this long (the demo in scripts and CI).
+    pub stop_after: Option<Duration>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            fps: 60,
+            clock_trust: ClockTrust::default(),
+            stop_after: None,
+        }
+    }
+}
+
+/// The board's lines to the rest of the process.
+#[derive(Clone)]
+pub struct Links {
+    pub reports: Reports,
+    pub storage: Storage,
+    pub control: tokio::sync::mpsc::Sender<Control>,
+    pub live: Arc<Live>,
+}
+
+/// Watches presented frames.
+type Observer = Box<dyn FnMut(&Presented) + Send>;
+
+/// How often the rotation's place is saved at most (an SD card lives longer without a write
+/// per slide).
+const ROTATION_SAVED_EVERY: Duration = Duration::from_secs(60);
+
+pub struct Board {
+    config: Config,
+    content: Arc<ContentSet>,
+    store: Arc<Store>,
+    clock: BoardClock,
+    programme: Programme,
+    program: Option<Program>,
+    /// The footer's line for the programme, computed at each tick.
+    footer_text: Option<bangtin_layout::chrome::FooterText>,
+    /// The programme was ticked since the canvas was last checked.
+    ticked: bool,
+    view: View,
+    pacing: Pacing,
+    proof: Proof,
+    commands: Commands,
+    links: Option<Links>,
+    compositor: Compositor,
+    brightness: f32,
+    frames: u64,
+    last_placement: Option<Placement>,
+    /// The show of the canvas before the one waiting to be drawn (for the fade).
+    previous_show: Option<Show>,
+    /// A frame of the footer strip is due.
+    strip_due: bool,
+    observer: Option<Observer>,
+    /// When the last alert message reached the board's thread (for the log).
+    alert_seen: Option<Instant>,
+    /// When a held alert next starts or ends.
+    alert_change: Option<Instant>,
+    last_save: Option<Instant>,
+    /// Writes the storage thread had no room for yet.
+    unsaved: Vec<storage::Command>,
+}
+
+fn frame_of(config: &Config) -> Frame<'_> {
+    Frame {
+        size: (config.display.width, config.display.height),
+        header: config.display.header,
+        ticker: config.display.ticker,
+        name: &config.board.name,
+    }
+}
+
+/// What status says of who the board is, from its config.
+pub fn identity(config: &Config) -> Identity {
+    let d = &config.display;
+    Identity {
+        board: config.identity(),
+        name: config.board.name.clone(),
+        timezone: config.board.timezone,
+        display: (d.width, d.height, d.rotation),
+    }
+}
+
+impl Board {
+    /// Whether the GPU can hold a `width` x `height` picture (a Pi 4 takes 4096 a side).
+    pub fn check_size(gpu: &Gpu, (width, height): (u32, u32)) -> Result<(), String> {
+        let max = gpu.device.limits().max_texture_dimension_2d;
+        if width > max || height > max {
+            return Err(format!(
+                "this GPU ({}) draws pictures of at most {max}x{max} pixels; {width}x{height} is \
+                 too large: make [display] width, height and region smaller",
+                gpu.describe()
+            ));
+        }
+        Ok(())
+    }
+
+    /// A board drawing to `output_format`, showing `content` from the start, its programme as
+    /// `saved`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        config: Config,
+        content: Arc<ContentSet>,
+        saved: &Saved,
+        store: Arc<Store>,
+        links: Option<Links>,
+        gpu: &Gpu,
+        output_format: wgpu::TextureFormat,
+        options: &Options,
+    ) -> Board {
+        let mut clock = BoardClock::new(options.clock_trust, config.board.timezone);
+        clock.saw_issued_at(content.newest_issued_at);
+        let now = clock.now();
+        let programme = Programme::restore(saved, &content, &now);
+        let compositor = Compositor::new(
+            gpu,
+            config.display.width,
+            config.display.height,
+            output_format,
+        );
+        let started = clock.started();
+        let mut view = View::new(started);
+        view.images.refresh(content.images());
+        Board {
+            pacing: Pacing::new(options.fps, config.display.fade_ms, started),
+            config,
+            content,
+            store,
+            clock,
+            programme,
+            program: None,
+            footer_text: None,
+            ticked: false,
+            view,
+            proof: Proof::default(),
+            commands: Commands::default(),
+            links,
+            compositor,
+            brightness: 1.0,
+            frames: 0,
+            last_placement: None,
+            previous_show: None,
+            strip_due: false,
+            observer: None,
+            alert_seen: None,
+            alert_change: None,
+            last_save: None,
+            unsaved: Vec::new(),
+        }
+    }
+
+    /// Calls `f` after every presented frame (tests and harnesses watch the screen this way).
+    pub fn observe(&mut self, f: impl FnMut(&Presented) + Send + 'static) {
+        self.observer = Some(Box::new(f));
+    }
+
+    /// Runs the board on another clock (the soak harness lives a day in minutes).
+    pub fn set_clock(&mut self, source: clock::ClockSource) {
+        self.clock.set_source(source);
+    }
+
+    /// Frames presented since start (0 frames per second on a static slide).
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// The board's id, as its topics carry it.
+    pub fn id(&self) -> &str {
+        &self.config.board.id
+    }
+
+    /// Takes in one event. Returns false when the board should stop.
+    pub fn handle(&mut self, event: BoardEvent) -> bool {
+        match event {
+            BoardEvent::Content { change, content } => {
+                self.clock.saw_issued_at(content.newest_issued_at);
+                self.content = content;
+                self.view.images.refresh(self.content.images());
+                self.view.changed();
+                self.pacing.tick_due = true;
+                self.pacing.dirty = true;
+                match change {
+                    Change::Channel { topic, seq } => {
+                        self.proof.await_show(topic, seq, Awaited::Channel)
+                    }
+                    Change::Alert {
+                        topic,
+                        seq,
+                        signer,
+                        issued_at,
+                        alert,
+                    } => {
+                        let clock = self.clock.now();
+                        let applied = self
+                            .programme
+                            .take_alert(&topic, seq, &signer, issued_at, &alert, &clock);
+                        // A test alert is never shown: its receipt is all the ack says.
+                        if applied.is_some() && alert.status != AlertStatus::Test {
+                            let what = match alert.msg_type {
+                                MsgType::Cancel => Awaited::Gone(alert.references.clone()),
+                                _ => Awaited::Alert(alert.id.clone()),
+                            };
+                            self.proof.await_show(topic, seq, what);
+                        }
+                        if let Some(AlertChange::Added(_) | AlertChange::Updated { .. }) = applied {
+                            self.alert_seen = Some(Instant::now());
+                        }
+                    }
+                    Change::Command { command, .. } => {
+                        let now = Instant::now();
+                        for (id, outcome) in self.commands.take(command, now) {
+                            self.reply(&id, outcome);
+                        }
+                        if self.commands.screenshot_due() {
+                            self.pacing.full_due = true;
+                        }
+                    }
+                    Change::Revoked { removed } => {
+                        self.programme.revoke(&removed);
+                    }
+                }
+            }
+            BoardEvent::Asset(AssetEvent::Ready { sha256 }) => {
+                self.view.images.arrived(&sha256);
+                self.view.changed();
+                self.pacing.tick_due = true;
+            }
+            BoardEvent::Asset(AssetEvent::Failed { sha256, reason }) => {
+                log::warn!("image {sha256} could not be fetched: {reason}");
+            }
+            BoardEvent::Reload => self.pacing.dirty = true,
+            BoardEvent::Shutdown => {
+                self.shutdown();
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Replaces the config (a reload, already validated); the display size is kept until
+    /// restart. The network side gets the new trust (content it no longer allows leaves the
+    /// screen at once) and status the new name.
+    pub fn set_config(&mut self, mut config: Config) {
+        config.display.width = self.config.display.width;
+        config.display.height = self.config.display.height;
+        self.clock.set_timezone(config.board.timezone);
+        self.pacing.set_fade(config.display.fade_ms);
+        if let Some(links) = &self.links {
+            let control = Control::Trust {
+                identity: config.identity(),
+                trust: TrustStore::new(config.trust.clone(), config.revoked.clone()),
+                timezone: config.board.timezone,
+            };
+            if links.control.try_send(control).is_err() {
+                log::error!("the network task is busy with reloads; this one is not applied");
+            }
+            links.reports.post(Report::Identity(identity(&config)));
+        }
+        self.config = config;
+        self.view.key = None;
+        self.view.changed();
+        self.pacing.tick_due = true;
+        self.pacing.full_due = true;
+        self.pacing.dirty = true;
+    }
+
+    /// CPU work for the moment: alerts that ended, the programme, the canvas laid out when it
+    /// changed. Returns whether a frame is due now.
+    pub fn update(&mut self) -> bool {
+        let now = Instant::now();
+        let clock = self.clock.now();
+        if let Some(l) = &self.links {
+            l.live.clock_trusted.store(clock.trusted, Ordering::Relaxed);
+        }
+        for id in self.programme.expire(&clock) {
+            log::info!("alert {id} ended");
+            self.pacing.tick_due = true;
+            self.pacing.dirty = true;
+        }
+        let started = self.clock.started();
+        let until = self.program.as_ref().map(|p| started + p.until);
+        let alert_change = self.programme.next_change(&clock).map(|t| started + t);
+        self.alert_change = alert_change;
+        if self.pacing.tick(now, until, alert_change) {
+            let t0 = Instant::now();
+            self.tick(&clock);
+            log::trace!("programme ticked in {:?}", t0.elapsed());
+        }
+        self.brightness_now(&clock, now);
+        let changed = self.canvas(&clock, now);
+        if self.view.footer.is_some() && self.pacing.footer_frame(now, changed) {
+            self.strip_due = true;
+        }
+        self.pacing.follow_fade(now);
+        self.pacing.dirty
+    }
+
+    fn tick(&mut self, clock: &Clock) {
+        let frame = frame_of(&self.config);
+        let store = &*self.store;
+        let content = &*self.content;
+        let view = std::cell::RefCell::new(&mut self.view);
+        let items: Vec<_> = content
+            .items()
+            .into_iter()
+            .filter(|(_, item)| match item.kind.image() {
+                Some(ImageRef::Url { sha256, .. }) => view.borrow_mut().images.has(store, sha256),
+                _ => true,
+            })
+            .collect();
+        let program = self.programme.tick(
+            &items,
+            &|topic, item| view.borrow_mut().item_pages(store, frame, topic, item),
+            &|held| view.borrow_mut().alert_pages(store, frame, held),
+            clock,
+        );
+        let banner = program
+            .banner
+            .as_ref()
+            .and_then(|id| self.programme.alerts().get(id));
+        self.footer_text = View::footer_text(&program, content, banner, frame);
+        self.program = Some(program);
+        self.ticked = true;
+    }
+
+    fn brightness_now(&mut self, clock: &Clock, now: Instant) {
+        let scheduled = self
+            .config
+            .display
+            .brightness_at(clock.now.hour() * 60 + clock.now.minute());
+        let brightness = self.commands.brightness(now, scheduled) as f32 / 100.0;
+        if brightness != self.brightness {
+            self.brightness = brightness;
+            self.pacing.full_due = true;
+            self.pacing.dirty = true;
+        }
+    }
+
+    /// Lays out a new canvas when what it shows changed; returns whether it did.
+    fn canvas(&mut self, clock: &Clock, now: Instant) -> bool {
+        let Some(program) = &self.program else {
+            return false;
+        };
+        let d = &self.config.display;
+        let full_screen = matches!(program.show, Show::Alert { .. });
+        let needs_minute = (d.header && !full_screen) || matches!(program.show, Show::Idle);
+        let minute = needs_minute.then(|| clock.now.timestamp() / 60);
+        let identify = self.commands.identifying(now);
+        let same_inputs = self.view.key.as_ref().is_some_and(|k| {
+            k.minute == minute && k.identify == identify && k.version == self.view.version
+        });
+        if !self.ticked && same_inputs {
+            return false;
+        }
+        self.ticked = false;
+        let key = CanvasKey {
+            show: program.show.clone(),
+            banner: program.banner.clone(),
+            footer: self.footer_text.clone(),
+            minute,
+            version: self.view.version,
+            identify,
+        };
+        if self.view.key.as_ref() == Some(&key) {
+            return false;
+        }
+        let t0 = Instant::now();
+        let alert = match &key.show {
+            Show::Alert { id, .. } => self.programme.alerts().get(id),
+            _ => None,
+        };
+        let frame = frame_of(&self.config);
+        let mut list = self.view.compose(
+            &self.store,
+            frame,
+            &key,
+            &self.content,
+            alert,
+            clock.now.naive_local(),
+            now,
+        );
+        if identify {
+            let area = self.config.board.area.join("/");
+            list.ops.extend(bangtin_layout::chrome::identify(
+                &mut self.view.engine,
+                frame.size,
+                &self.config.board.id,
+                &area,
+            ));
+        }
+        log::debug!("canvas for {:?} laid out in {:?}", key.show, t0.elapsed());
+        self.previous_show = self.view.key.as_ref().map(|k| k.show.clone());
+        self.view.pending = Some(list);
+        self.view.key = Some(key);
+        self.pacing.full_due = true;
+        self.pacing.dirty = true;
+        true
+    }
+
+    /// GPU uploads: the new canvas (and the footer's tiles) drawn into their textures, a frame
+    /// of the footer strip when it is drawn frame by frame. A slide that fails to render
+    /// leaves the last good one on screen; the very first falls back to the idle slide.
+    pub fn prepare(&mut self, gpu: &Gpu) {
+        if let Some(list) = self.view.pending.take() {
+            self.update_ticker(gpu);
+            let store = &*self.store;
+            let View { engine, images, .. } = &mut self.view;
+            let images = std::cell::RefCell::new(images);
+            let t0 = Instant::now();
+            let result = self.compositor.draw_canvas(gpu, &list, engine, &|sha| {
+                images.borrow_mut().decode(store, sha)
+            });
+            log::debug!("canvas drawn in {:?}", t0.elapsed());
+            match result {
+                Ok(()) => {
+                    self.view.render_failed = false;
+                    self.view.drawn_once = true;
+                    // Items cross-fade; an alert, and the return from one, cut at once.
+                    let new = self.view.key.as_ref().map(|k| &k.show);
+                    let fade = self.previous_show.as_ref().is_some_and(|p| {
+                        Some(p) != new
+                            && !matches!(p, Show::Alert { .. })
+                            && !matches!(new, Some(Show::Alert { .. }))
+                    });
+                    if fade {
+                        self.pacing.start_fade(Instant::now());
+                    } else {
+                        self.pacing.cut();
+                    }
+                }
+                Err(e) => {
+                    // The last good frame stays on screen; this slide is not tried again until
+                    // something changes (no hot loop of failing renders).
+                    log::error!("could not render the slide: {e}");
+                    self.view.render_failed = true;
+                    self.report(Report::Error(format!("render: {e}")));
+                    // The footer laid out for the new slide does not belong over the old one.
+                    self.view.footer = None;
+                    self.view.ticker_tiled = false;
+                    self.compositor.clear_ticker();
+                    if !self.view.drawn_once {
+                        self.draw_fallback(gpu);
+                    }
+                }
+            }
+        }
+        if std::mem::take(&mut self.strip_due) && !self.view.ticker_tiled {
+            if let Some((footer, band)) = &self.view.footer {
+                let x = self
+                    .view
+                    .footer_x(self.config.display.ticker_speed, Instant::now())
+                    .unwrap_or(0.0);
+                let list = bangtin_layout::chrome::strip(footer, *band, x);
+                if let Err(e) = self
+                    .compositor
+                    .draw_strip(gpu, &list, &mut self.view.engine)
+                {
+                    log::error!("could not render the footer: {e}");
+                }
+            }
+        }
+    }
+
+    /// The footer's line as tiles, made again when its text changed.
+    fn update_ticker(&mut self, gpu: &Gpu) {
+        if !std::mem::take(&mut self.view.ticker_changed) {
+            return;
+        }
+        self.view.ticker_tiled = match &self.view.footer {
+            Some((laid, _)) => self
+                .compositor
+                .set_ticker(
+                    gpu,
+                    &laid.text,
+                    laid.text_width,
+                    laid.color,
+                    &mut self.view.engine,
+                )
+                .unwrap_or_else(|e| {
+                    log::error!("could not prepare the ticker: {e}");
+                    false
+                }),
+            None => {
+                self.compositor.clear_ticker();
+                false
+            }
+        };
+    }
+
+    /// The idle slide, when the very first slide could not be drawn: never a blank screen.
+    fn draw_fallback(&mut self, gpu: &Gpu) {
+        let now = self.clock.now().now.naive_local();
+        let list = self.view.fallback(frame_of(&self.config), now);
+        self.compositor.clear_ticker();
+        self.view.ticker_tiled = false;
+        match self
+            .compositor
+            .draw_canvas(gpu, &list, &mut self.view.engine, &|_| None)
+        {
+            Ok(()) => self.view.drawn_once = true,
+            Err(e) => log::error!("could not render even the idle slide: {e}"),
+        }
+    }
+
+    /// Records the frame onto `target` (of the output's size). `kept`: the target still holds
+    /// the last frame presented to it (a headless frame, a window's own copy); then a frame in
+    /// which only the footer moved redraws only the footer's band.
+    pub fn render(
+        &mut self,
+        gpu: &Gpu,
+        encoder: &mut wgpu::CommandEncoder,
+        target: &wgpu::Texture,
+        placement: &Placement,
+        kept: bool,
+    ) {
+        let now = Instant::now();
+        let fade = self.pacing.fade_alpha(now);
+        let tiled = self.view.ticker_tiled;
+        let footer = &self.view.footer;
+        let layers = Layers {
+            fade,
+            strip: footer.as_ref().filter(|_| !tiled).map(|(_, band)| *band),
+            ticker: match (
+                footer,
+                self.view.footer_x(self.config.display.ticker_speed, now),
+            ) {
+                (Some((f, band)), Some(x)) if tiled => Some((
+                    Rect::new(band.x, band.y + f.text.rect.y, band.w, f.text.rect.h),
+                    x,
+                )),
+                _ => None,
+            },
+            brightness: self.brightness,
+        };
+        // What moves: the ticker's line (tiles), or the whole band (a strip).
+        let band = layers
+            .ticker
+            .map(|(line, _)| line)
+            .or(footer.as_ref().map(|(_, band)| *band));
+        let full = !kept
+            || self.pacing.full_due
+            || fade.is_some()
+            || self.last_placement.as_ref() != Some(placement);
+        let partial = match (full, band) {
+            (false, Some(band)) => placement.output_rect(band),
+            _ => None,
+        };
+        self.pacing.full_due = false;
+        self.last_placement = Some(*placement);
+        self.compositor
+            .present(gpu, encoder, target, placement, &layers, partial);
+    }
+
+    /// Called by the output once the frame is submitted and presented: acks and proof of play
+    /// for what reached the screen, the programme's state saved.
+    pub fn presented(&mut self) {
+        let now = Instant::now();
+        self.frames += 1;
+        self.pacing.presented(now);
+        if let Some(t) = self.alert_seen.take() {
+            log::debug!(
+                "an alert change reached the screen {:?} after it reached the board thread",
+                t.elapsed()
+            );
+        }
+        let Some(program) = &self.program else { return };
+        let alert = match &program.show {
+            Show::Alert { id, .. } => Some(id.clone()),
+            _ => program.banner.clone(),
+        };
+        if let Some(f) = &mut self.observer {
+            f(&Presented {
+                number: self.frames,
+                at: SystemTime::now(),
+                show: program.show.clone(),
+                alert,
+            });
+        }
+        let Some(links) = self.links.clone() else {
+            return;
+        };
+        links.live.frames.store(self.frames, Ordering::Relaxed);
+        // While a slide fails to render the last good frame stays on screen: what the
+        // programme says is not what people see, so nothing is reported as shown.
+        if !self.view.render_failed {
+            let clock = self.clock.now();
+            for report in self.screen_reports(&clock, now) {
+                links.reports.post(report);
+            }
+        }
+        let plays = self.proof.take_finished();
+        if !plays.is_empty() {
+            self.unsaved.push(storage::Command::Plays(plays));
+        }
+        // The alerts are saved right after the frame that shows their change; the rotation's
+        // place at most once a minute.
+        if self.programme.alerts_changed()
+            || self
+                .last_save
+                .is_none_or(|t| now.saturating_duration_since(t) >= ROTATION_SAVED_EVERY)
+        {
+            self.last_save = Some(now);
+            for (name, bytes) in self.programme.saved() {
+                self.unsaved.push(storage::Command::State { name, bytes });
+            }
+        }
+        self.hand_over(&links.storage);
+    }
+
+    /// What the presented frame says to the reporter.
+    fn screen_reports(&mut self, clock: &Clock, now: Instant) -> Vec<Report> {
+        let Some(program) = &self.program else {
+            return Vec::new();
+        };
+        let origin = |id: &str| {
+            self.programme
+                .origin(id)
+                .map_or(("", 0), |o| (o.topic.as_str(), o.seq))
+        };
+        let main = match &program.show {
+            Show::Item { key, .. } => {
+                let seq = self.content.channels.get(&key.topic).map_or(0, |e| e.seq);
+                Some((key.id.as_str(), key.topic.as_str(), seq))
+            }
+            Show::Alert { id, .. } => {
+                let (topic, seq) = origin(id);
+                Some((id.as_str(), topic, seq))
+            }
+            Show::Idle => None,
+        };
+        let banner = program.banner.as_deref().map(|id| {
+            let (topic, seq) = origin(id);
+            (id, topic, seq)
+        });
+        let tickers: Vec<&str> = match (&self.footer_text, &self.view.footer) {
+            (Some(bangtin_layout::chrome::FooterText::Tickers(_)), Some(_)) => {
+                program.tickers.iter().map(|k| k.topic.as_str()).collect()
+            }
+            _ => Vec::new(),
+        };
+        let screen = Screen {
+            main,
+            banner,
+            main_is_alert: matches!(program.show, Show::Alert { .. }),
+            tickers: &tickers,
+        };
+        self.proof.presented(&screen, clock, now)
+    }
+
+    /// Gives the storage thread what it has room for; the rest waits for the next frame.
+    fn hand_over(&mut self, storage: &Storage) {
+        let mut waiting = std::mem::take(&mut self.unsaved).into_iter();
+        for command in waiting.by_ref() {
+            if let Err(back) = storage.try_send(command) {
+                self.unsaved.push(back);
+                break;
+            }
+        }
+        self.unsaved.extend(waiting);
+    }
+
+    /// At shutdown: what is on screen ends now, and everything reaches the disk.
+    fn shutdown(&mut self) {
+        let Some(links) = self.links.clone() else {
+            return;
+        };
+        let clock = self.clock.now();
+        let plays = self.proof.close(&clock, Instant::now());
+        if !plays.is_empty() {
+            self.unsaved.push(storage::Command::Plays(plays));
+        }
+        for (name, bytes) in self.programme.saved() {
+            self.unsaved.push(storage::Command::State { name, bytes });
+        }
+        for command in std::mem::take(&mut self.unsaved) {
+            links.storage.send_blocking(command);
+        }
+        links.storage.stop();
+    }
+
+    fn report(&self, report: Report) {
+        if let Some(l) = &self.links {
+            l.reports.post(report);
+        }
+    }
+
+    /// Publishes a command's reply.
+    pub fn reply(&self, id: &str, outcome: Outcome) {
+        self.report(Report::Reply(commands::reply_json(
+            &self.config.board.id,
+            id,
+            outcome,
+            self.config.board.timezone,
+        )));
+    }
+
+    /// Where reports go, for threads finishing a command (a screenshot's encoding).
+    pub fn reports(&self) -> Option<Reports> {
+        self.links.as_ref().map(|l| l.reports.clone())
+    }
+
+    /// The time zone the board stamps its times in.
+    pub fn timezone(&self) -> chrono::FixedOffset {
+        self.config.board.timezone
+    }
+
+    /// A screenshot command waits for the frame being presented.
+    pub fn screenshot_due(&self) -> bool {
+        self.commands.screenshot_due()
+    }
+
+    /// Screenshot commands to answer with the frame just presented.
+    pub fn take_screenshots(&mut self) -> Vec<String> {
+        self.commands.take_screenshots()
+    }
+
+    /// Another frame is wanted (a screenshot that could not be taken with this one).
+    pub fn want_frame(&mut self) {
+        self.pacing.full_due = true;
+        self.pacing.dirty = true;
+    }
+
+    /// Reload commands for the output to carry out (it owns the config file's path).
+    pub fn take_reloads(&mut self) -> Vec<String> {
+        self.commands.take_reloads()
+    }
+
+    /// Whether frames follow each other (a scrolling footer or a fade) rather than waiting
+    /// for a change.
+    pub fn animating(&self) -> bool {
+        self.view.footer.is_some() || self.pacing.fading(Instant::now())
+    }
+
+    /// When the next frame is due if no event comes.
+    pub fn next_wake(&self) -> Instant {
+        let now = Instant::now();
+        let started = self.clock.started();
+        let clock_next = self.program.as_ref().map(|p| started + p.until);
+        self.pacing.next_wake(
+            now,
+            self.view.footer.is_some(),
+            &[
+                clock_next,
+                self.alert_change,
+                self.commands.next_change(now),
+            ],
+            Utc::now().second(),
+        )
+    }
+
+    /// The placement of the canvas on an output of `size`.
+    pub fn placement(&self, output: (u32, u32)) -> Placement {
+        let d = &self.config.display;
+        Placement::new(
+            (d.width, d.height),
+            d.rotation,
+            output,
+            d.region.map(region),
+            sampling(d.scaling),
+        )
+    }
+
+    /// The placement in a window of `size`. A window opened at the region itself (X11 without a
+    /// window manager) is filled whole; a window the compositor made full screen (cage) gets
+    /// the region at its place on the monitor.
+    pub fn placement_in_window(&self, size: (u32, u32)) -> Placement {
+        let d = &self.config.display;
+        let region = d.region.map(|r| {
+            if (r.width, r.height) == size {
+                bangtin_config::Region { x: 0, y: 0, ..r }
+            } else {
+                r
+            }
+        });
+        Placement::new(
+            (d.width, d.height),
+            d.rotation,
+            size,
+            region.map(self::region),
+            sampling(d.scaling),
+        )
+    }
+
+    /// The output size a headless board renders: the canvas, turned, or the region's extent.
+    pub fn headless_size(&self) -> (u32, u32) {
+        let d = &self.config.display;
+        match d.region {
+            Some(r) => (
+                (r.x.max(0) as u32 + r.width).max(1),
+                (r.y.max(0) as u32 + r.height).max(1),
+            ),
+            None if d.rotation % 180 == 90 => (d.height, d.width),
+            None => (d.width, d.height),
+        }
+    }
+}
+
+/// The renderer's region for the config's.
+fn region(r: bangtin_config::Region) -> OutputRegion {
+    OutputRegion {
+        x: r.x,
+        y: r.y,
+        width: r.width,
+        height: r.height,
+    }
+}
+
+/// The renderer's sampling for the config's scaling.
+fn sampling(s: bangtin_config::Scaling) -> Sampling {
+    match s {
+        bangtin_config::Scaling::Auto => Sampling::Auto,
+        bangtin_config::Scaling::Nearest => Sampling::Nearest,
+        bangtin_config::Scaling::Smooth => Sampling::Smooth,
+    }
+}

@@ -1,0 +1,280 @@
+//! Fetching images given by URL: off the render thread, bounded in size and time, and never
+//! trusted before their sha256 matches.
+//!
+//! [`fetch`] is one blocking HTTP(S) download with every check; [`AssetFetcher`] runs them on
+//! tokio's blocking pool, a few at a time, retries with back-off, and has the storage thread
+//! store what arrives (hashed again and synced there, never on an async worker). An item whose
+//! image is not here yet is held back by the programme, not shown broken.
+
+use super::{Backoff, Events};
+use crate::storage::{Command, Storage};
+use crate::BoardEvent;
+use bangtin_media as media;
+use bangtin_protocol::content::ImageRef;
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::io::Read as _;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+/// Why an asset could not be had. Retried unless [`FetchError::is_permanent`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    #[error("{url}: {message}")]
+    Http { url: String, message: String },
+    #[error("{url}: the server sent more than the {limit} bytes allowed")]
+    TooLarge { url: String, limit: u64 },
+    #[error("{url}: got {got} bytes, the content says {declared}")]
+    WrongSize {
+        url: String,
+        got: u64,
+        declared: u64,
+    },
+    #[error("{url}: sha256 is {got}, the content says {expected}")]
+    WrongHash {
+        url: String,
+        got: String,
+        expected: String,
+    },
+    #[error("{url}: not a usable image: {message}")]
+    NotAnImage { url: String, message: String },
+}
+
+impl FetchError {
+    /// Wrong size, wrong hash or not an image will not get better by asking again soon.
+    pub fn is_permanent(&self) -> bool {
+        !matches!(self, FetchError::Http { .. })
+    }
+}
+
+/// Limits of one download.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The global cap on one asset, whatever the content declares.
+    pub max_bytes: u64,
+    /// The whole request, connection to last byte.
+    pub timeout: Duration,
+}
+
+/// Downloads `url`, refusing more than `min(declared, max_bytes)` bytes, a size other than
+/// the declared one, a sha256 other than the expected one, and bytes that are not an image
+/// within the media limits. Blocking: call it from a blocking pool.
+pub fn fetch(
+    url: &str,
+    sha256: &str,
+    declared: u64,
+    limits: Limits,
+) -> Result<Vec<u8>, FetchError> {
+    let limit = declared.min(limits.max_bytes);
+    let http = |message: String| FetchError::Http {
+        url: url.to_owned(),
+        message,
+    };
+    if declared > limits.max_bytes {
+        return Err(FetchError::TooLarge {
+            url: url.to_owned(),
+            limit,
+        });
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(limits.timeout))
+        .max_redirects(3)
+        .build()
+        .into();
+    let mut response = agent.get(url).call().map_err(|e| http(e.to_string()))?;
+    if let Some(len) = response.body().content_length() {
+        if len > limit {
+            return Err(FetchError::TooLarge {
+                url: url.to_owned(),
+                limit,
+            });
+        }
+    }
+    let mut bytes = Vec::new();
+    response
+        .body_mut()
+        .as_reader()
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| http(e.to_string()))?;
+    let got = bytes.len() as u64;
+    if got > limit {
+        return Err(FetchError::TooLarge {
+            url: url.to_owned(),
+            limit,
+        });
+    }
+    if got != declared {
+        return Err(FetchError::WrongSize {
+            url: url.to_owned(),
+            got,
+            declared,
+        });
+    }
+    let actual = hex::encode(Sha256::digest(&bytes));
+    if actual != sha256 {
+        return Err(FetchError::WrongHash {
+            url: url.to_owned(),
+            got: actual,
+            expected: sha256.to_owned(),
+        });
+    }
+    media::dimensions(&bytes).map_err(|e| FetchError::NotAnImage {
+        url: url.to_owned(),
+        message: e.to_string(),
+    })?;
+    Ok(bytes)
+}
+
+/// What the fetcher reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssetEvent {
+    /// Stored; items showing it may now be shown.
+    Ready { sha256: String },
+    /// Given up on (after retries, or at once for a permanent failure).
+    Failed { sha256: String, reason: String },
+}
+
+/// Fetches URL images in the background, `concurrency` at a time, each at most once at a
+/// time, with up to `tries` attempts.
+pub struct AssetFetcher {
+    storage: Storage,
+    limits: Limits,
+    permits: Arc<Semaphore>,
+    in_flight: Arc<Mutex<HashSet<String>>>,
+    events: Events,
+    tries: u32,
+    retry_base: Duration,
+}
+
+impl AssetFetcher {
+    pub fn new(
+        storage: Storage,
+        limits: Limits,
+        concurrency: usize,
+        events: Events,
+    ) -> AssetFetcher {
+        AssetFetcher {
+            storage,
+            limits,
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            in_flight: Arc::new(Mutex::new(HashSet::new())),
+            events,
+            tries: 4,
+            retry_base: Duration::from_secs(2),
+        }
+    }
+
+    /// Sets the retry policy (tests use short waits).
+    pub fn with_retries(mut self, tries: u32, base: Duration) -> AssetFetcher {
+        self.tries = tries.max(1);
+        self.retry_base = base;
+        self
+    }
+
+    /// Starts fetching every URL image that is neither stored nor already on its way.
+    /// Returns at once; must be called within a tokio runtime.
+    pub fn want<'a>(&self, images: impl IntoIterator<Item = &'a ImageRef>) {
+        for image in images {
+            let ImageRef::Url { url, sha256, bytes } = image else {
+                continue;
+            };
+            if self.storage.store().has_asset(sha256) {
+                continue;
+            }
+            {
+                let mut flying = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+                if !flying.insert(sha256.clone()) {
+                    continue;
+                }
+            }
+            let job = Job {
+                url: url.clone(),
+                sha256: sha256.clone(),
+                declared: *bytes,
+            };
+            tokio::spawn(self.run(job));
+        }
+    }
+
+    fn run(&self, job: Job) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let (storage, limits, permits, in_flight, events) = (
+            self.storage.clone(),
+            self.limits,
+            self.permits.clone(),
+            self.in_flight.clone(),
+            self.events.clone(),
+        );
+        let (tries, base) = (self.tries, self.retry_base);
+        async move {
+            let mut backoff = Backoff::new(base, base * 16, seed(&job.sha256));
+            let mut outcome = Err(String::new());
+            for attempt in 1..=tries {
+                let result = {
+                    let Ok(_permit) = permits.acquire().await else {
+                        return;
+                    };
+                    let job = job.clone();
+                    tokio::task::spawn_blocking(move || {
+                        fetch(&job.url, &job.sha256, job.declared, limits)
+                    })
+                    .await
+                    .unwrap_or_else(|e| {
+                        Err(FetchError::Http {
+                            url: String::new(),
+                            message: format!("fetch task failed: {e}"),
+                        })
+                    })
+                };
+                match result {
+                    Ok(bytes) => {
+                        let sha256 = job.sha256.clone();
+                        outcome = storage
+                            .ask(|done| Command::Asset {
+                                sha256,
+                                bytes,
+                                done,
+                            })
+                            .await
+                            .unwrap_or_else(|| Err("the storage thread has stopped".into()));
+                        break;
+                    }
+                    Err(e) => {
+                        log::warn!("asset fetch, try {attempt} of {tries}: {e}");
+                        outcome = Err(e.to_string());
+                        if e.is_permanent() || attempt == tries {
+                            break;
+                        }
+                        tokio::time::sleep(backoff.next_delay()).await;
+                    }
+                }
+            }
+            in_flight
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&job.sha256);
+            let event = match outcome {
+                Ok(()) => AssetEvent::Ready { sha256: job.sha256 },
+                Err(reason) => AssetEvent::Failed {
+                    sha256: job.sha256,
+                    reason,
+                },
+            };
+            events.send(BoardEvent::Asset(event)).await;
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Job {
+    url: String,
+    sha256: String,
+    declared: u64,
+}
+
+fn seed(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}

@@ -1,0 +1,152 @@
+//! `[board]`: who the board is, where, and its time zone.
+
+use crate::check::{quote, Checker, Reported, Sect};
+use crate::locate::Place;
+use crate::{Board, DEFAULT_TIMEZONE};
+use bangtin_protocol::trust;
+use chrono::FixedOffset;
+use toml::Table;
+
+pub(crate) const BOARD_KEYS: &[&str] = &["id", "area", "name", "timezone"];
+
+impl Checker<'_> {
+    pub(crate) fn board(&mut self, root: &Table) -> Option<Board> {
+        let table = match self.section(root, "board") {
+            Ok(Some(t)) => t,
+            Ok(None) => {
+                self.problems.push((
+                    None,
+                    "board is required: a [board] table with id, area and name".to_owned(),
+                ));
+                return None;
+            }
+            Err(Reported) => return None,
+        };
+        let s = Sect {
+            place: Place::Table("board"),
+            table,
+            known: BOARD_KEYS,
+        };
+        self.unknown_keys(&s);
+        let id = self.required_string(&s, "id").and_then(|id| {
+            if trust::is_slug(id) {
+                Some(id.to_owned())
+            } else {
+                self.problem(
+                    s.place,
+                    "id",
+                    format!(
+                        "must be a slug of 1..=64 characters a-z, 0-9 or '-', got {}",
+                        quote(id)
+                    ),
+                );
+                None
+            }
+        });
+        let area =
+            self.required_string(&s, "area")
+                .and_then(|area| match trust::parse_area(area) {
+                    Some(segs) => Some(segs),
+                    None => {
+                        self.problem(
+                            s.place,
+                            "area",
+                            format!(
+                            "must be an area path of '/'-separated slugs (a-z, 0-9, '-') such as \
+                             \"vn/ha-noi/dong-anh/xuan-non\", got {}",
+                            quote(area)
+                        ),
+                        );
+                        None
+                    }
+                });
+        let name = self.required_string(&s, "name").and_then(|name| {
+            let chars = name.chars().count();
+            let message = if name.trim().is_empty() {
+                Some("must not be empty".to_owned())
+            } else if chars > 100 {
+                Some(format!("must be at most 100 characters, got {chars}"))
+            } else if name.chars().any(char::is_control) {
+                Some(format!(
+                    "must be one line of text, without control characters, got {}",
+                    quote(name)
+                ))
+            } else {
+                None
+            };
+            match message {
+                Some(m) => {
+                    self.problem(s.place, "name", m);
+                    None
+                }
+                None => Some(name.to_owned()),
+            }
+        });
+        let timezone = match self.string(&s, "timezone") {
+            Ok(v) => {
+                let text = v.unwrap_or(DEFAULT_TIMEZONE);
+                let offset = parse_offset(text);
+                if offset.is_none() {
+                    self.problem(
+                        s.place,
+                        "timezone",
+                        format!(
+                            "must be a UTC offset \"+HH:MM\" or \"-HH:MM\" from -12:00 to +14:00 \
+                             (Vietnam: \"+07:00\"), got {}",
+                            quote(text)
+                        ),
+                    );
+                }
+                offset
+            }
+            Err(Reported) => None,
+        };
+        Some(Board {
+            id: id?,
+            area: area?,
+            name: name?,
+            timezone: timezone?,
+        })
+    }
+}
+
+/// `+HH:MM` / `-HH:MM` from -12:00 to +14:00.
+fn parse_offset(s: &str) -> Option<FixedOffset> {
+    let b = s.as_bytes();
+    if b.len() != 6 || b[3] != b':' || ![1, 2, 4, 5].iter().all(|&i| b[i].is_ascii_digit()) {
+        return None;
+    }
+    let sign = match b[0] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let digit = |i: usize| i32::from(b[i] - b'0');
+    let hours = digit(1) * 10 + digit(2);
+    let minutes = digit(4) * 10 + digit(5);
+    let total = sign * (hours * 3600 + minutes * 60);
+    if minutes >= 60 || !(-12 * 3600..=14 * 3600).contains(&total) {
+        return None;
+    }
+    FixedOffset::east_opt(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets() {
+        assert_eq!(parse_offset("+07:00"), FixedOffset::east_opt(7 * 3600));
+        assert_eq!(
+            parse_offset("-03:30"),
+            FixedOffset::east_opt(-(3 * 3600 + 1800))
+        );
+        assert_eq!(parse_offset("+14:00"), FixedOffset::east_opt(14 * 3600));
+        for bad in [
+            "+7:00", "07:00", "+07:60", "+15:00", "-12:01", "+0700", "+07:00 ", "+٠٧:00", "Z",
+        ] {
+            assert_eq!(parse_offset(bad), None, "{bad}");
+        }
+    }
+}

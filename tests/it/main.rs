@@ -1,0 +1,21 @@
+//! bangtin's integration tests: one binary (linking the board, the renderer and a broker once,
+//! not once per topic), a module per topic, and the shared `bangtin-testkit`.
+
+mod assets;
+mod board;
+mod cap;
+mod cli;
+mod config;
+mod content;
+mod fonts;
+mod layout;
+mod legacy;
+mod lunar;
+mod output;
+mod render;
+mod schedule;
+mod staff;
+mod store;
+mod sync;
+mod trust;
+mod window;
