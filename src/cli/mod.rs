@@ -34,11 +34,11 @@ use std::process::ExitCode;
 )]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Commands,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub enum Commands {
     /// Run the board: listen to the broker, show the programme in a window (or headless).
     Run(run::RunArgs),
     /// A whole board with zero set-up: embedded broker, demo keys, sample content, a drill.
@@ -95,19 +95,19 @@ impl From<bangtin_staff::Error> for Failure {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        Command::Run(args) => run::run(args),
+        Commands::Run(args) => run::run(args),
         #[cfg(feature = "demo")]
-        Command::Demo(args) => demo::run(args),
-        Command::Render(args) => render::run(args),
-        Command::Check(args) => check::run(args),
-        Command::Keygen(args) => keygen::run(args),
-        Command::Publish(args) => publish::run(args),
-        Command::Alert(args) => alert::run(args),
-        Command::Fleet(args) => fleet::run(args),
-        Command::Screenshot(args) => command::screenshot(args),
-        Command::Command(args) => command::run(args),
-        Command::Collect(args) => collect::run(args),
-        Command::Report(args) => report::run(args),
+        Commands::Demo(args) => demo::run(args),
+        Commands::Render(args) => render::run(args),
+        Commands::Check(args) => check::run(args),
+        Commands::Keygen(args) => keygen::run(args),
+        Commands::Publish(args) => publish::run(args),
+        Commands::Alert(args) => alert::run(args),
+        Commands::Fleet(args) => fleet::run(args),
+        Commands::Screenshot(args) => command::screenshot(args),
+        Commands::Command(args) => command::run(args),
+        Commands::Collect(args) => collect::run(args),
+        Commands::Report(args) => report::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

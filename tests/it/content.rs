@@ -364,7 +364,7 @@ fn arbitrary_bytes_never_panic() {
         let mut bytes = doc.to_vec();
         let i = (state as usize) % bytes.len();
         bytes[i] = (state >> 32) as u8;
-        if state % 3 == 0 {
+        if state.is_multiple_of(3) {
             bytes.truncate((state >> 40) as usize % bytes.len());
         }
         let _ = content::parse_document(&bytes);

@@ -11,6 +11,7 @@ use bangtin_protocol::content::{AlertStatus, Item, ItemKind};
 use bangtin_store::Store;
 use chrono::NaiveDateTime;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// What the canvas shows; a new one means a new canvas.
@@ -29,6 +30,8 @@ pub struct CanvasKey {
 
 /// The board's picture as far as the CPU knows it.
 pub struct View {
+    /// Where fetched images are read from.
+    pub store: Arc<Store>,
     pub engine: TextEngine,
     pub images: Images,
     pages: HashMap<ItemKey, u32>,
@@ -62,8 +65,9 @@ pub struct Frame<'a> {
 }
 
 impl View {
-    pub fn new(now: Instant) -> View {
+    pub fn new(store: Arc<Store>, now: Instant) -> View {
         View {
+            store,
             engine: TextEngine::new(),
             images: Images::default(),
             pages: HashMap::new(),
@@ -88,7 +92,7 @@ impl View {
     }
 
     /// The page count of an item in the body of the screen, remembered until a change.
-    pub fn item_pages(&mut self, store: &Store, frame: Frame<'_>, topic: &str, item: &Item) -> u32 {
+    pub fn item_pages(&mut self, frame: Frame<'_>, topic: &str, item: &Item) -> u32 {
         let key = ItemKey::new(topic, &item.id);
         if let Some(n) = self.pages.get(&key) {
             return *n;
@@ -103,6 +107,7 @@ impl View {
             },
         )
         .body;
+        let store = &*self.store;
         let images = std::cell::RefCell::new(&mut self.images);
         let list = layout::layout(
             &mut self.engine,
@@ -116,11 +121,12 @@ impl View {
     }
 
     /// The page count of a full-screen alert, remembered until a change.
-    pub fn alert_pages(&mut self, store: &Store, frame: Frame<'_>, held: &HeldAlert) -> u32 {
+    pub fn alert_pages(&mut self, frame: Frame<'_>, held: &HeldAlert) -> u32 {
         let id = &held.alert.id;
         if let Some(n) = self.alert_pages.get(id) {
             return *n;
         }
+        let store = &*self.store;
         let images = std::cell::RefCell::new(&mut self.images);
         let list = layout::layout(
             &mut self.engine,
@@ -171,7 +177,6 @@ impl View {
     /// background; the footer keeps scrolling from where it was unless its text changed.
     pub fn compose(
         &mut self,
-        store: &Store,
         frame: Frame<'_>,
         key: &CanvasKey,
         content: &ContentSet,
@@ -195,6 +200,7 @@ impl View {
             },
         };
         let footer_changed = self.key.as_ref().map(|k| &k.footer) != Some(&key.footer);
+        let store = &*self.store;
         let images = std::cell::RefCell::new(&mut self.images);
         let canvas = chrome::canvas(
             &mut self.engine,

@@ -96,9 +96,8 @@ impl BoardClock {
         let held = self
             .anchor
             .is_some_and(|a| a.holds(&now, mono) && (ntp || !behind));
-        if self.policy == ClockTrust::Always {
-            self.anchor = Some(TrustAnchor { wall: now, mono });
-        } else if vouched && !held {
+        let always = self.policy == ClockTrust::Always;
+        if always || (vouched && !held) {
             self.anchor = Some(TrustAnchor { wall: now, mono });
         } else if !vouched && !held {
             self.anchor = None;
