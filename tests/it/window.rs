@@ -34,7 +34,16 @@ impl Xvfb {
         let display = format!(":{n}");
         let child = Command::new("Xvfb")
             .arg(&display)
-            .args(["-screen", "0", &format!("{W}x{H}x24"), "-nolisten", "tcp"])
+            // -noreset: an X server resets when its last client leaves, refusing connections
+            // meanwhile; the readiness check below is such a client.
+            .args([
+                "-screen",
+                "0",
+                &format!("{W}x{H}x24"),
+                "-nolisten",
+                "tcp",
+                "-noreset",
+            ])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
