@@ -36,6 +36,10 @@ pub fn run(args: &ReportArgs) -> Result<(), Failure> {
     for note in notes {
         eprintln!("{note}");
     }
+    let undated = lines.iter().filter(|l| !l.clock_trusted).count();
+    if undated > 0 {
+        eprintln!("{}", Msg::UndatedPlays { lines: undated }.text(lang));
+    }
     let csv = report::csv(&lines);
     match &args.out {
         Some(out) => write_file(out, csv.as_bytes())?,

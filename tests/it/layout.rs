@@ -1,8 +1,10 @@
 //! Layout as data: DisplayList snapshots of every template at LED, small, full-HD and portrait
 //! sizes, and the properties every layout must have whatever the content.
 
+use bangtin_layout::text::Run;
 use bangtin_layout::{DisplayList, Face, Op, Slide, TextEngine};
 use bangtin_testkit::fixtures::*;
+use proptest::prelude::*;
 use unicode_normalization::UnicodeNormalization;
 
 fn full_announcement() -> String {
@@ -485,4 +487,69 @@ fn an_led_panel_idle_slide_shows_the_whole_board_name_and_drops_the_date_first()
         roomy.texts().any(|t| t.text == "24/11/2026"),
         "the short date where the long one does not fit"
     );
+}
+
+/// The title laid out at 640x360, as a board shows it.
+fn titled(engine: &mut TextEngine, title: &str) -> Option<DisplayList> {
+    let json = format!(
+        r#"{{"id": "x", "type": "announcement", "title": {}}}"#,
+        serde_json::to_string(title).ok()?
+    );
+    let item =
+        bangtin_protocol::content::parse_channel(format!(r#"{{"items": [{json}]}}"#).as_bytes())
+            .ok()?
+            .items
+            .remove(0);
+    Some(lay(
+        engine,
+        Slide::Item {
+            item: &item,
+            page: 0,
+        },
+        640,
+        360,
+    ))
+}
+
+/// Every shaped line of every text run fits inside its run's box.
+fn lines_inside_their_boxes(engine: &mut TextEngine, list: &DisplayList) -> Result<(), String> {
+    for run in list.texts() {
+        let (_, buffer) = engine.shape(&Run::of(run));
+        for line in buffer.layout_runs() {
+            if line.line_w > run.rect.w + 0.5 {
+                return Err(format!(
+                    "a line of {} px in a box of {} px: {:?}",
+                    line.line_w, run.rect.w, run.text
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn a_title_that_starts_with_a_right_to_left_override_shows_whole() {
+    let mut engine = TextEngine::new();
+    let list = titled(&mut engine, "\u{202e}HỌP dân thôn").unwrap();
+    let texts: Vec<&str> = list.texts().map(|t| t.text.as_str()).collect();
+    assert!(texts.contains(&"HỌP dân thôn"), "{texts:?}");
+    lines_inside_their_boxes(&mut engine, &list).unwrap();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Whatever Unicode a title holds, if it passes validation it lays out inside its box:
+    /// right-to-left scripts, combining marks, emoji, invisible characters.
+    #[test]
+    fn any_title_that_passes_validation_stays_inside_its_box(
+        title in proptest::collection::vec(any::<char>(), 1..60)
+            .prop_map(|chars| chars.into_iter().collect::<String>())
+    ) {
+        let mut engine = TextEngine::new();
+        if let Some(list) = titled(&mut engine, &title) {
+            check_invariants("any title", &list);
+            prop_assert_eq!(lines_inside_their_boxes(&mut engine, &list), Ok(()));
+        }
+    }
 }

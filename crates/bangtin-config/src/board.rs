@@ -66,9 +66,13 @@ impl Checker<'_> {
                 Some("must not be empty".to_owned())
             } else if chars > 100 {
                 Some(format!("must be at most 100 characters, got {chars}"))
-            } else if name.chars().any(char::is_control) {
+            } else if name
+                .chars()
+                .any(|c| c.is_control() || bangtin_protocol::content::text::is_hidden_format(c))
+            {
                 Some(format!(
-                    "must be one line of text, without control characters, got {}",
+                    "must be one line of text, without control characters or invisible \
+                     formatting (right-to-left overrides, zero-width characters), got {}",
                     quote(name)
                 ))
             } else {

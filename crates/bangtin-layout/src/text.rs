@@ -12,8 +12,22 @@ use std::hash::{Hash, Hasher};
 /// Owns the font system (bundled fonts only) and a cache of shaped buffers.
 pub struct TextEngine {
     pub font_system: FontSystem,
-    buffers: HashMap<u64, (u64, Buffer)>,
+    /// By key: the generation it was last used in, the run it was shaped from, the buffer.
+    buffers: HashMap<u64, (u64, RunKey, Buffer)>,
     generation: u64,
+}
+
+/// A run as the cache compares it: two runs with the same hash but anything else different
+/// never share a buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RunKey {
+    text: String,
+    face: Face,
+    weight: u16,
+    size: u32,
+    line_height: u32,
+    width: u32,
+    align: Align,
 }
 
 /// How a run is set, before a size is chosen.
@@ -55,7 +69,29 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn key(&self) -> u64 {
+    fn owned(&self) -> RunKey {
+        RunKey {
+            text: self.text.to_owned(),
+            face: self.face,
+            weight: self.weight,
+            size: self.size.to_bits(),
+            line_height: self.line_height.to_bits(),
+            width: self.width.to_bits(),
+            align: self.align,
+        }
+    }
+
+    fn is(&self, key: &RunKey) -> bool {
+        self.text == key.text
+            && self.face == key.face
+            && self.weight == key.weight
+            && self.size.to_bits() == key.size
+            && self.line_height.to_bits() == key.line_height
+            && self.width.to_bits() == key.width
+            && self.align == key.align
+    }
+
+    fn hash(&self) -> u64 {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         self.text.hash(&mut h);
         self.face.hash(&mut h);
@@ -101,7 +137,12 @@ impl TextEngine {
 
     /// Shapes a run (or finds it already shaped) and returns its cache key and buffer.
     pub fn shape(&mut self, run: &Run<'_>) -> (u64, &Buffer) {
-        let key = run.key();
+        // The run's hash, or the next free or matching key after it: a collision of hashes
+        // can never give one text's buffer to another.
+        let mut key = run.hash();
+        while self.buffers.get(&key).is_some_and(|(_, k, _)| !run.is(k)) {
+            key = key.wrapping_add(1);
+        }
         let generation = self.generation;
         let font_system = &mut self.font_system;
         let entry = self.buffers.entry(key).or_insert_with(|| {
@@ -119,10 +160,10 @@ impl TextEngine {
             };
             buffer.set_text(run.text, &attrs, Shaping::Advanced, Some(align));
             buffer.shape_until_scroll(font_system, false);
-            (generation, buffer)
+            (generation, run.owned(), buffer)
         });
         entry.0 = generation;
-        (key, &entry.1)
+        (key, &entry.2)
     }
 
     /// Makes sure the buffer for a run that layout produced is shaped (again only if it was
@@ -138,7 +179,7 @@ impl TextEngine {
     ) -> (&'a mut FontSystem, impl Fn(u64) -> Option<&'a Buffer> + 'a) {
         let buffers = &self.buffers;
         (&mut self.font_system, move |k| {
-            buffers.get(&k).map(|(_, b)| b)
+            buffers.get(&k).map(|(_, _, b)| b)
         })
     }
 
@@ -152,7 +193,7 @@ impl TextEngine {
     pub fn next_generation(&mut self) {
         self.generation += 1;
         let keep_after = self.generation.saturating_sub(3);
-        self.buffers.retain(|_, (g, _)| *g >= keep_after);
+        self.buffers.retain(|_, (g, _, _)| *g >= keep_after);
     }
 
     /// The visual lines of `text` at a size, and the widest line.
@@ -243,4 +284,41 @@ pub fn size_steps(max: f32, min: f32) -> Vec<f32> {
     }
     v.push(min);
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> Run<'_> {
+        Run {
+            text,
+            face: Face::Sans,
+            weight: 400,
+            size: 20.0,
+            line_height: 28.0,
+            width: 300.0,
+            align: Align::Left,
+        }
+    }
+
+    #[test]
+    fn a_hash_collision_never_gives_one_text_the_buffer_of_another() {
+        let mut engine = TextEngine::new();
+        let a = run("Họp dân thôn Đông");
+        let b = run("Tiêm chủng mở rộng");
+        let (key_a, _) = engine.shape(&a);
+        // Plant b's buffer where a's hash points, as a collision would.
+        let (key_b, _) = engine.shape(&b);
+        let planted = engine.buffers.remove(&key_b).unwrap();
+        engine.buffers.remove(&key_a);
+        engine.buffers.insert(a.hash(), planted);
+        let (key, buffer) = engine.shape(&a);
+        assert_ne!(key, a.hash(), "a collision is probed past");
+        let text: String = buffer.layout_runs().map(|r| r.text.to_owned()).collect();
+        assert_eq!(text, "Họp dân thôn Đông");
+        let (font_system, lookup) = engine.split();
+        let _ = font_system;
+        assert!(lookup(key).is_some());
+    }
 }

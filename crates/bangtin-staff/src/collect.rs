@@ -119,5 +119,8 @@ fn played_line(
     if let Some(area) = areas.get(board).and_then(|s| s.area.clone()) {
         batch["area"] = area.into();
     }
+    // Plays a board recorded before its clock was set are reported in the period they were
+    // collected in.
+    batch["collected_at"] = serde_json::json!(crate::board_now());
     Some(format!("{batch}\n"))
 }

@@ -26,6 +26,12 @@ pub struct Played {
     pub seq: u64,
     pub from: DateTime<FixedOffset>,
     pub to: DateTime<FixedOffset>,
+    /// Whether the board's clock was trusted when the play was stamped. A play recorded before
+    /// the clock was set carries the clock's time as it was (1970, or days stale): its dates
+    /// say nothing about when it was shown.
+    pub clock_trusted: bool,
+    /// When `bangtin collect` kept it (its own clock): what places an undated play in a period.
+    pub collected_at: Option<DateTime<FixedOffset>>,
 }
 
 /// What makes two records the same showing. `from` compares as an instant, so the same moment
@@ -42,6 +48,8 @@ impl Played {
 struct Batch {
     board: String,
     items: Vec<Value>,
+    #[serde(default)]
+    collected_at: Option<DateTime<FixedOffset>>,
 }
 
 #[derive(Deserialize)]
@@ -51,6 +59,13 @@ struct Record {
     seq: u64,
     from: DateTime<FixedOffset>,
     to: DateTime<FixedOffset>,
+    /// Boards before this field always stamped with a trusted clock, or said nothing.
+    #[serde(default = "trusted")]
+    clock_trusted: bool,
+}
+
+fn trusted() -> bool {
+    true
 }
 
 /// Reads JSON lines of played batches. Returns the records, each showing once (see
@@ -105,6 +120,8 @@ pub fn parse_batches(jsonl: &str) -> (Vec<Played>, Vec<String>) {
                 seq: r.seq,
                 from: r.from,
                 to: r.to,
+                clock_trusted: r.clock_trusted,
+                collected_at: batch.collected_at,
             });
         }
     }
@@ -138,12 +155,19 @@ pub struct Line {
     pub first_shown: DateTime<FixedOffset>,
     /// The end of the latest showing, clipped to the window.
     pub last_shown: DateTime<FixedOffset>,
+    /// False for the showings recorded before the board's clock was set: whatever their dates
+    /// (they are not clipped to the window, nor left out for being outside it), they are
+    /// reported on lines of their own, so that none is lost and none passes for a real date.
+    pub clock_trusted: bool,
 }
 
 /// Sums the records per (board, item, topic) over the window [`from`, `to`), optionally only
 /// for the boards in `area_boards`. A showing counts when it overlaps the window (a
 /// zero-length one when its moment is inside it). Records are deduplicated first, so
-/// concatenated or overlapping collections are safe to pass. Sorted by board, item, topic.
+/// concatenated or overlapping collections are safe to pass. Showings recorded before the
+/// board's clock was set are summed whole, on lines of their own (`clock_trusted: false`), in
+/// the period in which they were collected (always, when that is not known).
+/// Sorted by board, item, topic.
 pub fn aggregate(
     records: &[Played],
     from: DateTime<FixedOffset>,
@@ -158,20 +182,27 @@ pub fn aggregate(
         last: DateTime<FixedOffset>,
     }
     let mut seen: HashSet<Key<'_>> = HashSet::new();
-    let mut groups: BTreeMap<(&str, &str, &str), Acc<'_>> = BTreeMap::new();
+    let mut groups: BTreeMap<(&str, &str, &str, bool), Acc<'_>> = BTreeMap::new();
     for r in records {
         if area_boards.is_some_and(|set| !set.contains(&r.board)) {
             continue;
         }
-        let start = r.from.max(from);
-        let end = r.to.min(to);
-        let overlaps = start < end || (r.from == r.to && from <= r.from && r.from < to);
+        let (start, end) = if r.clock_trusted {
+            (r.from.max(from), r.to.min(to))
+        } else {
+            (r.from, r.to)
+        };
+        let overlaps = if r.clock_trusted {
+            start < end || (r.from == r.to && from <= r.from && r.from < to)
+        } else {
+            r.collected_at.is_none_or(|c| from <= c && c < to)
+        };
         if !overlaps || !seen.insert(r.key()) {
             continue;
         }
         let millis = (end - start).num_milliseconds();
         groups
-            .entry((&r.board, &r.item, &r.topic))
+            .entry((&r.board, &r.item, &r.topic, !r.clock_trusted))
             .and_modify(|a| {
                 a.times += 1;
                 a.millis += millis;
@@ -188,7 +219,7 @@ pub fn aggregate(
     }
     groups
         .into_iter()
-        .map(|((board, item, _), a)| Line {
+        .map(|((board, item, _, untrusted), a)| Line {
             board: board.to_string(),
             item: item.to_string(),
             topic: a.topic.to_string(),
@@ -196,24 +227,20 @@ pub fn aggregate(
             seconds_on_screen: a.millis as f64 / 1000.0,
             first_shown: a.first,
             last_shown: a.last,
+            clock_trusted: !untrusted,
         })
         .collect()
 }
 
 /// The header of [`csv`], a stable column order outside tools rely on.
 pub const CSV_HEADER: &str =
-    "board,item,topic,times_shown,seconds_on_screen,first_shown,last_shown";
-
-/// Vietnam's time (fixed +07:00, no DST), in which the report gives its times.
-fn vietnam() -> FixedOffset {
-    FixedOffset::east_opt(7 * 3600).expect("+07:00 is a valid offset")
-}
+    "board,item,topic,times_shown,seconds_on_screen,first_shown,last_shown,clock_trusted";
 
 /// The report as CSV (RFC 4180: CRLF line ends, fields with a comma, quote, CR or LF quoted
 /// with quotes doubled), [`CSV_HEADER`] first. Seconds have one decimal; times are RFC 3339
 /// in +07:00 (fractions of a second only when there are some).
 pub fn csv(lines: &[Line]) -> String {
-    let tz = vietnam();
+    let tz = bangtin_vi::calendar::VIETNAM;
     let time = |t: DateTime<FixedOffset>| {
         t.with_timezone(&tz)
             .to_rfc3339_opts(SecondsFormat::AutoSi, false)
@@ -230,6 +257,7 @@ pub fn csv(lines: &[Line]) -> String {
             format!("{:.1}", l.seconds_on_screen),
             time(l.first_shown),
             time(l.last_shown),
+            l.clock_trusted.to_string(),
         ];
         out.push_str(&fields.join(","));
         out.push_str("\r\n");
@@ -347,6 +375,8 @@ mod tests {
             seq,
             from: t(from),
             to: t(to),
+            clock_trusted: true,
+            collected_at: None,
         }
     }
 
@@ -649,6 +679,7 @@ mod tests {
                 seconds_on_screen: 45.26,
                 first_shown: t("2026-11-24T01:00:00+00:00"),
                 last_shown: t("2026-11-24T08:30:10.5+07:00"),
+                clock_trusted: true,
             },
             Line {
                 board: "b".into(),
@@ -658,15 +689,40 @@ mod tests {
                 seconds_on_screen: 10.0,
                 first_shown: t("2026-11-24T08:00:00+07:00"),
                 last_shown: t("2026-11-24T08:00:10+07:00"),
+                clock_trusted: false,
             },
         ];
         let text = csv(&lines);
-        let expected = "board,item,topic,times_shown,seconds_on_screen,first_shown,last_shown\r\n\
+        let expected = "board,item,topic,times_shown,seconds_on_screen,first_shown,last_shown,\
+             clock_trusted\r\n\
              xuan-non-01,\"tiem-chung, \"\"đợt 2\"\"\",bangtin/v1/content/vn,3,45.3,\
-             2026-11-24T08:00:00+07:00,2026-11-24T08:30:10.500+07:00\r\n\
-             b,\"two\nlines\",\"t\r\",1,10.0,2026-11-24T08:00:00+07:00,2026-11-24T08:00:10+07:00\r\n";
+             2026-11-24T08:00:00+07:00,2026-11-24T08:30:10.500+07:00,true\r\n\
+             b,\"two\nlines\",\"t\r\",1,10.0,2026-11-24T08:00:00+07:00,2026-11-24T08:00:10+07:00,\
+             false\r\n";
         assert_eq!(text, expected);
         assert_eq!(csv(&[]), format!("{CSV_HEADER}\r\n"));
+    }
+
+    #[test]
+    fn plays_recorded_before_the_clock_was_set_are_neither_dropped_nor_passed_off_as_dated() {
+        // A board after a power cut, before NTP: its clock said 1970.
+        let before_ntp = r#"{"board": "xn", "items": [{"item": "a", "topic": "t", "seq": 1, "from": "1970-01-01T07:00:00+07:00", "to": "1970-01-01T07:00:10+07:00", "clock_trusted": false}, {"item": "a", "topic": "t", "seq": 1, "from": "2026-11-24T08:00:00+07:00", "to": "2026-11-24T08:00:10+07:00"}]}"#;
+        let (records, problems) = parse_batches(before_ntp);
+        assert!(problems.is_empty(), "{problems:?}");
+        let lines = day(&records);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        let undated = lines.iter().find(|l| !l.clock_trusted).unwrap();
+        assert_eq!((undated.times_shown, undated.seconds_on_screen), (1, 10.0));
+        assert!(lines.iter().any(|l| l.clock_trusted && l.times_shown == 1));
+        assert!(csv(&lines).contains(",false\r\n"));
+        // Collected on another day, it belongs to that day's report.
+        let collected = before_ntp.replacen(
+            r#"{"board": "xn","#,
+            r#"{"board": "xn", "collected_at": "2026-11-26T09:00:00+07:00","#,
+            1,
+        );
+        let (records, _) = parse_batches(&collected);
+        assert!(day(&records).iter().all(|l| l.clock_trusted));
     }
 
     #[test]
@@ -676,7 +732,7 @@ mod tests {
         assert_eq!(text.lines().count(), 3);
         assert!(text.contains(
             "xuan-non-01,tiem-chung,bangtin/v1/content/vn/ha-noi,1,15.0,\
-             2026-11-24T08:00:00+07:00,2026-11-24T08:00:15+07:00"
+             2026-11-24T08:00:00+07:00,2026-11-24T08:00:15+07:00,true"
         ));
     }
 }

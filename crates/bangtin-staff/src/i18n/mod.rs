@@ -209,6 +209,10 @@ pub enum Msg {
     ReportWritten {
         lines: usize,
     },
+    /// Report lines of plays recorded before a board's clock was set.
+    UndatedPlays {
+        lines: usize,
+    },
 }
 
 /// A progress line: the count, then the offline boards if any.
@@ -466,6 +470,21 @@ impl Msg {
                     format!("Ảnh đã được nén lại: {before} -> {after} ({width}x{height}).")
                 } else {
                     format!("Image recompressed: {before} -> {after} ({width}x{height}).")
+                }
+            }
+            Msg::UndatedPlays { lines } => {
+                if vi {
+                    format!(
+                        "Lưu ý: {lines} dòng là lượt phát được ghi khi đồng hồ của bảng tin chưa \
+                         được chỉnh (clock_trusted = false): giờ ghi là giờ của đồng hồ lúc đó; \
+                         các dòng này nằm trong báo cáo của kỳ thu thập."
+                    )
+                } else {
+                    format!(
+                        "Note: {lines} line(s) are plays a board recorded before its clock was \
+                         set (clock_trusted = false): their times are the board's clock as it \
+                         was; they are in the report of the period they were collected in."
+                    )
                 }
             }
             Msg::ReportWritten { lines } => {

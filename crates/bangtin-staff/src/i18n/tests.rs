@@ -133,6 +133,7 @@ fn every_msg() -> Vec<Msg> {
             height: 1080,
         },
         Msg::ReportWritten { lines: 7 },
+        Msg::UndatedPlays { lines: 2 },
     ];
     for m in &all {
         match m {
@@ -174,7 +175,8 @@ fn every_msg() -> Vec<Msg> {
             | Msg::NoAnswer { .. }
             | Msg::EncodingConverted { .. }
             | Msg::ImageRecompressed { .. }
-            | Msg::ReportWritten { .. } => {}
+            | Msg::ReportWritten { .. }
+            | Msg::UndatedPlays { .. } => {}
         }
     }
     all
@@ -183,7 +185,7 @@ fn every_msg() -> Vec<Msg> {
 #[test]
 fn every_message_has_distinct_non_empty_vietnamese_and_english() {
     let all = every_msg();
-    assert_eq!(all.len(), 39);
+    assert_eq!(all.len(), 40);
     for m in &all {
         let vi = m.text(Lang::Vi);
         let en = m.text(Lang::En);
