@@ -8,6 +8,7 @@ mod cli;
 mod config;
 mod content;
 mod fonts;
+mod hardening;
 mod layout;
 mod legacy;
 mod lunar;

@@ -704,7 +704,7 @@ fn proof_of_play_after_an_offline_period_arrives_exactly_once() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("board,item,topic,times_shown,seconds_on_screen,first_shown,last_shown")
+        Some("board,item,topic,times_shown,seconds_on_screen,first_shown,last_shown,clock_trusted")
     );
     let rows: Vec<&str> = lines.collect();
     assert!(!rows.is_empty(), "{csv}");
@@ -715,6 +715,8 @@ fn proof_of_play_after_an_offline_period_arrives_exactly_once() {
         let times: u64 = cols[3].parse().unwrap();
         let secs: f64 = cols[4].parse().unwrap();
         assert!(times >= 1 && secs >= 2.0 * times as f64, "{row}");
+        // The board's clock was right all along: every play is dated.
+        assert_eq!(cols[7], "true", "{row}");
     }
     // Another area: nothing.
     let out = bangtin(

@@ -176,6 +176,48 @@ fn tls(broker: &Broker) -> Result<TlsConfiguration, Error> {
     })
 }
 
+/// At most [`LOGGED_REFUSALS`] refusals are logged per [`REFUSALS_WINDOW`]; a storm of forged
+/// messages gives a count, not a journal full of the same line.
+const LOGGED_REFUSALS: u32 = 10;
+const REFUSALS_WINDOW: Duration = Duration::from_secs(10);
+
+/// The refusals logged and left out in the current window.
+#[derive(Debug, Default)]
+struct Refusals {
+    since: Option<std::time::Instant>,
+    logged: u32,
+    quiet: u64,
+}
+
+impl Refusals {
+    /// Whether to log this refusal; says how many were left out when a window closes.
+    fn log(&mut self) -> bool {
+        let now = std::time::Instant::now();
+        if self
+            .since
+            .is_none_or(|t| now.duration_since(t) >= REFUSALS_WINDOW)
+        {
+            if self.quiet > 0 {
+                log::warn!(
+                    "{} more refused messages were not logged in {} s",
+                    self.quiet,
+                    REFUSALS_WINDOW.as_secs()
+                );
+            }
+            *self = Refusals {
+                since: Some(now),
+                logged: 0,
+                quiet: 0,
+            };
+        }
+        self.logged += 1;
+        if self.logged > LOGGED_REFUSALS {
+            self.quiet += 1;
+        }
+        self.logged <= LOGGED_REFUSALS
+    }
+}
+
 /// Everything the network task works with.
 pub struct Network {
     pub ingest: Ingest,
@@ -245,6 +287,7 @@ async fn run(
     // The board's own proof of play comes back to it: the broker has a batch once it does.
     let mut topics = topics_of(n.ingest.identity());
     let played = |topics: &[String]| topics.last().cloned().unwrap_or_default();
+    let mut refusals = Refusals::default();
     loop {
         // The poll is never cancelled: a reload is handled while it waits.
         let polled = {
@@ -281,7 +324,7 @@ async fn run(
                 n.reports.send(Report::Echo(p.payload.to_vec())).await;
             }
             Ok(Event::Incoming(Packet::Publish(p))) => {
-                take(&mut n, &p.topic, &p.payload).await;
+                take(&mut n, &mut refusals, &p.topic, &p.payload).await;
             }
             Ok(_) => {}
             Err(e) => {
@@ -311,13 +354,15 @@ fn topics_of(identity: &BoardIdentity) -> Vec<String> {
 }
 
 /// One message from the broker: checked, stored, applied, passed on.
-async fn take(n: &mut Network, topic: &str, payload: &[u8]) {
+async fn take(n: &mut Network, refusals: &mut Refusals, topic: &str, payload: &[u8]) {
     let received = std::time::Instant::now();
     let accepted = match n.ingest.check(topic, payload) {
         Ok(a) => a,
         Err(r) if r.is_silent() => return,
         Err(r) => {
-            log::warn!("rejected a message on {topic}: {r}");
+            if refusals.log() {
+                log::warn!("rejected a message on {topic}: {r}");
+            }
             n.reports
                 .send(Report::Rejected {
                     topic: topic.to_owned(),
