@@ -29,7 +29,7 @@ if ! command -v cargo >/dev/null || ! command -v rustup >/dev/null; then
   cat >&2 <<'MSG'
 cross-build: Rust (with rustup) is not installed. Install it with rustup (https://rustup.rs):
   curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y && . "$HOME/.cargo/env"
-then run this command again. bangtin needs Rust 1.85 or newer.
+then run this command again. bangtin needs Rust 1.89 or newer.
 MSG
   exit 1
 fi

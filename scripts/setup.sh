@@ -18,6 +18,8 @@ if [ "${1:-}" = "--test" ]; then
   packages+=(mosquitto mosquitto-clients openssl)
   # An X server without a screen, for the test of the board in a real window.
   packages+=(xvfb)
+  # A board clock the tests can set while the board runs (the clock-behind regression).
+  packages+=(faketime)
 fi
 
 # shellcheck source=scripts/apt-install.sh
@@ -28,7 +30,7 @@ if ! command -v cargo >/dev/null; then
   cat >&2 <<'MSG'
 setup: Rust is not installed. Install it with rustup (https://rustup.rs):
   curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y && . "$HOME/.cargo/env"
-then run this command again. bangtin needs Rust 1.85 or newer.
+then run this command again. bangtin needs Rust 1.89 or newer.
 MSG
   exit 1
 fi

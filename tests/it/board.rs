@@ -4,6 +4,7 @@
 //! the `latest.png` it writes, by the colours each kind of slide is made of.
 
 use bangtin_testkit::board::*;
+use bangtin_testkit::golden::failures_dir;
 use bangtin_testkit::{embedded_broker, free_port, temp_dir, Mosquitto};
 
 const NOTICE: &str = r#"{"items": [{"id": "hop-dan", "type": "announcement",
@@ -241,4 +242,64 @@ fn a_picture_larger_than_the_gpu_can_draw_is_refused_with_the_reason_not_a_panic
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("draws pictures of at most"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// libfaketime, which lets a test set the board's wall clock while it runs.
+fn libfaketime() -> std::path::PathBuf {
+    let found = ["x86_64-linux-gnu", "aarch64-linux-gnu"]
+        .iter()
+        .map(|a| std::path::PathBuf::from(format!("/usr/lib/{a}/faketime/libfaketimeMT.so.1")))
+        .find(|p| p.exists());
+    found.expect(
+        "libfaketime is missing: install it with `apt-get install faketime` \
+         (scripts/setup.sh --test does)",
+    )
+}
+
+/// The board's clock is 8 hours behind (no NTP yet) when a flood alert with no `effective`
+/// or `expires` arrives; then NTP sets the clock right and a fresh message comes. The alert's
+/// lifetime runs from its signed `issued_at`, not from the wrong clock at receipt, so it is
+/// still on screen (a lifetime counted from receipt would have ended 2 hours ago).
+#[test]
+fn an_alert_received_while_the_clock_was_8_hours_behind_stays_after_ntp_sets_it_right() {
+    let lib = libfaketime();
+    let dir = temp_dir("board-clock-behind");
+    let port = embedded_broker();
+    let config = write_config(&dir, port, (480, 270), "");
+    let clock = dir.join("clock");
+    std::fs::write(&clock, "-8h\n").unwrap();
+    let board = Board::start_with(
+        &config,
+        &dir.join("frames"),
+        &[
+            ("LD_PRELOAD", lib.to_str().unwrap()),
+            ("FAKETIME_TIMESTAMP_FILE", clock.to_str().unwrap()),
+            ("FAKETIME_CACHE_DURATION", "1"),
+            // Slot lengths and frame pacing keep running on real monotonic time.
+            ("FAKETIME_DONT_FAKE_MONOTONIC", "1"),
+        ],
+    );
+    board.wait_for("the idle slide", |f| share(f, IDLE) > 0.5);
+    send(port, CONTENT, 1, channel(NOTICE));
+    board.wait_for("the notice", |f| share(f, PAPER) > 0.3);
+    send(port, ALERTS, 2, alert(FLOOD));
+    board.wait_for("the flood alert", |f| share(f, EXTREME) > 0.4);
+
+    // NTP: the clock jumps 8 hours forward. A fresh message follows.
+    std::fs::write(&clock, "+0\n").unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let later = NOTICE.replace("19 giờ 30", "20 giờ");
+    send(port, CONTENT, 3, channel(&later));
+    // For the next 6 s, every frame is still the alert.
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(6);
+    while std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        let Some(f) = board.frame() else { continue };
+        if share(&f, EXTREME) <= 0.4 {
+            let out = failures_dir().join("board-after-ntp.png");
+            let _ = std::fs::create_dir_all(out.parent().unwrap());
+            f.save(&out).unwrap();
+            panic!("the alert left the screen once the clock was set right: {out:?}");
+        }
+    }
 }

@@ -70,6 +70,11 @@ pub struct Board {
 
 impl Board {
     pub fn start(config: &Path, frames: &Path) -> Board {
+        Board::start_with(config, frames, &[])
+    }
+
+    /// [`Board::start`] with more environment (a faked clock, say).
+    pub fn start_with(config: &Path, frames: &Path, env: &[(&str, &str)]) -> Board {
         let _ = std::fs::remove_file(frames.join("latest.png"));
         let child = Command::new(crate::exe())
             .args(["run", "--headless", "--fps", "4", "--config"])
@@ -77,6 +82,7 @@ impl Board {
             .arg("--frames")
             .arg(frames)
             .env("RUST_LOG", "bangtin=info")
+            .envs(env.iter().copied())
             .spawn()
             .expect("bangtin runs");
         Board {
