@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
 # Builds are shared between clones on the same machine; override to keep them elsewhere.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bangtin/target}"
-cargo test --locked "$@"
+cargo test --workspace --locked "$@"

@@ -5,6 +5,6 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(xml) = std::str::from_utf8(data) {
-        let _ = bangtin::content::alert_from_cap(xml, "fuzz.xml");
+        let _ = bangtin_protocol::content::alert_from_cap(xml, "fuzz.xml");
     }
 });

@@ -1,7 +1,7 @@
 //! Channel, alert and command validation of JSON from outside.
 #![no_main]
 
-use bangtin::content;
+use bangtin_protocol::content;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,8 +3,8 @@
 //! trusted key (so the fuzzer reaches the body checks behind the signature).
 #![no_main]
 
-use bangtin::content::parse_document;
-use bangtin::trust::{self, BoardIdentity, Scope, SeqMarks, TrustStore, TrustedKey};
+use bangtin_protocol::content::parse_document;
+use bangtin_protocol::trust::{self, BoardIdentity, Scope, SeqMarks, TrustStore, TrustedKey};
 use ed25519_dalek::SigningKey;
 use libfuzzer_sys::fuzz_target;
 

@@ -4,7 +4,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if bangtin::media::dimensions(data).is_ok() {
-        let _ = bangtin::media::decode(data);
+    if bangtin_media::dimensions(data).is_ok() {
+        let _ = bangtin_media::decode(data);
     }
 });

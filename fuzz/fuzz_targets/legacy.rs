@@ -1,7 +1,7 @@
 //! Legacy-encoding repair: never panics, and what it returns is NFC text.
 #![no_main]
 
-use bangtin::content::legacy::{self, Encoding};
+use bangtin_vi::legacy::{self, Encoding};
 use libfuzzer_sys::fuzz_target;
 use unicode_normalization::is_nfc;
 

@@ -8,6 +8,6 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let dir = std::env::temp_dir();
-    let _ = bangtin::staff::source::parse(text, "fuzz.md", &dir, true);
-    let _ = bangtin::staff::source::parse(text, "fuzz.toml", &dir, false);
+    let _ = bangtin_staff::source::parse(text, "fuzz.md", &dir, true);
+    let _ = bangtin_staff::source::parse(text, "fuzz.toml", &dir, false);
 });

@@ -1,4 +1,4 @@
-//! The board's end-to-end targets (DESIGN.md, Performance), on this machine's software GPU:
+//! The board's end-to-end performance targets, on this machine's software GPU:
 //!
 //! - `takeover`: an extreme alert published on a real broker (embedded rumqttd, loopback) until
 //!   the first presented 1920x1080 frame showing it, timed by the board's present callback;
@@ -11,7 +11,7 @@
 //!   updates arriving) with real rendering at 1080p; peak RSS (target ≤ 150 MB) and RSS drift
 //!   over the second half of the day (target ≤ 2 MB), open files, threads and store size.
 //!
-//! `cargo bench --bench board [-- takeover|coldstart|ticker|rss|soak] [--alerts N] [--hours H]
+//! `bangtin-bench board [takeover|coldstart|ticker|rss|soak] [--alerts N] [--hours H]
 //! [--step S] [--seconds S] [--runs N]`
 
 use bangtin_board::output::{self, headless::Headless, Services};

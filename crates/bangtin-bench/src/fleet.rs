@@ -1,4 +1,4 @@
-//! Fleet harness (DESIGN.md, Performance): N simulated boards on one Mosquitto on loopback;
+//! Fleet harness: N simulated boards on one Mosquitto on loopback;
 //! one district alert; the time from publishing it until each board's ack with `shown_at`
 //! reaches the district. Target: p99 ≤ 2 s at 2,000 boards.
 //!

@@ -10,7 +10,7 @@
 //!   forged item, at any time;
 //! - the board never panicked (its log is read).
 //!
-//! `cargo bench --bench torture [-- --rounds N] [--seed S]`; needs Mosquitto. Prints a summary
+//! `bangtin-bench torture [--rounds N] [--seed S]`; needs Mosquitto. Prints a summary
 //! and exits non-zero on any violation.
 
 use bangtin_protocol::content::{self, Payload};

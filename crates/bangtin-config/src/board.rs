@@ -87,8 +87,8 @@ impl Checker<'_> {
             }
         });
         let timezone = match self.string(&s, "timezone") {
-            Ok(v) => {
-                let text = v.unwrap_or(DEFAULT_TIMEZONE);
+            Ok(None) => Some(DEFAULT_TIMEZONE),
+            Ok(Some(text)) => {
                 let offset = parse_offset(text);
                 if offset.is_none() {
                     self.problem(

@@ -45,7 +45,7 @@ use toml::Table;
 /// The topic prefix when `broker.prefix` is not set.
 pub const DEFAULT_PREFIX: &str = "bangtin/v1";
 /// The board's time zone when `board.timezone` is not set: Vietnam, UTC+7.
-pub const DEFAULT_TIMEZONE: &str = "+07:00";
+pub const DEFAULT_TIMEZONE: FixedOffset = bangtin_vi::calendar::VIETNAM;
 /// Where the board keeps its state when `store.dir` is not set.
 pub const DEFAULT_STORE_DIR: &str = "/var/lib/bangtin";
 

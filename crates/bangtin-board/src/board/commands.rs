@@ -190,7 +190,7 @@ mod tests {
 
     #[test]
     fn replies_carry_the_fields_or_the_reason() {
-        let tz = FixedOffset::east_opt(7 * 3600).unwrap();
+        let tz = bangtin_vi::calendar::VIETNAM;
         let ok = reply_json("xn", "r1", Ok(serde_json::json!({"seconds": 5})), tz);
         assert_eq!(
             (ok["ok"].clone(), ok["seconds"].clone()),

@@ -574,7 +574,7 @@ mod tests {
                 prefix: "bangtin/v1".into(),
             },
             name: "UBND xã".into(),
-            timezone: FixedOffset::east_opt(7 * 3600).unwrap(),
+            timezone: bangtin_vi::calendar::VIETNAM,
             display: (1920, 1080, 0),
         }
     }

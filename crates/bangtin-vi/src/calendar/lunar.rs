@@ -66,7 +66,7 @@ pub struct LunarDate {
 }
 
 /// Vietnam's civil time, hours east of UTC.
-const VIETNAM_UTC_OFFSET_HOURS: f64 = 7.0;
+const VIETNAM_UTC_OFFSET_HOURS: f64 = super::VIETNAM.local_minus_utc() as f64 / 3600.0;
 /// First civil year supported.
 const FIRST_YEAR: i32 = 1900;
 /// Last civil year supported.
