@@ -1,6 +1,7 @@
 //! bangtin's integration tests: one binary (linking the board, the renderer and a broker once,
 //! not once per topic), a module per topic, and the shared `bangtin-testkit`.
 
+mod alerts;
 mod assets;
 mod board;
 mod cap;

@@ -275,7 +275,8 @@ fn updates_replace_cancels_end_and_alerts_expire_after_six_hours() {
 }
 
 #[test]
-fn severity_then_recency_equal_ones_alternate_test_alerts_never_show_and_moderate_is_a_banner() {
+fn the_newest_most_severe_first_then_all_take_turns_test_alerts_never_show_and_moderate_is_a_banner(
+) {
     let content = items(r#"{"id": "a", "type": "announcement", "title": "A"}"#);
     let mut sim = Sim::new("2026-11-24T08:00:00+07:00");
     let add = |sim: &mut Sim, j: &str| {
@@ -309,21 +310,21 @@ fn severity_then_recency_equal_ones_alternate_test_alerts_never_show_and_moderat
         &mut sim,
         r#"{"id": "that", "status": "actual", "severity": "extreme", "headline": "thật"}"#,
     );
-    let shows: Vec<String> = (0..60)
-        .map(|_| {
-            let s = id(&sim.tick(&content).show).to_owned();
-            sim.advance(1);
-            s
-        })
-        .collect();
-    assert!(
-        shows.iter().all(|s| s == "that" || s == "dt"),
-        "the two extreme ones, never the severe one: {shows:?}"
+    // The newest extreme one first, for its first look; then every active alert its turn,
+    // most severe first, then newest first; the moderate one too, full screen, rather than a
+    // banner over the warning. The test alert never.
+    let shows = sim.run(&content, 75);
+    assert_eq!(
+        runs(&shows),
+        [
+            ("that".to_owned(), 15),
+            ("dt".to_owned(), 15),
+            ("nang".to_owned(), 15),
+            ("vua".to_owned(), 15),
+            ("that".to_owned(), 15)
+        ]
     );
-    assert!(
-        shows.contains(&"that".to_owned()) && shows.contains(&"dt".to_owned()),
-        "equals alternate"
-    );
+    let shows: Vec<String> = shows.iter().map(|s| id(s).to_owned()).collect();
     assert!(!shows.contains(&"thu".to_owned()));
 }
 
@@ -565,15 +566,19 @@ proptest! {
                 Show::Alert { id, .. } => {
                     let shown = sim.alerts.get(id).expect("a held alert");
                     prop_assert_ne!(shown.alert.status, content::AlertStatus::Test);
-                    let top = active.iter().map(|a| a.alert.severity).max().unwrap();
-                    prop_assert_eq!(shown.alert.severity, top, "not the most severe");
-                    prop_assert!(shown.is_full_screen());
+                    prop_assert!(active.iter().any(|a| a.alert.id == *id), "shows an alert that is not active");
+                    prop_assert!(active[0].is_full_screen(), "full screen while no full-screen alert is active");
+                    prop_assert_eq!(p.banner.as_deref(), None, "a banner over a full-screen alert");
                 }
                 Show::Idle => {
                     prop_assert!(active.iter().all(|a| !a.is_full_screen()));
                     let any_valid = content.iter().any(|i| !matches!(i.kind, content::ItemKind::Ticker { .. }) && bangtin_board::schedule::is_valid(i, &sim.clock.now, true));
                     prop_assert!(!any_valid, "idle while an item is valid");
                 }
+            }
+            if let Some(b) = &p.banner {
+                let held = active.iter().find(|a| a.alert.id == *b);
+                prop_assert!(held.is_some_and(|a| !a.is_full_screen()), "the banner {} is not an active banner alert", b);
             }
             prop_assert!(p.until > sim.clock.mono, "the programme always says when it changes");
             sim.advance(*dt);
@@ -627,15 +632,26 @@ fn the_programme_state_survives_a_restart_through_the_store() {
         alerts: store.state(ALERTS).unwrap(),
         rotation: store.state(ROTATION).unwrap(),
         applied: None,
+        origins: None,
     };
     let after = Sim::new("2026-11-24T08:02:00+07:00");
     let refs: Vec<(&str, &Item)> = content.iter().map(|i| (T, i)).collect();
-    let mut programme = Programme::restore(&saved(&store), &ContentSet::default(), &after.clock);
+    let mut programme = Programme::restore(
+        &saved(&store),
+        &ContentSet::default(),
+        &after.clock,
+        &|_| true,
+    );
     let tick = |p: &mut Programme, clock: &Clock| p.tick(&refs, &|_, _| 1, &|_| 1, clock).show;
     assert_eq!(id(&tick(&mut programme, &after.clock)), "bao");
     // Garbage on disk: the board still starts, empty.
     store.put_state(ALERTS, b"{not json").unwrap();
-    let programme = Programme::restore(&saved(&store), &ContentSet::default(), &after.clock);
+    let programme = Programme::restore(
+        &saved(&store),
+        &ContentSet::default(),
+        &after.clock,
+        &|_| true,
+    );
     assert!(programme.alerts().is_empty());
 }
 

@@ -10,15 +10,15 @@ use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const PREFIX: &str = "bangtin/v1";
+pub(crate) const PREFIX: &str = "bangtin/v1";
 
 /// Everything published under `filter`, as it arrives (a subscriber on its own thread).
-struct Watch {
+pub(crate) struct Watch {
     seen: Arc<Mutex<Vec<(String, Value)>>>,
 }
 
 impl Watch {
-    fn start(port: u16, filter: &str) -> Watch {
+    pub(crate) fn start(port: u16, filter: &str) -> Watch {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let theirs = seen.clone();
         let id = format!("watch-{}", free_port());
@@ -51,12 +51,17 @@ impl Watch {
         Watch { seen }
     }
 
-    fn all(&self) -> Vec<(String, Value)> {
+    pub(crate) fn all(&self) -> Vec<(String, Value)> {
         self.seen.lock().unwrap().clone()
     }
 
     /// Waits for a message `what` accepts.
-    fn wait_for(&self, name: &str, secs: u64, what: impl Fn(&str, &Value) -> bool) -> Value {
+    pub(crate) fn wait_for(
+        &self,
+        name: &str,
+        secs: u64,
+        what: impl Fn(&str, &Value) -> bool,
+    ) -> Value {
         let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
             if let Some((_, v)) = self.all().iter().find(|(t, v)| what(t, v)) {
@@ -86,7 +91,7 @@ fn board_config(dir: &Path, port: u16, id: &str, area: &str, extra: &str) -> Pat
     path
 }
 
-fn start_board(root: &Path, port: u16, id: &str, area: &str) -> Board {
+pub(crate) fn start_board(root: &Path, port: u16, id: &str, area: &str) -> Board {
     let dir = root.join(id);
     std::fs::create_dir_all(&dir).unwrap();
     let config = board_config(&dir, port, id, area, "");
@@ -94,7 +99,7 @@ fn start_board(root: &Path, port: u16, id: &str, area: &str) -> Board {
 }
 
 /// The officer's key file (the key the boards trust as `huyen-dong-anh`).
-fn key_file(dir: &Path) -> PathBuf {
+pub(crate) fn key_file(dir: &Path) -> PathBuf {
     use base64::Engine as _;
     let path = dir.join("huyen-dong-anh.key");
     std::fs::write(
@@ -106,7 +111,7 @@ fn key_file(dir: &Path) -> PathBuf {
 }
 
 /// Runs `bangtin ARGS` (with --broker and --lang en unless given) and returns its output.
-fn bangtin(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn bangtin(dir: &Path, args: &[&str]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_bangtin"))
         .args(args)
         .current_dir(dir)
@@ -125,7 +130,7 @@ fn bangtin(dir: &Path, args: &[&str]) -> Output {
     out
 }
 
-fn text(out: &Output) -> String {
+pub(crate) fn text(out: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -134,7 +139,7 @@ fn text(out: &Output) -> String {
 }
 
 /// Waits until `bangtin fleet --json` lists `ids` in the states wanted.
-fn wait_fleet(dir: &Path, broker: &str, want: &[(&str, &str)]) -> Value {
+pub(crate) fn wait_fleet(dir: &Path, broker: &str, want: &[(&str, &str)]) -> Value {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let out = bangtin(dir, &["fleet", "--json", "--broker", broker]);

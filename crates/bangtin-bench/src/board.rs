@@ -2,7 +2,9 @@
 //!
 //! - `takeover`: an extreme alert published on a real broker (embedded rumqttd, loopback) until
 //!   the first presented 1920x1080 frame showing it, timed by the board's present callback;
-//!   N alerts (default 200), each cancelled before the next. Target p50 ≤ 30 ms, p99 ≤ 60 ms.
+//!   N alerts (default 200), each cancelled before the next, with 0, 1 and 5 other extreme
+//!   alerts already active and taking turns (`--active 0,1,5`): a new alert at least as
+//!   severe as all of them is shown at once. Target p50 ≤ 30 ms, p99 ≤ 60 ms in each case.
 //! - `coldstart`: a board with 200 cached items and no broker, from setting up to its first
 //!   presented frame. Target ≤ 400 ms.
 //! - `ticker`: process CPU time per frame while the footer scrolls at 60 fps, 1080p.
@@ -11,8 +13,8 @@
 //!   updates arriving) with real rendering at 1080p; peak RSS (target ≤ 150 MB) and RSS drift
 //!   over the second half of the day (target ≤ 2 MB), open files, threads and store size.
 //!
-//! `bangtin-bench board [takeover|coldstart|ticker|rss|soak] [--alerts N] [--hours H]
-//! [--step S] [--seconds S] [--runs N]`
+//! `bangtin-bench board [takeover|coldstart|ticker|rss|soak] [--alerts N] [--active K,...]
+//! [--hours H] [--step S] [--seconds S] [--runs N]`
 
 use bangtin_board::output::{self, headless::Headless, Services};
 use bangtin_board::schedule::Show;
@@ -159,8 +161,8 @@ fn cpu_time() -> Duration {
     Duration::from_secs_f64(ticks as f64 / 100.0)
 }
 
-fn takeover(n: usize) {
-    let d = dir("takeover");
+fn takeover(n: usize, active: usize) {
+    let d = dir(&format!("takeover-{active}"));
     let port = bangtin_testkit::embedded_broker();
     let cfg = config(&d, port, "fade_ms = 0");
     // Something on screen first: the programme the alerts interrupt.
@@ -178,16 +180,18 @@ fn takeover(n: usize) {
     publish(CONTENT, envelope(CONTENT, 1, big_channel(10, "takeover")));
 
     let shown: Arc<Mutex<HashMap<String, SystemTime>>> = Arc::default();
-    let cleared: Arc<Mutex<Option<SystemTime>>> = Arc::default();
-    let (s2, c2) = (shown.clone(), cleared.clone());
+    // What fills the screen now (an alert's id, or nothing).
+    let on_screen: Arc<Mutex<Option<String>>> = Arc::default();
+    let (s2, c2) = (shown.clone(), on_screen.clone());
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut board = Headless::new(cfg, None, None, Options::default()).unwrap();
         board.board.observe(move |p: &Presented| match &p.show {
             Show::Alert { id, .. } => {
                 s2.lock().unwrap().entry(id.clone()).or_insert(p.at);
+                *c2.lock().unwrap() = Some(id.clone());
             }
-            _ => *c2.lock().unwrap() = Some(p.at),
+            _ => *c2.lock().unwrap() = None,
         });
         ready_tx.send(board.sink()).unwrap();
         board.run().unwrap();
@@ -195,13 +199,22 @@ fn takeover(n: usize) {
     let sink = ready_rx.recv().unwrap();
     std::thread::sleep(Duration::from_secs(3));
 
-    let mut latencies = Vec::new();
+    // Alerts already on the board, taking turns, when each measured one arrives.
     let mut seq = 10;
+    for j in 0..active {
+        seq += 1;
+        publish(
+            ALERTS,
+            envelope(ALERTS, seq, alert_json(&format!("nen-{j}"), None)),
+        );
+    }
+    std::thread::sleep(Duration::from_secs(if active > 0 { 2 } else { 0 }));
+
+    let mut latencies = Vec::new();
     for i in 0..n {
         let id = format!("lu-{i}");
         seq += 1;
         let bytes = envelope(ALERTS, seq, alert_json(&id, None));
-        *cleared.lock().unwrap() = None;
         let sent = SystemTime::now();
         publish(ALERTS, bytes);
         let deadline = Instant::now() + Duration::from_secs(5);
@@ -221,13 +234,13 @@ fn takeover(n: usize) {
             None => eprintln!("alert {id} not shown within 5 s"),
         }
         seq += 1;
-        *cleared.lock().unwrap() = None;
         publish(
             ALERTS,
             envelope(ALERTS, seq, alert_json(&format!("huy-{i}"), Some(&id))),
         );
         let deadline = Instant::now() + Duration::from_secs(5);
-        while cleared.lock().unwrap().is_none() && Instant::now() < deadline {
+        while on_screen.lock().unwrap().as_deref() == Some(id.as_str()) && Instant::now() < deadline
+        {
             std::thread::sleep(Duration::from_millis(1));
         }
         // A little time on the programme between alerts.
@@ -236,7 +249,7 @@ fn takeover(n: usize) {
     sink(Delivery::now(BoardEvent::Shutdown));
     latencies.sort_by(f64::total_cmp);
     println!(
-        "takeover: {} alerts at 1920x1080: p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms (targets p50 <= 30, p99 <= 60)",
+        "takeover with {active} alert(s) already active: {} alerts at 1920x1080: p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms (targets p50 <= 30, p99 <= 60)",
         latencies.len(),
         percentile(&latencies, 0.5),
         percentile(&latencies, 0.9),
@@ -568,7 +581,16 @@ pub fn main(args: &[String]) {
         coldstart(value("--runs", 5) as usize);
     }
     if on("takeover") {
-        takeover(value("--alerts", 200) as usize);
+        // With 0, 1 and 5 alerts already active (or the list given with --active 0,1,5).
+        let active: Vec<usize> = args
+            .iter()
+            .position(|a| a == "--active")
+            .and_then(|i| args.get(i + 1))
+            .map(|v| v.split(',').filter_map(|n| n.parse().ok()).collect())
+            .unwrap_or_else(|| vec![0, 1, 5]);
+        for k in active {
+            takeover(value("--alerts", 200) as usize, k);
+        }
     }
     if on("ticker") {
         ticker(value("--seconds", 10));

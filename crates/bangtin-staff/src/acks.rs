@@ -28,6 +28,9 @@ pub struct Ack {
     pub seq: u64,
     pub received_at: Option<DateTime<FixedOffset>>,
     pub shown_at: Option<DateTime<FixedOffset>>,
+    /// The board holds the alert but shows it at its turn, after the alert named here.
+    #[serde(default)]
+    pub waiting_behind: Option<String>,
 }
 
 /// One message on its way to the boards.
@@ -42,6 +45,8 @@ pub struct Delivery {
     pub offline: BTreeSet<String>,
     pub received: BTreeMap<String, DateTime<FixedOffset>>,
     pub shown: BTreeMap<String, DateTime<FixedOffset>>,
+    /// Boards that hold the alert and show it at its turn: board → the alert on screen.
+    pub waiting: BTreeMap<String, String>,
 }
 
 impl Delivery {
@@ -70,6 +75,7 @@ impl Delivery {
             offline: offline.into_iter().map(|r| r.board).collect(),
             received: BTreeMap::new(),
             shown: BTreeMap::new(),
+            waiting: BTreeMap::new(),
         }
     }
 
@@ -90,6 +96,11 @@ impl Delivery {
         }
         if let Some(t) = ack.shown_at {
             changed |= self.shown.insert(ack.board.clone(), t).is_none();
+            self.waiting.remove(&ack.board);
+        } else if let Some(behind) = ack.waiting_behind {
+            if !self.shown.contains_key(&ack.board) {
+                changed |= self.waiting.insert(ack.board.clone(), behind.clone()) != Some(behind);
+            }
         }
         if changed && !self.expected.contains(&ack.board) {
             // A board that came online meanwhile: it counts too.
@@ -114,13 +125,30 @@ impl Delivery {
         self.expected.iter().all(|b| done.contains(b.as_str()))
     }
 
-    /// Expected boards that have not (yet) done what is wanted.
+    /// Expected boards that have not (yet) done what is wanted, and do not say they wait
+    /// for their turn behind another alert.
     pub fn missing(&self) -> Vec<String> {
         let done = self.done_boards();
         self.expected
             .iter()
-            .filter(|b| !done.contains(b.as_str()))
+            .filter(|b| !done.contains(b.as_str()) && !self.waits(b))
             .cloned()
+            .collect()
+    }
+
+    /// Whether `board` holds the alert and waits to show it (only while showing is wanted).
+    fn waits(&self, board: &str) -> bool {
+        self.want == Want::Shown
+            && !self.shown.contains_key(board)
+            && self.waiting.contains_key(board)
+    }
+
+    /// Expected boards waiting to show it behind another alert: (board, the alert on screen).
+    pub fn waiting_behind(&self) -> Vec<(String, String)> {
+        self.waiting
+            .iter()
+            .filter(|(b, _)| self.expected.contains(*b) && self.waits(b))
+            .map(|(b, a)| (b.clone(), a.clone()))
             .collect()
     }
 
@@ -216,5 +244,18 @@ mod tests {
                 offline: vec!["e".into()]
             }
         );
+        // c holds it behind the alert on its screen: waiting, not missing, until shown.
+        let waiting = serde_json::json!({"board": "c", "topic": topic, "seq": 9,
+            "received_at": "2026-11-27T08:00:01+07:00", "shown_at": null,
+            "waiting_behind": "lu-1"})
+        .to_string();
+        assert!(d.take("bangtin/v1", &t("c"), waiting.as_bytes()));
+        assert!(!d.take("bangtin/v1", &t("c"), waiting.as_bytes()), "repeat");
+        assert!(d.missing().is_empty());
+        assert!(!d.complete(), "not shown yet");
+        assert_eq!(d.waiting_behind(), [("c".to_owned(), "lu-1".to_owned())]);
+        assert!(d.take("bangtin/v1", &t("c"), ack("c", 9, true).as_bytes()));
+        assert!(d.waiting_behind().is_empty());
+        assert!(d.complete());
     }
 }

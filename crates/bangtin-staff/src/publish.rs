@@ -139,7 +139,9 @@ pub fn want_for(payload: &Payload) -> Want {
 /// The end of following a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
-    /// Every board known to be online acknowledged it (or there was none to ask).
+    /// Every board known to be online acknowledged it (or there was none to ask); an alert
+    /// counts as acknowledged by a board that holds it and waits to show it at its turn
+    /// behind another alert (said through `on` as [`Msg::WaitingBehind`]).
     pub complete: bool,
     /// Boards that were online and did not acknowledge in time.
     pub missing: Vec<String>,
@@ -252,6 +254,8 @@ async fn follow(
     on(last.clone());
     let end = Instant::now() + wait.min(Duration::from_secs(24 * 3600));
     let mut next_note = Instant::now() + Duration::from_secs(5);
+    let mut told = std::collections::BTreeSet::new();
+    // Done when every board showed it or, at the end, said it waits for its turn.
     while !delivery.complete() && Instant::now() < end {
         match session
             .next(next_note.min(end))
@@ -259,6 +263,11 @@ async fn follow(
             .map_err(Error::Failed)?
         {
             Some((t, payload)) if delivery.take(prefix, &t, &payload) => {
+                for (board, behind) in delivery.waiting_behind() {
+                    if told.insert((board.clone(), behind.clone())) {
+                        on(Msg::WaitingBehind { board, behind });
+                    }
+                }
                 let now = progress(&delivery);
                 if now != last {
                     on(now.clone());
@@ -283,12 +292,18 @@ async fn follow(
             missing: Vec::new(),
         })
     } else {
+        // A board that holds the alert behind another is not a board that did not answer.
+        for (board, behind) in delivery.waiting_behind() {
+            on(Msg::WaitingBehind { board, behind });
+        }
         let missing = delivery.missing();
-        on(Msg::NotAcknowledged {
-            boards: missing.clone(),
-        });
+        if !missing.is_empty() {
+            on(Msg::NotAcknowledged {
+                boards: missing.clone(),
+            });
+        }
         Ok(Outcome {
-            complete: false,
+            complete: missing.is_empty(),
             missing,
         })
     }

@@ -24,13 +24,13 @@ pub mod pacing;
 pub mod programme;
 pub mod proof;
 
-use crate::schedule::{AlertChange, Clock, ClockTrust, Program, Show};
+use crate::schedule::{AlertChange, AlertState, Clock, ClockTrust, Program, Show};
 use crate::storage::{self, Storage};
 use crate::sync::report::{Identity, Live, Report, Reports};
 use crate::sync::{AssetEvent, Change, ContentSet, Control};
 use bangtin_config::Config;
 use bangtin_protocol::content::{AlertStatus, ImageRef, MsgType};
-use bangtin_protocol::trust::TrustStore;
+use bangtin_protocol::trust::{parse_topic, TrustStore};
 use bangtin_render::compositor::Compositor;
 use bangtin_render::{Gpu, Placement};
 use bangtin_store::Store;
@@ -137,6 +137,10 @@ pub struct Board {
     alert_seen: Option<Instant>,
     /// When a held alert next starts or ends.
     alert_change: Option<Instant>,
+    /// Where each active alert stands (on screen, banner, waiting), as last computed.
+    alert_states: Vec<(String, AlertState)>,
+    /// `alert_states` changed since the reporter was last told.
+    alert_states_changed: bool,
     last_save: Option<Instant>,
     /// Writes the storage thread had no room for yet.
     unsaved: Vec<storage::Command>,
@@ -192,7 +196,15 @@ impl Board {
         let mut clock = BoardClock::new(options.clock_trust, config.board.timezone);
         clock.saw_issued_at(content.newest_issued_at);
         let now = clock.now();
-        let programme = Programme::restore(saved, &content, &now);
+        // The trust store of the day decides which saved alerts still stand.
+        let trust = TrustStore::new(config.trust.clone(), config.revoked.clone());
+        let board = config.identity();
+        let trusted = |o: &programme::Origin| {
+            parse_topic(&board.prefix, &o.topic).is_some_and(|(kind, target)| {
+                trust.still_allows(&board, &o.key, &o.public, kind, &target)
+            })
+        };
+        let programme = Programme::restore(saved, &content, &now, &trusted);
         let compositor = Compositor::new(
             gpu,
             config.display.width,
@@ -224,6 +236,8 @@ impl Board {
             observer: None,
             alert_seen: None,
             alert_change: None,
+            alert_states: Vec::new(),
+            alert_states_changed: false,
             last_save: None,
             unsaved: Vec::new(),
         }
@@ -401,6 +415,14 @@ impl Board {
         self.footer_text = View::footer_text(&program, content, banner, frame);
         self.program = Some(program);
         self.ticked = true;
+        // Where each alert stands, for status and for the acks of those that wait.
+        if !self.programme.alerts().is_empty() || !self.alert_states.is_empty() {
+            let states = self.programme.alert_states(clock);
+            if states != self.alert_states {
+                self.alert_states = states;
+                self.alert_states_changed = true;
+            }
+        }
     }
 
     fn brightness_now(&mut self, clock: &Clock, now: Instant) {
@@ -505,6 +527,11 @@ impl Board {
             return;
         };
         links.live.frames.store(self.frames, Ordering::Relaxed);
+        if std::mem::take(&mut self.alert_states_changed) {
+            links
+                .reports
+                .post(Report::Alerts(self.alert_states.clone()));
+        }
         // While a slide fails to render the last good frame stays on screen: what the
         // programme says is not what people see, so nothing is reported as shown.
         if !self.view.render_failed {

@@ -7,7 +7,9 @@
 //! went between accepting a message and saving the alerts). What is saved is handed back as
 //! state blobs; the storage thread writes them.
 
-use crate::schedule::{AlertChange, AlertSet, Clock, HeldAlert, ItemKey, Program, Scheduler};
+use crate::schedule::{
+    AlertChange, AlertSet, AlertState, Clock, HeldAlert, ItemKey, Program, Scheduler,
+};
 use crate::sync::ingest::{ContentSet, Signer};
 use bangtin_protocol::content::{Alert, Item, Timestamp};
 use std::collections::{BTreeMap, HashMap};
@@ -19,13 +21,18 @@ pub const ALERTS: &str = "alerts";
 pub const ROTATION: &str = "rotation";
 /// The state blob naming, per alert topic, the last message the saved alerts include.
 pub const APPLIED: &str = "alerts-applied";
+/// The state blob of where each saved alert came from (its key, checked again at start).
+pub const ORIGINS: &str = "alert-origins";
 
 /// Where an alert came from: its topic, the seq of its message and the key that signed it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Origin {
     pub topic: String,
     pub seq: u64,
     pub key: String,
+    /// The signing key's public half when it signed (a key id given a new public key is
+    /// another key).
+    pub public: [u8; 32],
 }
 
 /// The programme's saved state, as read from the store at start (`None`: never saved).
@@ -34,6 +41,7 @@ pub struct Saved {
     pub alerts: Option<Vec<u8>>,
     pub rotation: Option<Vec<u8>>,
     pub applied: Option<Vec<u8>>,
+    pub origins: Option<Vec<u8>>,
 }
 
 /// The rotation, the alerts and their bookkeeping.
@@ -60,9 +68,15 @@ fn read<T: serde::de::DeserializeOwned>(bytes: Option<&[u8]>, name: &str) -> Opt
 
 impl Programme {
     /// The programme as it was saved, caught up with the alert messages of `content` it does
-    /// not include yet. Anything missing or unreadable starts empty: a board must come up
-    /// whatever its disk holds.
-    pub fn restore(saved: &Saved, content: &ContentSet, clock: &Clock) -> Programme {
+    /// not include yet, without the saved alerts whose key `trusted` no longer accepts for
+    /// their topic (revoked while the board was off). Anything missing or unreadable starts
+    /// empty: a board must come up whatever its disk holds.
+    pub fn restore(
+        saved: &Saved,
+        content: &ContentSet,
+        clock: &Clock,
+        trusted: &dyn Fn(&Origin) -> bool,
+    ) -> Programme {
         let alerts = read::<AlertSet>(saved.alerts.as_deref(), ALERTS)
             .map(|a| a.restored(clock))
             .unwrap_or_default();
@@ -82,7 +96,7 @@ impl Programme {
             scheduler: Scheduler::new(rotation),
             alerts,
             applied,
-            origins: HashMap::new(),
+            origins: read(saved.origins.as_deref(), ORIGINS).unwrap_or_default(),
             changed: false,
         };
         // Alerts restored from the saved state came from the cached messages: their origin is
@@ -94,8 +108,24 @@ impl Programme {
                     topic: topic.clone(),
                     seq: entry.seq,
                     key: entry.signer.key.clone(),
+                    public: entry.signer.public,
                 },
             );
+        }
+        // A key revoked while the board was off: what it alerted ends now, as at a reload.
+        let revoked: Vec<String> = programme
+            .origins
+            .iter()
+            .filter(|(id, o)| programme.alerts.get(id).is_some() && !trusted(o))
+            .map(|(id, _)| id.clone())
+            .collect();
+        if !revoked.is_empty() {
+            log::warn!(
+                "saved alerts of a key no longer trusted ended: {}",
+                revoked.join(", ")
+            );
+            programme.alerts.remove(&revoked);
+            programme.changed = true;
         }
         let mut pending: Vec<_> = content
             .alerts
@@ -137,6 +167,7 @@ impl Programme {
                 topic: topic.to_owned(),
                 seq,
                 key: signer.key.clone(),
+                public: signer.public,
             },
         );
         self.changed = true;
@@ -197,6 +228,11 @@ impl Programme {
         &self.alerts
     }
 
+    /// Where each active alert stands after the last tick (see [`Scheduler::alert_states`]).
+    pub fn alert_states(&self, clock: &Clock) -> Vec<(String, AlertState)> {
+        self.scheduler.alert_states(&self.alerts, clock)
+    }
+
     /// Where the alert `id` came from, while it is held.
     pub fn origin(&self, id: &str) -> Option<&Origin> {
         self.origins.get(id)
@@ -219,6 +255,7 @@ impl Programme {
         self.changed = false;
         [
             (ALERTS, serde_json::to_vec(&self.alerts)),
+            (ORIGINS, serde_json::to_vec(&self.origins)),
             (APPLIED, serde_json::to_vec(&self.applied)),
             (ROTATION, serde_json::to_vec(&self.scheduler.rotation)),
         ]
@@ -276,8 +313,12 @@ mod tests {
                 .as_bytes(),
         )
         .unwrap();
-        let mut p =
-            Programme::restore(&Saved::default(), &ContentSet::default(), &board_at_receipt);
+        let mut p = Programme::restore(
+            &Saved::default(),
+            &ContentSet::default(),
+            &board_at_receipt,
+            &|_| true,
+        );
         p.take_alert(
             "bangtin/v1/alert/vn",
             1,
@@ -302,7 +343,7 @@ mod tests {
     #[test]
     fn a_message_is_applied_once_and_origins_never_outgrow_the_alerts() {
         let c = clock("2026-11-24T08:00:00+07:00", 0, true);
-        let mut p = Programme::restore(&Saved::default(), &ContentSet::default(), &c);
+        let mut p = Programme::restore(&Saved::default(), &ContentSet::default(), &c, &|_| true);
         for i in 0..1000u64 {
             let a = parse_alert(
                 format!(
@@ -332,7 +373,7 @@ mod tests {
     #[test]
     fn revoking_a_key_ends_the_alerts_it_brought_and_only_those() {
         let c = clock("2026-11-24T08:00:00+07:00", 0, true);
-        let mut p = Programme::restore(&Saved::default(), &ContentSet::default(), &c);
+        let mut p = Programme::restore(&Saved::default(), &ContentSet::default(), &c, &|_| true);
         let a = |id: &str| {
             parse_alert(
                 format!(r#"{{"id": "{id}", "status": "actual", "severity": "extreme", "headline": "x"}}"#)
@@ -351,7 +392,7 @@ mod tests {
     #[test]
     fn saved_state_restores_the_same_alerts() {
         let c = clock("2026-11-24T08:00:00+07:00", 0, true);
-        let mut p = Programme::restore(&Saved::default(), &ContentSet::default(), &c);
+        let mut p = Programme::restore(&Saved::default(), &ContentSet::default(), &c, &|_| true);
         let a = parse_alert(
             br#"{"id": "bao", "status": "actual", "severity": "severe", "headline": "x"}"#,
         )
@@ -363,9 +404,44 @@ mod tests {
             alerts: blobs.get(ALERTS).cloned(),
             rotation: blobs.get(ROTATION).cloned(),
             applied: blobs.get(APPLIED).cloned(),
+            origins: blobs.get(ORIGINS).cloned(),
         };
-        let restored = Programme::restore(&saved, &ContentSet::default(), &c);
+        let restored = Programme::restore(&saved, &ContentSet::default(), &c, &|_| true);
         assert!(restored.alerts().get("bao").is_some());
         assert_eq!(restored.applied.get("t"), Some(&3));
+        assert_eq!(restored.origin("bao").map(|o| o.key.as_str()), Some("k"));
+    }
+
+    #[test]
+    fn a_key_revoked_while_the_board_was_off_ends_its_saved_alerts_at_start() {
+        let c = clock("2026-11-24T08:00:00+07:00", 10, true);
+        let mut p = Programme::restore(&Saved::default(), &ContentSet::default(), &c, &|_| true);
+        let alert = |id: &str| {
+            bangtin_protocol::content::parse_alert(
+                format!(r#"{{"id": "{id}", "status": "actual", "severity": "extreme", "headline": "x"}}"#)
+                    .as_bytes(),
+            )
+            .unwrap()
+        };
+        p.take_alert("huyen", 1, &signer("lost"), c.now, &alert("gia"), &c);
+        p.take_alert("xa", 2, &signer("good"), c.now, &alert("that"), &c);
+        let blobs: HashMap<&str, Vec<u8>> = p.saved().into_iter().collect();
+        let saved = Saved {
+            alerts: blobs.get(ALERTS).cloned(),
+            rotation: None,
+            applied: blobs.get(APPLIED).cloned(),
+            origins: blobs.get(ORIGINS).cloned(),
+        };
+        // The cache no longer holds the revoked key's message: only the saved origins know.
+        let restored = Programme::restore(&saved, &ContentSet::default(), &c, &|o| o.key != "lost");
+        assert!(
+            restored.alerts().get("gia").is_none(),
+            "the revoked key's alert"
+        );
+        assert!(
+            restored.alerts().get("that").is_some(),
+            "the other key's alert"
+        );
+        assert!(restored.alerts_changed(), "saved again without it");
     }
 }

@@ -10,7 +10,7 @@ pub mod headless;
 pub mod screenshot;
 pub mod window;
 
-use crate::board::programme::{Saved, ALERTS, APPLIED, ROTATION};
+use crate::board::programme::{Saved, ALERTS, APPLIED, ORIGINS, ROTATION};
 use crate::board::{identity, Board, BoardEvent, Links};
 use crate::storage::{Storage, MARKS};
 use crate::sync::report::{self, Live, Reporter};
@@ -100,6 +100,7 @@ pub fn open(config: &Config) -> anyhow::Result<Opened> {
         alerts: state(ALERTS),
         rotation: state(ROTATION),
         applied: state(APPLIED),
+        origins: state(ORIGINS),
     };
     let played = PlayedLog::open(store.clone())
         .with_context(|| format!("cannot open the proof-of-play log in {}", dir.display()))?;

@@ -6,10 +6,15 @@
 //!
 //! Policy:
 //! - Emergencies first. An active `actual`/`exercise` alert of severity `extreme` or `severe`
-//!   takes the whole screen at once, preempting mid-slot; the most severe wins, then the
-//!   newest; equals alternate every [`ALERT_ALTERNATE`]. `moderate`/`minor` alerts are a banner
-//!   over the rotation. `test` alerts are never shown. The rotation is paused meanwhile and
-//!   resumes, when the last alert ends, with the item it was showing.
+//!   takes the whole screen at once, preempting mid-slot. A new alert at least as severe as
+//!   every active one is shown at the next tick, whatever else is on screen, and keeps it for
+//!   a first look; then all active alerts take turns, most severe first, then newest first,
+//!   each for [`turn_length`] ([`turns`]). While a full-screen alert is active, the less
+//!   severe ones (a `moderate` one too) take their turns full screen in the same alternation
+//!   rather than cover the warning with a banner; otherwise `moderate`/`minor` alerts are a
+//!   banner over the rotation, taking turns the same way. `test` alerts are never shown. The
+//!   rotation is paused under a full-screen alert and resumes, when the last one ends, with the
+//!   item it was showing.
 //! - Rotation (luân phiên): each valid item for its `duration_s`; an item of several pages gives
 //!   each page `duration_s / pages`, but never less than [`MIN_PAGE`]. A cycle shows the
 //!   priority (ưu tiên) items first, then the first half of the normal ones, then the priority
@@ -22,10 +27,12 @@
 
 pub mod alerts;
 pub mod clock;
+pub mod turns;
 pub mod validity;
 
 pub use alerts::{AlertChange, AlertSet, HeldAlert};
 pub use clock::{Clock, ClockTrust};
+pub use turns::{turn_length, AlertState};
 pub use validity::{is_valid, Moment};
 
 use bangtin_protocol::content::{Class, Item, ItemKind};
@@ -34,7 +41,7 @@ use std::time::Duration;
 
 /// The shortest time a page of a long item stays on screen.
 pub const MIN_PAGE: Duration = Duration::from_secs(6);
-/// How long each of several equally severe full-screen alerts shows before the next.
+/// How long each of several active alerts keeps the screen at its turn, at least.
 pub const ALERT_ALTERNATE: Duration = Duration::from_secs(15);
 /// How long each page of a long alert shows.
 pub const ALERT_PAGE: Duration = Duration::from_secs(12);
@@ -95,6 +102,8 @@ pub struct RotationState {
 #[derive(Debug, Clone, Default)]
 pub struct Scheduler {
     pub rotation: RotationState,
+    /// Whose turn it is among the active alerts.
+    turns: turns::Turns,
 }
 
 /// One entry of the rotation cycle, borrowed (a tick allocates only for what it returns).
@@ -115,7 +124,18 @@ impl Entry<'_> {
 
 impl Scheduler {
     pub fn new(rotation: RotationState) -> Scheduler {
-        Scheduler { rotation }
+        Scheduler {
+            rotation,
+            turns: turns::Turns::default(),
+        }
+    }
+
+    /// Where each active alert stands after the last tick: on screen, the banner, or waiting
+    /// behind the one whose turn it is. Most severe first, then newest first.
+    pub fn alert_states(&self, alerts: &AlertSet, clock: &Clock) -> Vec<(String, AlertState)> {
+        let active = alerts.active(clock);
+        let full_screen = active.first().is_some_and(|a| a.is_full_screen());
+        self.turns.states(&active, full_screen)
     }
 
     /// The programme now. `items` is the merged content (topic, item) in content order, only
@@ -137,44 +157,33 @@ impl Scheduler {
             .map(|(t, i)| ItemKey::new(t, &i.id))
             .collect();
         let active = alerts.active(clock);
-        let banner = active
-            .iter()
-            .find(|a| !a.is_full_screen())
-            .map(|a| a.alert.id.clone());
-
-        // Emergencies first, at once.
-        if let Some(top) = active.first().filter(|a| a.is_full_screen()) {
-            let equals: Vec<&&HeldAlert> = active
-                .iter()
-                .filter(|a| a.alert.severity == top.alert.severity)
-                .collect();
-            let turn = (clock.mono.as_millis() / ALERT_ALTERNATE.as_millis()) as usize;
-            let shown = equals[turn % equals.len()];
-            let n = alert_pages(shown).max(1);
-            let page = ((clock.mono.as_millis() / ALERT_PAGE.as_millis()) % u128::from(n)) as u32;
-            self.rotation.paused_since.get_or_insert(clock.mono);
-            let next_turn = Duration::from_millis(
-                ((clock.mono.as_millis() / ALERT_PAGE.as_millis() + 1) * ALERT_PAGE.as_millis())
-                    .min(u128::from(u64::MAX)) as u64,
-            );
-            let until = if equals.len() > 1 || n > 1 {
-                next_turn.min(Duration::from_millis(
-                    ((turn as u128 + 1) * ALERT_ALTERNATE.as_millis()) as u64,
-                ))
-            } else {
-                clock.mono + Duration::from_secs(60)
-            };
-            return Program {
-                show: Show::Alert {
-                    id: shown.alert.id.clone(),
-                    page,
-                    pages: n,
-                },
-                banner: None,
-                tickers,
-                until,
-                next: None,
-            };
+        let mut banner = None;
+        let mut banner_until = None;
+        if active.is_empty() {
+            self.turns.clear();
+        } else {
+            // A banner scrolls its headline: it has no pages.
+            let full_screen = active[0].is_full_screen();
+            let pages: &dyn Fn(&HeldAlert) -> u32 = if full_screen { alert_pages } else { &|_| 1 };
+            let pick = self.turns.pick(&active, pages, clock.mono);
+            let shown = active[pick.index];
+            if full_screen {
+                // Emergencies first, at once: the rotation waits under them.
+                self.rotation.paused_since.get_or_insert(clock.mono);
+                return Program {
+                    show: Show::Alert {
+                        id: shown.alert.id.clone(),
+                        page: pick.page,
+                        pages: pages(shown).max(1),
+                    },
+                    banner: None,
+                    tickers,
+                    until: pick.until,
+                    next: None,
+                };
+            }
+            banner = Some(shown.alert.id.clone());
+            banner_until = (active.len() > 1).then_some(pick.until);
         }
         if let Some(since) = self.rotation.paused_since.take() {
             // Resume the item that was showing, with the time it had left.
@@ -197,7 +206,8 @@ impl Scheduler {
                 show: Show::Idle,
                 banner,
                 tickers,
-                until: clock.mono + Duration::from_secs(60),
+                until: (clock.mono + Duration::from_secs(60))
+                    .min(banner_until.unwrap_or(Duration::MAX)),
                 next: None,
             };
         }
@@ -248,7 +258,7 @@ impl Scheduler {
         let key = entry.key();
         self.rotation.current = Some((key.clone(), index));
         let started = self.rotation.page_started.unwrap_or(clock.mono);
-        let until = started + page_time(entry, n);
+        let until = (started + page_time(entry, n)).min(banner_until.unwrap_or(Duration::MAX));
         let next = if self.rotation.page + 1 < n {
             Show::Item {
                 key: key.clone(),

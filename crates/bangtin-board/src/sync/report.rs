@@ -22,6 +22,7 @@
 //! connection, acks made meanwhile (an alert shown during an outage) are held (at most 64) and
 //! sent then, and played records wait on disk.
 
+use crate::schedule::AlertState;
 use crate::storage::{Command, Figures, Storage};
 use bangtin_protocol::content::Timestamp;
 use bangtin_protocol::trust::{board_topic, BoardIdentity};
@@ -84,6 +85,9 @@ pub enum Report {
         at: Timestamp,
         clock_trusted: bool,
     },
+    /// Where each active alert stands now (on screen, banner, waiting behind another), most
+    /// severe first.
+    Alerts(Vec<(String, AlertState)>),
     /// A command's reply, ready to publish.
     Reply(Value),
     /// Something went wrong on the board (kept as `last_error`).
@@ -159,6 +163,8 @@ pub struct Reporter {
     started_at: Timestamp,
     showing: Option<String>,
     alert: Option<String>,
+    /// Every active alert and where it stands.
+    alerts: Vec<(String, AlertState)>,
     last_error: Option<String>,
     /// When each recent message was received, for the ack with `shown_at`.
     received: VecDeque<Received>,
@@ -184,6 +190,16 @@ struct Received {
     at: Timestamp,
     clock_trusted: bool,
     alert: Option<String>,
+    /// Its ack already said it waits behind another alert.
+    told_waiting: bool,
+}
+
+/// The alert `id` waits behind, if it waits.
+fn behind(alerts: &[(String, AlertState)], id: &str) -> Option<String> {
+    alerts.iter().find_map(|(a, state)| match state {
+        AlertState::Waiting { behind } if a == id => Some(behind.clone()),
+        _ => None,
+    })
 }
 
 /// The figures a status needs that the reporter does not keep.
@@ -204,6 +220,7 @@ impl Reporter {
             started_at,
             showing: None,
             alert: None,
+            alerts: Vec::new(),
             last_error: None,
             received: VecDeque::new(),
             last_status: None,
@@ -258,14 +275,17 @@ impl Reporter {
                 clock_trusted,
                 alert,
             } => {
-                let r = Received {
+                let mut r = Received {
                     topic,
                     seq,
                     at,
                     clock_trusted,
                     alert,
+                    told_waiting: false,
                 };
-                self.ack(&mut out, &r, None);
+                let behind = r.alert.as_deref().and_then(|id| behind(&self.alerts, id));
+                r.told_waiting = behind.is_some();
+                self.ack(&mut out, &r, None, behind.as_deref());
                 if self.received.len() >= RECEIVED_KEPT {
                     self.received.pop_front();
                 }
@@ -282,7 +302,7 @@ impl Reporter {
                     .iter()
                     .position(|r| r.topic == topic && r.seq == seq);
                 if let Some(r) = found.and_then(|i| self.received.remove(i)) {
-                    self.ack(&mut out, &r, Some((at, clock_trusted)));
+                    self.ack(&mut out, &r, Some((at, clock_trusted)), None);
                 }
             }
             Report::Rejected { topic, reason } => {
@@ -293,6 +313,13 @@ impl Reporter {
                 if (&item, &alert) != (&self.showing, &self.alert) {
                     self.showing = item;
                     self.alert = alert;
+                    out.push(Action::WantFigures);
+                }
+            }
+            Report::Alerts(alerts) => {
+                if alerts != self.alerts {
+                    self.alerts = alerts;
+                    self.tell_waiting(&mut out);
                     out.push(Action::WantFigures);
                 }
             }
@@ -382,6 +409,13 @@ impl Reporter {
             "at": self.wall(),
             "showing": self.showing,
             "alert": self.alert,
+            "alerts": self.alerts.iter().map(|(id, state)| {
+                let mut v = json!({"id": id});
+                if let (Some(o), Value::Object(s)) = (v.as_object_mut(), json!(state)) {
+                    o.extend(s);
+                }
+                v
+            }).collect::<Vec<_>>(),
             "channels": figures.channels,
             "clock_synced": figures.clock_trusted,
             "cache_bytes": figures.store.cache_bytes,
@@ -396,8 +430,29 @@ impl Reporter {
         out
     }
 
-    fn ack(&mut self, out: &mut Vec<Action>, r: &Received, shown: Option<(Timestamp, bool)>) {
-        let ack = json!({
+    /// An alert accepted but waiting for its turn behind another: its ack says so, once, so
+    /// that staff see "waiting behind ..." rather than a board that does not answer.
+    fn tell_waiting(&mut self, out: &mut Vec<Action>) {
+        let mut acks = Vec::new();
+        for r in self.received.iter_mut().filter(|r| !r.told_waiting) {
+            if let Some(behind) = r.alert.as_deref().and_then(|id| behind(&self.alerts, id)) {
+                r.told_waiting = true;
+                acks.push((r.clone(), behind));
+            }
+        }
+        for (r, behind) in acks {
+            self.ack(out, &r, None, Some(&behind));
+        }
+    }
+
+    fn ack(
+        &mut self,
+        out: &mut Vec<Action>,
+        r: &Received,
+        shown: Option<(Timestamp, bool)>,
+        waiting_behind: Option<&str>,
+    ) {
+        let mut ack = json!({
             "board": self.identity.board.id,
             "topic": r.topic,
             "seq": r.seq,
@@ -406,6 +461,9 @@ impl Reporter {
             "alert": r.alert,
             "clock_trusted": shown.map_or(r.clock_trusted, |(_, t)| t && r.clock_trusted),
         });
+        if let Some(behind) = waiting_behind {
+            ack["waiting_behind"] = json!(behind);
+        }
         if self.connected {
             self.publish(out, "ack", false, ack);
         } else {
@@ -563,176 +621,4 @@ async fn carry_out(reporter: &mut Reporter, setup: &Setup, actions: Vec<Action>)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn identity() -> Identity {
-        Identity {
-            board: BoardIdentity {
-                id: "xn-01".into(),
-                area: vec!["vn".into(), "ha-noi".into()],
-                prefix: "bangtin/v1".into(),
-            },
-            name: "UBND xã".into(),
-            timezone: bangtin_vi::calendar::VIETNAM,
-            display: (1920, 1080, 0),
-        }
-    }
-
-    fn t(s: &str) -> Timestamp {
-        chrono::DateTime::parse_from_rfc3339(s).unwrap()
-    }
-
-    fn published(actions: &[Action], leaf: &str) -> Vec<Value> {
-        actions
-            .iter()
-            .filter_map(|a| match a {
-                Action::Publish {
-                    leaf: l, payload, ..
-                } if *l == leaf => Some(payload.clone()),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn record(n: u64) -> Record {
-        Record {
-            n,
-            item: "a".into(),
-            topic: "bangtin/v1/content/vn".into(),
-            seq: 1,
-            from: t("2026-11-24T08:00:00+07:00"),
-            to: t("2026-11-24T08:00:10+07:00"),
-            clock_trusted: true,
-        }
-    }
-
-    fn connected() -> (Reporter, Instant) {
-        let now = Instant::now();
-        let mut r = Reporter::new(identity(), t("2026-11-24T08:00:00+07:00"), now);
-        let actions = r.handle(Report::Connected, now);
-        assert!(actions.contains(&Action::WantFigures));
-        assert!(actions.contains(&Action::FetchBatch { max: BATCH }));
-        (r, now)
-    }
-
-    #[test]
-    fn only_the_echo_of_the_batch_in_flight_confirms_it() {
-        let (mut r, now) = connected();
-        let out = r.batch(vec![record(1), record(2), record(3)], now);
-        assert_eq!(published(&out, "played").len(), 1);
-        // A forged echo naming other numbers, or another board, moves nothing.
-        let forged = json!({"board": "xn-01", "items": [{"n": 1}, {"n": 9}]});
-        assert!(r
-            .handle(Report::Echo(forged.to_string().into_bytes()), now)
-            .is_empty());
-        let other = json!({"board": "xn-02", "items": [{"n": 1}, {"n": 3}]});
-        assert!(r
-            .handle(Report::Echo(other.to_string().into_bytes()), now)
-            .is_empty());
-        // The real echo marks the records sent and asks for the next batch at once.
-        let real = batch("xn-01", &[record(1), record(2), record(3)]);
-        let out = r.handle(Report::Echo(real.to_string().into_bytes()), now);
-        assert_eq!(out[0], Action::MarkSent { last: 3 });
-        assert!(out.contains(&Action::FetchBatch { max: BATCH }));
-    }
-
-    #[test]
-    fn a_batch_not_echoed_is_sent_again_after_the_timeout() {
-        let (mut r, now) = connected();
-        r.batch(vec![record(1)], now);
-        // Within the timeout no new batch is fetched.
-        let out = r.tick(now + PLAYED_EVERY);
-        assert!(!out.contains(&Action::FetchBatch { max: BATCH }));
-        let out = r.tick(now + ECHO_TIMEOUT + PLAYED_EVERY);
-        assert!(out.contains(&Action::FetchBatch { max: BATCH }));
-    }
-
-    #[test]
-    fn acks_made_offline_are_held_and_sent_at_the_next_connection() {
-        let now = Instant::now();
-        let mut r = Reporter::new(identity(), t("2026-11-24T08:00:00+07:00"), now);
-        let received = Report::Received {
-            topic: "bangtin/v1/alert/vn".into(),
-            seq: 5,
-            at: t("2026-11-24T08:00:01+07:00"),
-            clock_trusted: false,
-            alert: Some("lu".into()),
-        };
-        assert!(
-            r.handle(received, now).is_empty(),
-            "nothing published offline"
-        );
-        let shown = Report::Shown {
-            topic: "bangtin/v1/alert/vn".into(),
-            seq: 5,
-            at: t("2026-11-24T08:00:02+07:00"),
-            clock_trusted: true,
-        };
-        assert!(r.handle(shown, now).is_empty());
-        let out = r.handle(Report::Connected, now);
-        let acks = published(&out, "ack");
-        assert_eq!(acks.len(), 2, "{out:?}");
-        assert_eq!(acks[0]["shown_at"], Value::Null);
-        assert_eq!(acks[1]["shown_at"], "2026-11-24T08:00:02+07:00");
-        assert_eq!(acks[1]["alert"], "lu");
-        // Received before the clock was trusted: the ack says so.
-        assert_eq!(acks[1]["clock_trusted"], false);
-        // A second "shown" of the same message acks nothing more.
-        let again = Report::Shown {
-            topic: "bangtin/v1/alert/vn".into(),
-            seq: 5,
-            at: t("2026-11-24T08:00:03+07:00"),
-            clock_trusted: true,
-        };
-        assert!(published(&r.handle(again, now), "ack").is_empty());
-    }
-
-    #[test]
-    fn status_comes_every_minute_and_soon_after_a_new_error_but_not_per_refusal() {
-        let (mut r, now) = connected();
-        let figures = StatusFigures::default();
-        let out = r.status(&figures, now);
-        let status = &published(&out, "status")[0];
-        assert_eq!(status["display"]["width"], 1920);
-        assert_eq!(status["area"], "vn/ha-noi");
-        assert!(!r
-            .tick(now + Duration::from_secs(30))
-            .contains(&Action::WantFigures));
-        for i in 0..100 {
-            r.handle(
-                Report::Rejected {
-                    topic: "t".into(),
-                    reason: format!("forged {}", i % 2),
-                },
-                now,
-            );
-        }
-        let soon = now + ERROR_STATUS_EVERY;
-        assert!(r.tick(soon).contains(&Action::WantFigures));
-        r.status(&figures, soon);
-        // The same error again changes nothing: the next status is the minute's.
-        r.handle(
-            Report::Rejected {
-                topic: "t".into(),
-                reason: "forged 1".into(),
-            },
-            soon,
-        );
-        assert!(!r
-            .tick(soon + ERROR_STATUS_EVERY)
-            .contains(&Action::WantFigures));
-        assert!(r.tick(soon + STATUS_EVERY).contains(&Action::WantFigures));
-    }
-
-    #[test]
-    fn a_reload_changes_the_name_status_shows() {
-        let (mut r, now) = connected();
-        let mut renamed = identity();
-        renamed.name = "UBND xã mới".into();
-        let out = r.handle(Report::Identity(renamed), now);
-        assert!(out.contains(&Action::WantFigures));
-        let status = &published(&r.status(&StatusFigures::default(), now), "status")[0];
-        assert_eq!(status["name"], "UBND xã mới");
-    }
-}
+mod tests;

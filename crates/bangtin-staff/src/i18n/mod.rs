@@ -152,6 +152,11 @@ pub enum Msg {
     NotAcknowledged {
         boards: Vec<String>,
     },
+    /// `board` holds the alert and shows it at its turn, after the alert `behind`.
+    WaitingBehind {
+        board: String,
+        behind: String,
+    },
     Sent {
         topic: String,
         seq: u64,
@@ -336,6 +341,19 @@ impl Msg {
                         "{} did not acknowledge: {}.",
                         boards_en(boards.len()),
                         list(boards, vi)
+                    )
+                }
+            }
+            Msg::WaitingBehind { board, behind } => {
+                if vi {
+                    format!(
+                        "{board}: đã nhận, đang chờ sau cảnh báo {behind} (hiển thị theo lượt, \
+                         không cần gửi lại)."
+                    )
+                } else {
+                    format!(
+                        "{board}: received, waiting behind alert {behind} (shown at its turn; \
+                         do not send it again)."
                     )
                 }
             }

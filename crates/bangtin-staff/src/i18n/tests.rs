@@ -87,6 +87,10 @@ fn every_msg() -> Vec<Msg> {
         Msg::NotAcknowledged {
             boards: vec!["a".into(), "b".into()],
         },
+        Msg::WaitingBehind {
+            board: "xuan-non-01".into(),
+            behind: "lu-song-hong".into(),
+        },
         Msg::Sent {
             topic: "bangtin/v1/content/vn".into(),
             seq: 42,
@@ -161,6 +165,7 @@ fn every_msg() -> Vec<Msg> {
             | Msg::Waiting { .. }
             | Msg::AllAcknowledged { .. }
             | Msg::NotAcknowledged { .. }
+            | Msg::WaitingBehind { .. }
             | Msg::Sent { .. }
             | Msg::NothingSent
             | Msg::NoneOnline { .. }
@@ -185,7 +190,7 @@ fn every_msg() -> Vec<Msg> {
 #[test]
 fn every_message_has_distinct_non_empty_vietnamese_and_english() {
     let all = every_msg();
-    assert_eq!(all.len(), 40);
+    assert_eq!(all.len(), 41);
     for m in &all {
         let vi = m.text(Lang::Vi);
         let en = m.text(Lang::En);
