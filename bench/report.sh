@@ -90,10 +90,11 @@ def met(value, limit, lower_is_better=True):
         return "–"
     return "**met**" if (v <= limit if lower_is_better else v >= limit) else "not met"
 
-t = read("takeover")
-p50 = num(r"p50 ([\d.]+) ms", t); p99 = num(r"p99 ([\d.]+) ms", t)
-ok = "**met**" if met(p50, 30) == "**met**" and met(p99, 60) == "**met**" else "not met"
-row("Emergency takeover: publish to first presented 1080p frame with the alert", "p50 ≤ 30 ms, p99 ≤ 60 ms", f"{p50} ms", f"{p99} ms", ok)
+for line in [l for l in read("takeover").splitlines() if l.startswith("takeover")] or [""]:
+    k = num(r"with (\d+) alert", line)
+    p50 = num(r"p50 ([\d.]+) ms", line); p99 = num(r"p99 ([\d.]+) ms", line)
+    ok = "**met**" if met(p50, 30) == "**met**" and met(p99, 60) == "**met**" else "not met"
+    row(f"Emergency takeover with {k} other alert(s) already active: publish to first presented 1080p frame with the new alert", "p50 ≤ 30 ms, p99 ≤ 60 ms", f"{p50} ms", f"{p99} ms", ok)
 c = read("coldstart")
 med = num(r"median ([\d.]+) ms", c)
 cmax = num(r"max ([\d.]+) ms", c)

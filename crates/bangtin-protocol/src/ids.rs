@@ -2,7 +2,8 @@
 //! slugs (area segments, board ids). Both end up in file names and MQTT topics, so neither may
 //! hold a path, a space or a wildcard.
 
-use crate::content::limits;
+/// The longest id or slug, in characters (ASCII only, so also in bytes).
+pub const ID_CHARS: usize = 64;
 
 /// What an id may look like: it names files and topics, so no paths, no spaces.
 pub const ID_RULE: &str =
@@ -11,7 +12,7 @@ pub const ID_RULE: &str =
 /// Whether `s` follows [`ID_RULE`].
 pub fn is_valid_id(s: &str) -> bool {
     !s.is_empty()
-        && s.len() <= limits::ID_CHARS
+        && s.len() <= ID_CHARS
         && !s.starts_with(['.', '-'])
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
@@ -22,7 +23,7 @@ pub const SLUG_RULE: &str = "must be 1..=64 characters of a-z, 0-9 or '-'";
 
 /// A slug: one area segment or a board id, `[a-z0-9-]{1,64}`.
 pub fn is_slug(s: &str) -> bool {
-    (1..=64).contains(&s.len())
+    (1..=ID_CHARS).contains(&s.len())
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }

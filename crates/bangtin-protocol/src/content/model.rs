@@ -13,7 +13,7 @@ pub type Timestamp = DateTime<FixedOffset>;
 /// Limits applied while parsing. Documented in docs/protocol.md; raising them is a protocol change.
 pub mod limits {
     /// Longest id of an item, alert or command.
-    pub const ID_CHARS: usize = 64;
+    pub const ID_CHARS: usize = crate::ids::ID_CHARS;
     /// Most items in one channel.
     pub const ITEMS_PER_CHANNEL: usize = 200;
     pub const TITLE_CHARS: usize = 200;
