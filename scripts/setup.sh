@@ -20,6 +20,8 @@ if [ "${1:-}" = "--test" ]; then
   packages+=(xvfb)
   # A board clock the tests can set while the board runs (the clock-behind regression).
   packages+=(faketime)
+  # systemd-analyze, for the checks of the kiosk's service units (verify, security scores).
+  packages+=(systemd)
 fi
 
 # shellcheck source=scripts/apt-install.sh

@@ -10,6 +10,7 @@ mod config;
 mod content;
 mod fonts;
 mod hardening;
+mod kiosk;
 mod layout;
 mod legacy;
 mod lunar;

@@ -64,6 +64,9 @@ pub struct BoardStatus {
     /// Frames presented since start.
     #[serde(default, deserialize_with = "lenient")]
     pub frames: Option<u64>,
+    /// Every active alert and where it stands (`{"id", "state", "behind"}`), as the board says.
+    #[serde(default, deserialize_with = "lenient")]
+    pub alerts: Option<Vec<Value>>,
 }
 
 /// A value of the wrong type (or `null`) reads as `None` rather than failing the whole status.
@@ -141,6 +144,7 @@ pub struct Row {
     pub cache_bytes: Option<u64>,
     pub last_error: Option<String>,
     pub frames: Option<u64>,
+    pub alerts: Option<Vec<Value>>,
 }
 
 /// The rows of the boards in `area` (all boards when `None`), sorted by area then board id;
@@ -208,6 +212,7 @@ fn row(s: &BoardStatus, now: DateTime<FixedOffset>) -> Row {
         cache_bytes: s.cache_bytes,
         last_error: s.last_error.clone(),
         frames: s.frames,
+        alerts: s.alerts.clone(),
     }
 }
 
@@ -449,6 +454,7 @@ pub fn to_json(rows: &[Row]) -> Value {
                 "cache_bytes": r.cache_bytes,
                 "last_error": r.last_error,
                 "frames": r.frames,
+                "alerts": r.alerts,
             })
         })
         .collect();
@@ -496,7 +502,9 @@ mod tests {
                 "showing": "tiem-chung-2411", "alert": null,
                 "channels": {"bangtin/v1/content/vn/ha-noi": 42}, "clock_synced": true,
                 "cache_bytes": 123456, "last_error": null, "area": "vn/ha-noi/dong-anh/xuan-non",
-                "name": "UBND xã Xuân Nộn", "frames": 9000, "future_field": [1, 2]}"#
+                "name": "UBND xã Xuân Nộn", "frames": 9000, "future_field": [1, 2],
+                "alerts": [{"id": "lu", "state": "on_screen"},
+                           {"id": "duong", "state": "waiting", "behind": "lu"}]}"#
                 .as_bytes(),
         )
         .unwrap();
@@ -504,9 +512,17 @@ mod tests {
         assert_eq!(s.at, Some(t("2026-11-24T07:59:30+07:00")));
         assert_eq!(s.showing.as_deref(), Some("tiem-chung-2411"));
         assert_eq!(s.alert, None);
-        assert_eq!(s.channels.unwrap()["bangtin/v1/content/vn/ha-noi"], 42);
+        assert_eq!(
+            s.channels.as_ref().unwrap()["bangtin/v1/content/vn/ha-noi"],
+            42
+        );
         assert_eq!(s.name.as_deref(), Some("UBND xã Xuân Nộn"));
         assert_eq!(s.frames, Some(9000));
+        let alerts = s.alerts.clone().unwrap();
+        assert_eq!(alerts[1]["behind"], "lu");
+        // Passed on as is by `bangtin fleet --json`.
+        let rows = rows(&[s], t("2026-11-24T08:00:00+07:00"), None);
+        assert_eq!(to_json(&rows)["boards"][0]["alerts"][1]["state"], "waiting");
     }
 
     #[test]
@@ -737,6 +753,7 @@ mod tests {
             keys,
             [
                 "alert",
+                "alerts",
                 "area",
                 "at",
                 "board",
