@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs bangtin as a board on Raspberry Pi OS bookworm (64-bit), or on Debian 12.
 #
-#   sudo bash install.sh [BINARY] [--headless] [--no-start]
+#   sudo bash install.sh [BINARY] [--headless] [--no-start] [--ntp "SERVER ..."]
+#                        [--read-only-root DEVICE | --read-write-root] [--offline]
 #   sudo bash install.sh --uninstall [--purge]
 #
 # BINARY      the bangtin program built for this computer (default: ./bangtin next to this script
@@ -10,6 +11,16 @@
 # --headless  a Pi without a screen: installs bangtin-headless.service (frames written as PNG
 #             to /run/bangtin/frames) instead of bangtin.service (full screen, in cage).
 # --no-start  install and enable, but do not start the board now.
+# --ntp "SERVER ..."  the NTP servers the clock is set from (the province's), instead of
+#             Debian's pool; kept by systemd-timesyncd.
+# --read-only-root DEVICE  make the system read-only (Raspberry Pi OS's overlay file system: a
+#             power cut cannot damage it), and keep the board's cache, config and saved clock on
+#             DEVICE, an ext4 partition made for them (see docs/operations.md). From the next
+#             boot on, only DEVICE is written. Takes effect at the next reboot.
+# --read-write-root  undo --read-only-root at the next reboot (the data stay on DEVICE); does
+#             nothing else.
+# --offline   install into a system that is not running (an SD card image, a chroot): nothing
+#             is started, restarted or reloaded, and systemd need not be running.
 # --uninstall stop the board, remove its service and program; the config (/etc/bangtin) and the
 #             cache (/var/lib/bangtin) stay, unless --purge is given too.
 #
@@ -25,29 +36,55 @@ store=/var/lib/bangtin
 cache=/var/cache/bangtin
 units=/etc/systemd/system
 journald_dropin=/etc/systemd/journald.conf.d/bangtin.conf
+timesyncd_dropin=/etc/systemd/timesyncd.conf.d/bangtin.conf
+watchdog_dropin=/etc/systemd/system.conf.d/bangtin-watchdog.conf
+# Where --read-only-root mounts the data partition, and what says it was asked for.
+data_mount=/srv/bangtin-data
+overlay_marker=/etc/bangtin-read-only-root
 # The example key in board.example.toml (and in the guide): a board must not keep trusting it.
 example_key="6kpsY+KcUgq+9VB7Ey7F+ZVHdq6+vnuSQh7qaRRG0iw="
 
 say() { echo "install: $*"; }
+# write_conf FILE TEXT MESSAGE: writes FILE if its text differs; true when it did.
+write_conf() {
+  [ "$(cat "$1" 2>/dev/null)" != "$2" ] || return 1
+  install -d -m 0755 "$(dirname "$1")"
+  printf '%s\n' "$2" >"$1"
+  chmod 0644 "$1"
+  say "$3"
+}
 die() { echo "install: $*" >&2; exit 1; }
-usage() { sed -n '2,17s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,28s/^# \{0,1\}//p' "$0"; }
 
-binary="" headless=0 start=1 uninstall=0 purge=0
-for arg in "$@"; do
-  case "$arg" in
+binary="" headless=0 start=1 uninstall=0 purge=0 offline=0 ntp="" data_device="" root_rw=0
+args=("$@")
+while (($#)); do
+  case "$1" in
     --headless) headless=1 ;;
     --no-start) start=0 ;;
     --uninstall) uninstall=1 ;;
     --purge) purge=1 ;;
+    --offline) offline=1 start=0 ;;
+    --ntp) (($# > 1)) || die "--ntp needs the servers"; ntp="$2"; shift ;;
+    --read-only-root) (($# > 1)) || die "--read-only-root needs the data partition"; data_device="$2"; shift ;;
+    --read-write-root) root_rw=1 ;;
     -h | --help) usage; exit 0 ;;
-    -*) usage >&2; die "unknown option $arg" ;;
-    *) [ -z "$binary" ] || die "only one BINARY may be given (got $binary and $arg)"; binary="$arg" ;;
+    -*) usage >&2; die "unknown option $1" ;;
+    *) [ -z "$binary" ] || die "only one BINARY may be given (got $binary and $1)"; binary="$1" ;;
   esac
+  shift
 done
 ((purge == 0 || uninstall == 1)) || die "--purge goes with --uninstall"
+[ -z "$data_device" ] || ((!root_rw)) || die "--read-only-root and --read-write-root exclude each other"
+for server in $ntp; do
+  [[ "$server" =~ ^[A-Za-z0-9.:-]+$ ]] || die "--ntp: $server is not a host name or address"
+done
+set -- "${args[@]}"
 
 [ "$(id -u)" -eq 0 ] || die "run this as root: sudo bash $0 $*"
-[ -d /run/systemd/system ] || die "systemd is not running on this computer; bangtin needs it"
+((offline)) || [ -d /run/systemd/system ] || die "systemd is not running on this computer; bangtin needs it (or give --offline to install into an image)"
+# systemctl, except what needs a running systemd when installing offline.
+live() { ((offline)) || "$@"; }
 
 if ((headless)); then
   unit=bangtin-headless.service other=bangtin.service
@@ -59,15 +96,23 @@ name=${unit%.service}
 # --- Uninstall ------------------------------------------------------------------------------
 if ((uninstall)); then
   for u in bangtin.service bangtin-headless.service; do
-    systemctl disable --now "$u" >/dev/null 2>&1 || true
+    live systemctl stop "$u" >/dev/null 2>&1 || true
+    systemctl disable "$u" >/dev/null 2>&1 || true
     rm -f "$units/$u"
   done
-  systemctl daemon-reload
-  systemctl reset-failed bangtin.service bangtin-headless.service >/dev/null 2>&1 || true
-  rm -f "$prefix/bangtin"
+  live systemctl daemon-reload
+  live systemctl reset-failed bangtin.service bangtin-headless.service >/dev/null 2>&1 || true
+  rm -f "$prefix/bangtin" "$watchdog_dropin"
+  if [ -e "$timesyncd_dropin" ]; then
+    rm -f "$timesyncd_dropin"
+    live systemctl restart systemd-timesyncd || true
+  fi
   if [ -e "$journald_dropin" ]; then
     rm -f "$journald_dropin"
-    systemctl restart systemd-journald || true
+    live systemctl restart systemd-journald || true
+  fi
+  if [ -e "$overlay_marker" ]; then
+    say "the system is still read-only from boot to boot: 'sudo bash $0 --read-write-root' undoes it"
   fi
   if ((purge)); then
     rm -rf "$confdir" "$store" "$cache"
@@ -79,6 +124,27 @@ if ((uninstall)); then
     say "kept the config ($confdir) and the cache ($store); 'sudo bash $0 --uninstall --purge' removes them too."
   fi
   say "the packages installed with it (cage, Mesa) were left in place."
+  exit 0
+fi
+
+# --- Read-only system: helpers, and undoing it ----------------------------------------------
+overlay_conf=/etc/overlayroot.local.conf
+fstab_tag="# bangtin data partition (install.sh --read-only-root)"
+# Runs a command on the real root file system even while the overlay is active.
+on_real_root() {
+  if grep -q '^overlayroot / overlay' /proc/mounts 2>/dev/null && command -v overlayroot-chroot >/dev/null; then
+    overlayroot-chroot "$@"
+  else
+    "$@"
+  fi
+}
+if ((root_rw)); then
+  if command -v raspi-config >/dev/null; then
+    raspi-config nonint disable_overlayfs
+  fi
+  echo 'overlayroot="disabled"' | on_real_root tee "$overlay_conf" >/dev/null
+  on_real_root rm -f "$overlay_marker"
+  say "the system is writable again from the next reboot; the board's data stay on $data_mount"
   exit 0
 fi
 
@@ -106,6 +172,9 @@ packages=(
   mesa-vulkan-drivers libvulkan1 libegl1 libegl-mesa0 libgl1-mesa-dri libgbm1
   # The system's certificate authorities, for mqtts:// without ca_file.
   ca-certificates
+  # The clock without a real-time clock: set by NTP, saved every hour and at shutdown, and
+  # read back at boot, so that a board never starts in 1970.
+  systemd-timesyncd fake-hwclock
 )
 if ((!headless)); then
   # The kiosk compositor, and the login session it needs (logind over D-Bus).
@@ -161,6 +230,70 @@ fi
 # The cache (store.dir), and Mesa's shader cache. systemd also creates both at start.
 install -d -m 0750 -o bangtin -g bangtin "$store" "$cache"
 
+# --- Read-only system -----------------------------------------------------------------------
+# The root file system becomes a read-only lower layer under a layer in memory (overlayroot,
+# what Raspberry Pi OS's "overlay file system" uses): whatever is written there is gone at the
+# next boot, and a power cut cannot damage the system. The board's cache and config, and the
+# saved clock, live on their own ext4 partition, mounted with its data journaled, which the
+# overlay leaves alone (recurse=0).
+if [ -n "$data_device" ]; then
+  [ -b "$data_device" ] || die "$data_device is not a partition (a block device such as /dev/mmcblk0p3)"
+  fstype=$(blkid -o value -s TYPE "$data_device" 2>/dev/null || true)
+  [ "$fstype" = ext4 ] || die "$data_device is not an ext4 partition (found: ${fstype:-nothing}). Make it, erasing it, with:
+  sudo mkfs.ext4 -L bangtin-data $data_device"
+  uuid=$(blkid -o value -s UUID "$data_device")
+  install -d -m 0755 "$data_mount"
+  if ! mountpoint -q "$data_mount"; then
+    mount -o noatime,data=journal "$data_device" "$data_mount"
+  fi
+  # What lives on the partition: the cache, the config, and the clocks timesyncd and
+  # fake-hwclock save. Copied there once; what is there already is kept.
+  for pair in "$store:lib" "$confdir:etc" "/var/lib/systemd/timesync:timesync"; do
+    from=${pair%%:*} to=$data_mount/${pair##*:}
+    if [ ! -e "$to" ]; then
+      mkdir -p "$from"
+      cp -a "$from" "$to"
+      say "copied $from to $to"
+    fi
+  done
+  fstab_lines="$fstab_tag
+UUID=$uuid $data_mount ext4 noatime,data=journal,commit=5,nofail 0 2
+$data_mount/lib $store none bind,nofail 0 0
+$data_mount/etc $confdir none bind,nofail 0 0
+$data_mount/timesync /var/lib/systemd/timesync none bind,nofail 0 0"
+  on_real_root sed -i "/^$fstab_tag\$/,+4d" /etc/fstab
+  printf '%s\n' "$fstab_lines" | on_real_root tee -a /etc/fstab >/dev/null
+  # The same now, without waiting for the reboot.
+  for pair in "$store:lib" "$confdir:etc" "/var/lib/systemd/timesync:timesync"; do
+    dir=${pair%%:*}
+    mountpoint -q "$dir" || mount --bind "$data_mount/${pair##*:}" "$dir" \
+      || die "could not mount $data_mount/${pair##*:} on $dir"
+  done
+  # fake-hwclock keeps its file in /etc: on the partition too.
+  hwclock_default=/etc/default/fake-hwclock
+  if grep -q '^#\?FILE=' "$hwclock_default" 2>/dev/null; then
+    on_real_root sed -i "s|^#\?FILE=.*|FILE=$data_mount/fake-hwclock.data|" "$hwclock_default"
+  else
+    echo "FILE=$data_mount/fake-hwclock.data" | on_real_root tee -a "$hwclock_default" >/dev/null
+  fi
+  # The overlay: Raspberry Pi OS's own switch where it exists, then ours on top (keep the data
+  # partition out of the overlay).
+  if command -v raspi-config >/dev/null; then
+    raspi-config nonint enable_overlayfs
+  else
+    dpkg-query -W -f='${Status}' overlayroot 2>/dev/null | grep -q "install ok installed" \
+      || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends overlayroot >/dev/null
+  fi
+  echo 'overlayroot="tmpfs:recurse=0"' | on_real_root tee "$overlay_conf" >/dev/null
+  if ls /boot/initrd.img-* >/dev/null 2>&1; then
+    update-initramfs -u >/dev/null
+  else
+    say "no initramfs in /boot here: the overlay starts once one is built (update-initramfs -u)"
+  fi
+  touch "$overlay_marker"
+  say "read-only system from the next reboot; the board's data on $data_device ($data_mount)"
+fi
+
 # --- Logs -----------------------------------------------------------------------------------
 # Cap the journal (all services' logs) so that it can never fill the SD card.
 journald_conf='# Written by bangtin install.sh: keep the logs small on an SD card.
@@ -169,24 +302,45 @@ journald_conf='# Written by bangtin install.sh: keep the logs small on an SD car
 SystemMaxUse=64M
 # Logs kept in memory (/run/log/journal) when the journal is not kept on the card, at most:
 RuntimeMaxUse=32M'
-if [ "$(cat "$journald_dropin" 2>/dev/null)" != "$journald_conf" ]; then
-  install -d -m 0755 "$(dirname "$journald_dropin")"
-  printf '%s\n' "$journald_conf" >"$journald_dropin"
-  chmod 0644 "$journald_dropin"
-  systemctl restart systemd-journald
-  say "capped the system log at 64 MiB ($journald_dropin)"
+if [ -n "$data_device" ] || { [ -e "$overlay_marker" ] && ((!root_rw)); }; then
+  # A read-only system keeps its logs in memory only.
+  journald_conf+=$'\n# The system is read-only: logs live in memory (journalctl still shows them).\nStorage=volatile'
 fi
+write_conf "$journald_dropin" "$journald_conf" "capped the system log ($journald_dropin)" \
+  && live systemctl restart systemd-journald
+
+# --- Time -----------------------------------------------------------------------------------
+# A Pi has no real-time clock: systemd-timesyncd sets the clock by NTP (and saves it in its
+# clock file at each synchronisation), fake-hwclock saves it hourly and at shutdown; both read
+# it back at boot. The board trusts its clock once timesyncd has synchronised it (or a signed
+# message shows it right), see docs/operations.md.
+if [ -n "$ntp" ]; then
+  write_conf "$timesyncd_dropin" "# Written by bangtin install.sh: the province's time servers.
+[Time]
+NTP=$ntp" "NTP servers: $ntp ($timesyncd_dropin)" && live systemctl restart systemd-timesyncd
+fi
+systemctl enable --quiet systemd-timesyncd.service
+
+# --- Hardware watchdog ----------------------------------------------------------------------
+# systemd feeds the Pi's hardware watchdog (bcm2835_wdt, /dev/watchdog): if the kernel itself
+# hangs, the Pi reboots within 15 s (the most its watchdog can wait). bangtin's own watchdog
+# (in the service) restarts the board; this one restarts the computer.
+write_conf "$watchdog_dropin" "# Written by bangtin install.sh: reboot if the kernel hangs.
+[Manager]
+RuntimeWatchdogSec=15s
+RebootWatchdogSec=2min" "hardware watchdog on ($watchdog_dropin; from the next boot)" || true
 
 # --- The service ----------------------------------------------------------------------------
 [ -f "$here/$unit" ] || die "$here/$unit is missing; copy the whole kiosk folder"
 # Only one of the two boards: remove the other kind if it was installed before.
 if [ -e "$units/$other" ]; then
   say "removing $other (installed before)"
-  systemctl disable --now "$other" >/dev/null 2>&1 || true
+  live systemctl stop "$other" >/dev/null 2>&1 || true
+  systemctl disable "$other" >/dev/null 2>&1 || true
   rm -f "$units/$other"
 fi
 install -m 0644 "$here/$unit" "$units/$unit"
-systemctl daemon-reload
+live systemctl daemon-reload
 
 # An enabled desktop (lightdm on Raspberry Pi OS with desktop) is linked here.
 if ((!headless)) && [ -e "$units/display-manager.service" ]; then

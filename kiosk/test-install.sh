@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Runs kiosk/install.sh end to end in a Debian 12 (bookworm) chroot, as on a fresh Pi, and
+# checks what it leaves: the program, the user and its groups, permissions, the service
+# enabled, the clock (timesyncd, fake-hwclock), the hardware watchdog, the logs, and a
+# read-only root with the board's data on their own ext4 partition (a loop device here).
+# Then again (it must be safe to run twice), --read-write-root and --uninstall.
+#
+# What needs the Pi itself is checked as written, not run: the overlay at boot (there is no
+# kernel or initramfs in the chroot), the watchdog device, starting the board under systemd.
+#
+#   sudo bash kiosk/test-install.sh [BANGTIN_PROGRAM]
+#
+# BANGTIN_PROGRAM defaults to the debug build in $CARGO_TARGET_DIR (built if missing). Needs
+# root, debootstrap (installed if missing) and Debian's mirror; the base system is kept in
+# ~/.cache/bangtin so a second run needs the mirror only for packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bangtin/target}"
+program=${1:-$CARGO_TARGET_DIR/debug/bangtin}
+[ "$(id -u)" -eq 0 ] || { echo "test-install: run as root (it makes a chroot)" >&2; exit 1; }
+[ -x "$program" ] || cargo build --locked --bin bangtin
+. scripts/apt-install.sh
+apt_install test-install debootstrap e2fsprogs
+
+fail() { echo "test-install: FAILED: $*" >&2; exit 1; }
+ok() { echo "test-install: ok: $*"; }
+
+root=$(mktemp -d /tmp/bangtin-install-XXXXXX)
+loop=""
+cleanup() {
+  if [ -n "${KEEP:-}" ]; then echo "test-install: kept $root (mounted; loop $loop)"; return; fi
+  for m in srv/bangtin-data var/lib/bangtin etc/bangtin var/lib/systemd/timesync dev/pts dev proc sys; do
+    umount -l "$root/$m" 2>/dev/null || true
+  done
+  [ -z "$loop" ] || losetup -d "$loop" 2>/dev/null || true
+  rm -rf "$root"
+}
+trap cleanup EXIT
+
+# A minimal bookworm, the way a Pi OS Lite image starts out: systemd, users, mount tools.
+base=$HOME/.cache/bangtin/bookworm-minbase.tar
+if [ ! -s "$base" ]; then
+  mkdir -p "$(dirname "$base")"
+  debootstrap --variant=minbase --include=systemd,systemd-sysv,passwd,procps,util-linux,mount \
+    bookworm "$root" http://deb.debian.org/debian >/dev/null
+  tar -C "$root" -cf "$base.part" . && mv "$base.part" "$base"
+else
+  tar -C "$root" -xf "$base"
+fi
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+for m in proc sys dev dev/pts; do mount --bind "/$m" "$root/$m"; done
+inside() { chroot "$root" "$@"; }
+
+# The kiosk folder and the program, as an installer copies them onto the Pi.
+mkdir -p "$root/opt/kiosk"
+cp kiosk/*.service kiosk/install.sh kiosk/board.example.toml "$root/opt/kiosk/"
+cp "$program" "$root/opt/kiosk/bangtin"
+# A config that passes `bangtin check`: the example with a real key instead of the guide's.
+keys=$(mktemp -d)
+"$program" keygen --out "$keys/huyen" >/dev/null
+public=$(tr -d '\n' <"$keys/huyen.pub")
+mkdir -p "$root/etc/bangtin"
+sed "s|6kpsY+KcUgq+9VB7Ey7F+ZVHdq6+vnuSQh7qaRRG0iw=|$public|" kiosk/board.example.toml \
+  >"$root/etc/bangtin/board.toml"
+rm -rf "$keys"
+# The data partition, on a loop device.
+truncate -s 64M "$root/data.img"
+mkfs.ext4 -q -L bangtin-data "$root/data.img"
+loop=$(losetup -f --show "$root/data.img")
+uuid=$(blkid -o value -s UUID "$loop")
+
+run_install() {
+  inside bash /opt/kiosk/install.sh /opt/kiosk/bangtin --headless --offline \
+    --ntp "ntp1.example.vn ntp2.example.vn" --read-only-root "$loop"
+}
+run_install || fail "install.sh exited with $?"
+
+# The program, the user, the permissions.
+inside /usr/local/bin/bangtin --version >/dev/null || fail "the installed program does not run"
+inside id -nG bangtin | grep -qw video || fail "bangtin is not in the group video: $(inside id -nG bangtin)"
+[ "$(inside getent passwd bangtin | cut -d: -f7)" = /usr/sbin/nologin ] || fail "bangtin can log in"
+# Owners as the installed system names them (its users, not this machine's).
+owner() { inside stat -c "$1" "$2"; }
+[ "$(owner '%a %U %G' /etc/bangtin)" = "750 root bangtin" ] || fail "/etc/bangtin: $(owner '%a %U %G' /etc/bangtin)"
+[ "$(owner '%a %U %G' /etc/bangtin/board.toml)" = "640 root bangtin" ] || fail "board.toml: $(owner '%a %U %G' /etc/bangtin/board.toml)"
+[ "$(owner '%U' /var/lib/bangtin)" = bangtin ] || fail "/var/lib/bangtin is not the board's"
+ok "program, user bangtin (nologin, group video), config 0640 root:bangtin, cache owned by bangtin"
+
+# The service, enabled; the other one absent.
+cmp -s kiosk/bangtin-headless.service "$root/etc/systemd/system/bangtin-headless.service" || fail "the unit differs from kiosk/"
+[ -L "$root/etc/systemd/system/multi-user.target.wants/bangtin-headless.service" ] || fail "bangtin-headless.service is not enabled"
+[ ! -e "$root/etc/systemd/system/bangtin.service" ] || fail "both units installed"
+ok "bangtin-headless.service installed and enabled"
+
+# Time, watchdog, logs.
+[ -L "$root/etc/systemd/system/sysinit.target.wants/systemd-timesyncd.service" ] || fail "systemd-timesyncd is not enabled"
+grep -qx "NTP=ntp1.example.vn ntp2.example.vn" "$root/etc/systemd/timesyncd.conf.d/bangtin.conf" || fail "NTP servers not set"
+inside dpkg-query -W -f='${Status}' fake-hwclock | grep -q "install ok installed" || fail "fake-hwclock is not installed"
+grep -qx "FILE=/srv/bangtin-data/fake-hwclock.data" "$root/etc/default/fake-hwclock" || fail "fake-hwclock does not save on the data partition"
+grep -qx "RuntimeWatchdogSec=15s" "$root/etc/systemd/system.conf.d/bangtin-watchdog.conf" || fail "hardware watchdog not set"
+grep -qx "Storage=volatile" "$root/etc/systemd/journald.conf.d/bangtin.conf" || fail "logs not in memory on a read-only system"
+grep -qx "RuntimeMaxUse=32M" "$root/etc/systemd/journald.conf.d/bangtin.conf" || fail "logs in memory not capped"
+ok "timesyncd with the given servers, fake-hwclock on the data partition, watchdog 15 s, logs in memory capped"
+
+# The read-only root and the data partition.
+grep -qx 'overlayroot="tmpfs:recurse=0"' "$root/etc/overlayroot.local.conf" || fail "overlay not configured"
+inside dpkg-query -W -f='${Status}' overlayroot | grep -q "install ok installed" || fail "overlayroot is not installed"
+grep -q "^UUID=$uuid /srv/bangtin-data ext4 noatime,data=journal" "$root/etc/fstab" || fail "data partition not in fstab: $(cat "$root/etc/fstab")"
+for bind in "/srv/bangtin-data/lib /var/lib/bangtin" "/srv/bangtin-data/etc /etc/bangtin" \
+  "/srv/bangtin-data/timesync /var/lib/systemd/timesync"; do
+  grep -q "^$bind none bind" "$root/etc/fstab" || fail "fstab lacks the bind mount $bind"
+done
+[ -f "$root/srv/bangtin-data/etc/board.toml" ] || fail "the config is not on the data partition"
+[ "$(owner '%U' /srv/bangtin-data/lib)" = bangtin ] || fail "the cache on the data partition is not the board's"
+ok "read-only root (overlayroot, recurse=0), data partition journaled in fstab with the cache, config and clock on it"
+
+# Safe to run twice: nothing doubled.
+run_install >/dev/null || fail "a second run of install.sh failed"
+[ "$(grep -c "^UUID=$uuid " "$root/etc/fstab")" = 1 ] || fail "a second run doubled the fstab lines"
+ok "a second run changes nothing twice"
+
+# Undo the read-only root; uninstall.
+inside bash /opt/kiosk/install.sh --offline --read-write-root >/dev/null || fail "--read-write-root failed"
+grep -qx 'overlayroot="disabled"' "$root/etc/overlayroot.local.conf" || fail "--read-write-root left the overlay on"
+inside bash /opt/kiosk/install.sh --offline --uninstall >/dev/null || fail "--uninstall failed"
+[ ! -e "$root/usr/local/bin/bangtin" ] && [ ! -e "$root/etc/systemd/system/bangtin-headless.service" ] \
+  && [ ! -e "$root/etc/systemd/system/multi-user.target.wants/bangtin-headless.service" ] \
+  || fail "--uninstall left the program or the service"
+[ -f "$root/etc/bangtin/board.toml" ] || fail "--uninstall removed the config"
+ok "--read-write-root turns the overlay off; --uninstall removes the program and service, keeps the config"
+echo "test-install: all checks passed"
