@@ -46,7 +46,7 @@ harness fleet --boards $boards > "$raw/fleet" 2>/dev/null
 step "torture: $rounds power cuts"
 harness torture --rounds $rounds > "$raw/torture" 2>/dev/null || true
 step "ingest"
-cargo bench --quiet --bench ingest > "$raw/ingest" 2>/dev/null
+harness ingest --runs 500 > "$raw/ingest" 2>/dev/null
 step "layout and schedule (criterion)"
 cargo bench --quiet --bench layout -- --noplot > "$raw/layout" 2>/dev/null
 cargo bench --quiet --bench schedule -- --noplot > "$raw/schedule" 2>/dev/null

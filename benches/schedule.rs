@@ -1,6 +1,7 @@
 //! The programme's cost per tick at 10, 100, 1,000 and 10,000 items (target: <= 50 us at
 //! 1,000 items, growing no worse than linearly). Items carry validity windows, day-parting and
-//! both classes; two alerts are held (one a banner).
+//! both classes; two alerts are held (one a banner). Then 2, 50 and 200 active alerts taking
+//! turns over 200 items.
 
 use bangtin_board::schedule::{AlertSet, Clock, Scheduler};
 use bangtin_protocol::content::{self, Item};
@@ -59,6 +60,41 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 clock = clock.later(1);
                 black_box(scheduler.tick(&list, &|_, _| 1, &alerts, &|_| 1, &clock))
+            })
+        });
+    }
+    group.finish();
+
+    // Many emergencies at once: 200 items, and 2, 50 or 200 extreme alerts taking turns (each
+    // tick also expires alerts and says where each one stands, as the board does).
+    let mut group = c.benchmark_group("programme tick with alerts");
+    let items = content(200);
+    let list: Vec<(&str, &Item)> = items.iter().map(|i| ("bangtin/v1/content/vn", i)).collect();
+    for n in [2usize, 50, 200] {
+        let mut clock = Clock {
+            now: chrono::DateTime::parse_from_rfc3339("2026-11-24T08:00:00+07:00").unwrap(),
+            mono: Duration::from_secs(100),
+            trusted: true,
+        };
+        let mut alerts = AlertSet::default();
+        for k in 0..n {
+            let j = format!(
+                r#"{{"id": "lu-{k}", "status": "actual", "severity": "extreme", "headline": "h"}}"#
+            );
+            alerts.apply(
+                &content::parse_alert(j.as_bytes()).unwrap(),
+                clock.now,
+                &clock,
+            );
+        }
+        let mut scheduler = Scheduler::default();
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
+            b.iter(|| {
+                // The turns move on; the wall clock stays, so that no alert expires.
+                clock.mono += Duration::from_secs(1);
+                alerts.expire(&clock);
+                let p = scheduler.tick(&list, &|_, _| 1, &alerts, &|_| 1, &clock);
+                black_box((p, scheduler.alert_states(&alerts, &clock)))
             })
         });
     }

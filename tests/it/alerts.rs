@@ -129,7 +129,7 @@ fn a_second_alert_is_shown_at_once_at_every_phase() {
 }
 
 #[test]
-fn a_sixth_alert_among_five_is_shown_at_once_at_every_phase() {
+fn a_fifth_alert_among_four_is_shown_at_once_at_every_phase() {
     a_new_alert_interrupts_the_alternation_at_every_phase(5);
 }
 

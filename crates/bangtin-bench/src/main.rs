@@ -7,13 +7,15 @@
 //! cargo build --release && cargo run --release -p bangtin-bench -- HARNESS [options]
 //! ```
 //!
-//! - `board [takeover|coldstart|ticker|rss|soak] [--alerts N] [--runs N] [--seconds S]
-//!   [--hours H] [--step S]`
+//! - `board [takeover|coldstart|ticker|rss|soak] [--alerts N] [--active K,...] [--runs N]
+//!   [--seconds S] [--hours H] [--step S]`
 //! - `fleet [--boards N,N,...]`
+//! - `ingest [--runs N]`
 //! - `torture [--rounds N]`
 
 mod board;
 mod fleet;
+mod ingest;
 mod torture;
 
 fn main() -> std::process::ExitCode {
@@ -24,9 +26,12 @@ fn main() -> std::process::ExitCode {
     match args.first().map(String::as_str) {
         Some("board") => board::main(rest),
         Some("fleet") => fleet::main(rest),
+        Some("ingest") => ingest::main(rest),
         Some("torture") => torture::main(rest),
         _ => {
-            eprintln!("usage: bangtin-bench board|fleet|torture [options] (see the source's docs)");
+            eprintln!(
+                "usage: bangtin-bench board|fleet|ingest|torture [options] (see the source's docs)"
+            );
             return std::process::ExitCode::from(2);
         }
     }

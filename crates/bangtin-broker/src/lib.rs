@@ -7,6 +7,12 @@ use std::net::SocketAddr;
 /// The largest message the embedded broker takes: a full envelope plus headroom, so that the
 /// board (not the broker) is what refuses an oversized message, with its own reason.
 pub const MAX_PAYLOAD: usize = 2 * 1024 * 1024;
+// It carries everything the protocol lets anyone send: a whole message, and a board's reply
+// with a screenshot (the largest packet staff tools read).
+const _: () = {
+    use bangtin_protocol::content::limits;
+    assert!(MAX_PAYLOAD > limits::MESSAGE_BYTES && MAX_PAYLOAD >= limits::STAFF_PACKET_BYTES);
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -54,7 +60,7 @@ pub fn start(addr: SocketAddr) -> Result<(), Error> {
         metrics: None,
     };
     let mut broker = rumqttd::Broker::new(config);
-    std::thread::Builder::new()
+    let running = std::thread::Builder::new()
         .name("bangtin-broker".into())
         .spawn(move || {
             if let Err(e) = broker.start() {
@@ -65,10 +71,23 @@ pub fn start(addr: SocketAddr) -> Result<(), Error> {
             addr,
             message: e.to_string(),
         })?;
-    // Wait until it listens (it binds on its own thread).
+    // Wait until it listens (it binds on its own thread). A broker that stopped did not get
+    // the port: whatever answers there is another program's.
+    let stopped = || Error::Start {
+        addr,
+        message: "it stopped at once (is the port taken?)".into(),
+    };
     for _ in 0..200 {
+        if running.is_finished() {
+            return Err(stopped());
+        }
         if std::net::TcpStream::connect(addr).is_ok() {
-            return Ok(());
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            return if running.is_finished() {
+                Err(stopped())
+            } else {
+                Ok(())
+            };
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
     }

@@ -118,10 +118,17 @@ enum Net {
     Failed(String),
 }
 
+/// Events waiting between the network task and the session, at most: when the session does
+/// not read, the network task waits (the broker then holds messages back), it never queues
+/// without end.
+const EVENTS: usize = 1024;
+/// Messages kept while the session waits for something else, at most; the oldest go first.
+const QUEUED: usize = 10_000;
+
 /// A connected staff session.
 pub struct Session {
     client: AsyncClient,
-    rx: mpsc::UnboundedReceiver<Net>,
+    rx: mpsc::Receiver<Net>,
     /// Messages that came while waiting for something else.
     queued: VecDeque<rumqttc::Publish>,
     url: String,
@@ -133,7 +140,7 @@ impl Session {
         let (host, port) = options.broker_address();
         let url = format!("mqtt://{host}:{port}");
         let (client, mut eventloop) = AsyncClient::new(options, 64);
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::channel(EVENTS);
         tokio::spawn(async move {
             loop {
                 let net = match eventloop.poll().await {
@@ -146,7 +153,7 @@ impl Session {
                     Err(e) => Net::Failed(e.to_string()),
                 };
                 let failed = matches!(net, Net::Failed(_));
-                if tx.send(net).is_err() || failed {
+                if tx.send(net).await.is_err() || failed {
                     break;
                 }
             }
@@ -161,6 +168,17 @@ impl Session {
             .wait(timeout, |n| matches!(n, Net::Connected), "connecting")
             .await?;
         Ok(session)
+    }
+
+    fn queue(&mut self, p: rumqttc::Publish) {
+        if self.queued.len() >= QUEUED {
+            log::warn!(
+                "{QUEUED} messages from {} not read yet; the oldest is dropped",
+                self.url
+            );
+            self.queued.pop_front();
+        }
+        self.queued.push_back(p);
     }
 
     /// Waits for an event `want` accepts; messages in between are queued.
@@ -184,7 +202,7 @@ impl Session {
                 Ok(Some(Net::Failed(e))) => {
                     return Err(format!("the broker at {}: {e} ({doing})", self.url))
                 }
-                Ok(Some(Net::Message(p))) => self.queued.push_back(p),
+                Ok(Some(Net::Message(p))) => self.queue(p),
                 Ok(Some(n)) if want(&n) => return Ok(()),
                 Ok(Some(_)) => {}
             }

@@ -54,7 +54,12 @@ impl Mosquitto {
             .unwrap_or_else(|e| panic!("{INSTALL}: {e}"));
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            // Listening, and ours: a port another process took between free_port and here
+            // also answers, but then our Mosquitto has stopped (it could not bind).
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() && {
+                std::thread::sleep(Duration::from_millis(50));
+                matches!(child.try_wait(), Ok(None))
+            } {
                 return Some(Mosquitto {
                     child,
                     port,

@@ -604,11 +604,29 @@ impl Board {
         let mut waiting = std::mem::take(&mut self.unsaved).into_iter();
         for command in waiting.by_ref() {
             if let Err(back) = storage.try_send(command) {
-                self.unsaved.push(back);
+                self.keep_unsaved(back);
                 break;
             }
         }
-        self.unsaved.extend(waiting);
+        for command in waiting {
+            self.keep_unsaved(command);
+        }
+    }
+
+    /// What the storage thread has no room for waits, bounded however long it is behind:
+    /// plays go back to the proof of play (which keeps at most a day of them), and of each
+    /// state blob only the newest waits, in the order they were made.
+    fn keep_unsaved(&mut self, command: storage::Command) {
+        match command {
+            storage::Command::Plays(plays) => self.proof.give_back(plays),
+            storage::Command::State { name, bytes } => {
+                self.unsaved.retain(
+                    |c| !matches!(c, storage::Command::State { name: n, .. } if *n == name),
+                );
+                self.unsaved.push(storage::Command::State { name, bytes });
+            }
+            other => self.unsaved.push(other),
+        }
     }
 
     /// At shutdown: what is on screen ends now, and everything reaches the disk.

@@ -202,9 +202,17 @@ impl Proof {
         std::mem::take(&mut self.finished)
     }
 
-    /// Plays the storage thread had no room for: kept for the next try.
+    /// Plays the storage thread had no room for: kept for the next try, at most
+    /// [`KEPT_PLAYS`] (the oldest go first, logged).
     pub fn give_back(&mut self, mut plays: Vec<Play>) {
         plays.append(&mut self.finished);
+        if plays.len() > KEPT_PLAYS {
+            let dropped = plays.len() - KEPT_PLAYS;
+            log::warn!(
+                "proof of play: the storage thread is far behind; the {dropped} oldest plays are dropped"
+            );
+            plays.drain(..dropped);
+        }
         self.finished = plays;
     }
 
@@ -258,6 +266,33 @@ mod tests {
             main: Some((id, topic, 7)),
             ..Screen::default()
         }
+    }
+
+    #[test]
+    fn plays_the_storage_thread_cannot_take_wait_bounded_oldest_dropped_first() {
+        let mut p = Proof::default();
+        let c = clock("2026-11-24T08:00:00+07:00", true);
+        let play = |seq: u64| Play {
+            item: "a".into(),
+            topic: "c/a".into(),
+            seq,
+            from: c.now,
+            to: c.now,
+            clock_trusted: true,
+        };
+        // A storage thread that refuses everything, frame after frame.
+        for round in 0..3u64 {
+            let mut refused = p.take_finished();
+            refused.extend((0..KEPT_PLAYS as u64 / 2).map(|i| play(round * 100_000 + i)));
+            p.give_back(refused);
+        }
+        let kept = p.take_finished();
+        assert_eq!(kept.len(), KEPT_PLAYS);
+        assert_eq!(kept[0].seq, 100_000, "the oldest round went first");
+        assert_eq!(
+            kept.last().unwrap().seq,
+            200_000 + KEPT_PLAYS as u64 / 2 - 1
+        );
     }
 
     #[test]

@@ -210,6 +210,8 @@ pub struct StatusFigures {
     pub channels: serde_json::Map<String, Value>,
     pub frames: u64,
     pub clock_trusted: bool,
+    /// The board's time when they were taken (the status's `at`).
+    pub at: Option<Timestamp>,
 }
 
 impl Reporter {
@@ -234,11 +236,9 @@ impl Reporter {
         }
     }
 
-    /// The board's time now, in its time zone.
-    pub fn wall(&self) -> Timestamp {
-        Utc::now()
-            .with_timezone(&self.identity.timezone)
-            .fixed_offset()
+    /// The time zone the board stamps its times in.
+    pub fn timezone(&self) -> FixedOffset {
+        self.identity.timezone
     }
 
     fn publish(&self, out: &mut Vec<Action>, leaf: &'static str, retain: bool, payload: Value) {
@@ -406,7 +406,7 @@ impl Reporter {
             "online": true,
             "version": env!("CARGO_PKG_VERSION"),
             "started_at": self.started_at,
-            "at": self.wall(),
+            "at": figures.at,
             "showing": self.showing,
             "alert": self.alert,
             "alerts": self.alerts.iter().map(|(id, state)| {
@@ -612,6 +612,11 @@ async fn carry_out(reporter: &mut Reporter, setup: &Setup, actions: Vec<Action>)
                     channels: setup.channels.borrow().clone(),
                     frames: setup.live.frames.load(Ordering::Relaxed),
                     clock_trusted: setup.live.clock_trusted.load(Ordering::Relaxed),
+                    at: Some(
+                        Utc::now()
+                            .with_timezone(&reporter.timezone())
+                            .fixed_offset(),
+                    ),
                 };
                 reporter.status(&figures, Instant::now())
             }

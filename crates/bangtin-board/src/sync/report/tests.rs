@@ -213,9 +213,13 @@ fn an_alert_waiting_behind_another_says_so_once_then_acks_when_shown() {
     );
     // The same states again: nothing more.
     assert!(r.handle(Report::Alerts(alerts), now).is_empty());
-    // Status lists every active alert with its state.
-    let figures = StatusFigures::default();
+    // Status lists every active alert with its state, at the time it is given.
+    let figures = StatusFigures {
+        at: Some(t("2026-11-24T02:00:05+07:00")),
+        ..StatusFigures::default()
+    };
     let status = &published(&r.status(&figures, now), "status")[0];
+    assert_eq!(status["at"], "2026-11-24T02:00:05+07:00");
     assert_eq!(
         status["alerts"],
         json!([{"id": "lu", "state": "on_screen"},

@@ -4,9 +4,9 @@
 //! updated. Prints median and p99 for a 10 KiB channel and for one carrying a 200 KiB
 //! inline image. Target: p99 <= 5 ms for 10 KiB.
 //!
-//! A plain harness rather than criterion, because the target is a p99. Run with
-//! `cargo bench --bench ingest`; the store goes to a temporary folder on the same disk as
-//! std::env::temp_dir().
+//! A harness rather than a criterion benchmark, because the target is a p99:
+//! `bangtin-bench ingest [--runs N]` (default 500). The store goes to a temporary folder on the
+//! same disk as std::env::temp_dir().
 
 use bangtin_board::storage::Storage;
 use bangtin_board::sync::Ingest;
@@ -115,13 +115,13 @@ fn measure(name: &str, payload: Payload, n: usize) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn main() {
-    // `cargo test --benches` runs this binary with --bench absent: keep that quick.
-    let n = if std::env::args().any(|a| a == "--bench") {
-        500
-    } else {
-        20
-    };
+pub fn main(args: &[String]) {
+    let n = args
+        .iter()
+        .position(|a| a == "--runs")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500);
     measure("10 KiB channel", channel_of_about(10 * 1024, None), n);
     let img = noise_png(200 * 1024);
     measure(
