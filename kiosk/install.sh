@@ -12,7 +12,7 @@
 #             to /run/bangtin/frames) instead of bangtin.service (full screen, in cage).
 # --no-start  install and enable, but do not start the board now.
 # --ntp "SERVER ..."  the NTP servers the clock is set from (the province's), instead of
-#             Debian's pool; kept by systemd-timesyncd.
+#             Debian's pool; kept by systemd-timesyncd. Default: the config's [board] ntp.
 # --read-only-root DEVICE  make the system read-only (Raspberry Pi OS's overlay file system: a
 #             power cut cannot damage it), and keep the board's cache, config and saved clock on
 #             DEVICE, an ext4 partition made for them (see docs/operations.md). From the next
@@ -314,6 +314,10 @@ write_conf "$journald_dropin" "$journald_conf" "capped the system log ($journald
 # clock file at each synchronisation), fake-hwclock saves it hourly and at shutdown; both read
 # it back at boot. The board trusts its clock once timesyncd has synchronised it (or a signed
 # message shows it right), see docs/operations.md.
+# The servers: --ntp, else the config's [board] ntp (as `bangtin check` reads it).
+if [ -z "$ntp" ]; then
+  ntp=$("$prefix/bangtin" check --config "$config" 2>/dev/null | sed -n 's/^time servers (ntp): //p' || true)
+fi
 if [ -n "$ntp" ]; then
   write_conf "$timesyncd_dropin" "# Written by bangtin install.sh: the province's time servers.
 [Time]

@@ -60,8 +60,11 @@ keys=$(mktemp -d)
 "$program" keygen --out "$keys/huyen" >/dev/null
 public=$(tr -d '\n' <"$keys/huyen.pub")
 mkdir -p "$root/etc/bangtin"
-sed "s|6kpsY+KcUgq+9VB7Ey7F+ZVHdq6+vnuSQh7qaRRG0iw=|$public|" kiosk/board.example.toml \
+# The province's time servers come from the config.
+sed -e "s|6kpsY+KcUgq+9VB7Ey7F+ZVHdq6+vnuSQh7qaRRG0iw=|$public|" \
+  -e 's|^# ntp = .*|ntp = ["ntp1.example.vn", "ntp2.example.vn"]|' kiosk/board.example.toml \
   >"$root/etc/bangtin/board.toml"
+grep -q '^ntp = ' "$root/etc/bangtin/board.toml" || fail "the example config has no ntp line to set"
 rm -rf "$keys"
 # The data partition, on a loop device.
 truncate -s 64M "$root/data.img"
@@ -71,7 +74,7 @@ uuid=$(blkid -o value -s UUID "$loop")
 
 run_install() {
   inside bash /opt/kiosk/install.sh /opt/kiosk/bangtin --headless --offline \
-    --ntp "ntp1.example.vn ntp2.example.vn" --read-only-root "$loop"
+    --read-only-root "$loop" "$@"
 }
 run_install || fail "install.sh exited with $?"
 
@@ -94,13 +97,13 @@ ok "bangtin-headless.service installed and enabled"
 
 # Time, watchdog, logs.
 [ -L "$root/etc/systemd/system/sysinit.target.wants/systemd-timesyncd.service" ] || fail "systemd-timesyncd is not enabled"
-grep -qx "NTP=ntp1.example.vn ntp2.example.vn" "$root/etc/systemd/timesyncd.conf.d/bangtin.conf" || fail "NTP servers not set"
+grep -qx "NTP=ntp1.example.vn ntp2.example.vn" "$root/etc/systemd/timesyncd.conf.d/bangtin.conf" || fail "NTP servers not taken from the config"
 inside dpkg-query -W -f='${Status}' fake-hwclock | grep -q "install ok installed" || fail "fake-hwclock is not installed"
 grep -qx "FILE=/srv/bangtin-data/fake-hwclock.data" "$root/etc/default/fake-hwclock" || fail "fake-hwclock does not save on the data partition"
 grep -qx "RuntimeWatchdogSec=15s" "$root/etc/systemd/system.conf.d/bangtin-watchdog.conf" || fail "hardware watchdog not set"
 grep -qx "Storage=volatile" "$root/etc/systemd/journald.conf.d/bangtin.conf" || fail "logs not in memory on a read-only system"
 grep -qx "RuntimeMaxUse=32M" "$root/etc/systemd/journald.conf.d/bangtin.conf" || fail "logs in memory not capped"
-ok "timesyncd with the given servers, fake-hwclock on the data partition, watchdog 15 s, logs in memory capped"
+ok "timesyncd with the config's servers, fake-hwclock on the data partition, watchdog 15 s, logs in memory capped"
 
 # The read-only root and the data partition.
 grep -qx 'overlayroot="tmpfs:recurse=0"' "$root/etc/overlayroot.local.conf" || fail "overlay not configured"
@@ -114,10 +117,11 @@ done
 [ "$(owner '%U' /srv/bangtin-data/lib)" = bangtin ] || fail "the cache on the data partition is not the board's"
 ok "read-only root (overlayroot, recurse=0), data partition journaled in fstab with the cache, config and clock on it"
 
-# Safe to run twice: nothing doubled.
-run_install >/dev/null || fail "a second run of install.sh failed"
+# Safe to run twice: nothing doubled; --ntp overrides the config.
+run_install --ntp "10.1.2.3" >/dev/null || fail "a second run of install.sh failed"
 [ "$(grep -c "^UUID=$uuid " "$root/etc/fstab")" = 1 ] || fail "a second run doubled the fstab lines"
-ok "a second run changes nothing twice"
+grep -qx "NTP=10.1.2.3" "$root/etc/systemd/timesyncd.conf.d/bangtin.conf" || fail "--ntp did not override the config"
+ok "a second run changes nothing twice; --ntp overrides the config's servers"
 
 # Undo the read-only root; uninstall.
 inside bash /opt/kiosk/install.sh --offline --read-write-root >/dev/null || fail "--read-write-root failed"

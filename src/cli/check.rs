@@ -40,6 +40,10 @@ fn check_config(path: &Path) -> Result<(), Failure> {
         config.trust.len(),
         if config.trust.len() == 1 { "" } else { "s" }
     );
+    // Read by kiosk/install.sh, which hands them to systemd-timesyncd.
+    if !config.board.ntp.is_empty() {
+        println!("time servers (ntp): {}", config.board.ntp.join(" "));
+    }
     Ok(())
 }
 

@@ -864,3 +864,34 @@ fn a_brightness_hour_too_large_for_the_clock_is_an_error_not_a_panic() {
         .to_string();
     assert!(e.contains("brightness"), "{e}");
 }
+
+#[test]
+fn the_provinces_time_servers_are_host_names_nothing_else() {
+    let with_ntp = |ntp: &str| {
+        format!(
+            "{BOARD}ntp = {ntp}\n\n[broker]\nurl = \"mqtt://127.0.0.1\"\n\n{}",
+            one_trust()
+        )
+    };
+    assert!(ok(&with_ntp("[]")).board.ntp.is_empty());
+    assert_eq!(
+        ok(&with_ntp(r#"["ntp.ha-noi.gov.vn", "10.1.2.3"]"#))
+            .board
+            .ntp,
+        ["ntp.ha-noi.gov.vn", "10.1.2.3"]
+    );
+    // Handed to a system file by the install: nothing but a host name or an address.
+    assert_has(
+        &errors(&with_ntp(r#"["ntp.ha-noi.gov.vn", "x; reboot"]"#)),
+        "board.toml:5: board.ntp[1] must be a host name or address",
+    );
+    assert_has(
+        &errors(&with_ntp(r#""ntp.ha-noi.gov.vn""#)),
+        "board.ntp must be a list of strings",
+    );
+    let nine = ["\"ntp.vn\""; 9].join(", ");
+    assert_has(
+        &errors(&with_ntp(&format!("[{nine}]"))),
+        "board.ntp may name at most 8 servers, got 9",
+    );
+}

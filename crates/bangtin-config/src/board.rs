@@ -1,13 +1,16 @@
-//! `[board]`: who the board is, where, and its time zone.
+//! `[board]`: who the board is, where, its time zone and its time servers.
 
-use crate::check::{quote, Checker, Reported, Sect};
+use crate::check::{quote, Checker, Reported, Sect, StringList};
 use crate::locate::Place;
 use crate::{Board, DEFAULT_TIMEZONE};
 use bangtin_protocol::trust;
 use chrono::FixedOffset;
 use toml::Table;
 
-pub(crate) const BOARD_KEYS: &[&str] = &["id", "area", "name", "timezone"];
+pub(crate) const BOARD_KEYS: &[&str] = &["id", "area", "name", "timezone", "ntp"];
+
+/// Time servers a board may name, at most.
+const NTP_SERVERS: usize = 8;
 
 impl Checker<'_> {
     pub(crate) fn board(&mut self, root: &Table) -> Option<Board> {
@@ -105,13 +108,62 @@ impl Checker<'_> {
             }
             Err(Reported) => None,
         };
+        let ntp = self.ntp(&s);
         Some(Board {
             id: id?,
             area: area?,
             name: name?,
             timezone: timezone?,
+            ntp: ntp?,
         })
     }
+
+    /// `ntp`: the province's time servers, host names or addresses (the install hands them to
+    /// systemd-timesyncd); empty when absent.
+    fn ntp(&mut self, s: &Sect<'_>) -> Option<Vec<String>> {
+        let StringList { items, all_strings } = match self.strings(s, "ntp") {
+            Ok(None) => return Some(Vec::new()),
+            Ok(Some(list)) => list,
+            Err(Reported) => return None,
+        };
+        if items.len() > NTP_SERVERS {
+            self.problem(
+                s.place,
+                "ntp",
+                format!(
+                    "may name at most {NTP_SERVERS} servers, got {}",
+                    items.len()
+                ),
+            );
+            return None;
+        }
+        let mut good = all_strings;
+        for (i, host) in &items {
+            if !is_host(host) {
+                let line = self.loc.line(s.place, Some("ntp"));
+                self.problems.push((
+                    line,
+                    format!(
+                        "{}[{i}] must be a host name or address such as \"ntp.ha-noi.gov.vn\" \
+                         or \"10.1.2.3\", got {}",
+                        s.place.path("ntp"),
+                        quote(host)
+                    ),
+                ));
+                good = false;
+            }
+        }
+        good.then(|| items.into_iter().map(|(_, h)| h.to_owned()).collect())
+    }
+}
+
+/// A host name or an IPv4/IPv6 address: 1..=253 characters of letters, digits, `.`, `-` and
+/// `:`, not starting with `-` (nothing a shell or a config file could read otherwise).
+fn is_host(s: &str) -> bool {
+    (1..=253).contains(&s.len())
+        && !s.starts_with('-')
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':'))
 }
 
 /// `+HH:MM` / `-HH:MM` from -12:00 to +14:00.
@@ -138,6 +190,23 @@ fn parse_offset(s: &str) -> Option<FixedOffset> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts() {
+        for good in ["ntp.ha-noi.gov.vn", "10.1.2.3", "fd00::1", "pool.ntp.org"] {
+            assert!(is_host(good), "{good}");
+        }
+        for bad in [
+            "",
+            "-oProxy",
+            "a b",
+            "ntp;reboot",
+            "máy.vn",
+            &"a".repeat(254),
+        ] {
+            assert!(!is_host(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn offsets() {

@@ -78,6 +78,9 @@ pub struct Board {
     pub name: String,
     /// Local time for schedules and the clock; default `+07:00`.
     pub timezone: FixedOffset,
+    /// The time servers the install sets the clock from (the province's); empty: the
+    /// system's own.
+    pub ntp: Vec<String>,
 }
 
 /// `[broker]`: the MQTT broker the board listens to.
