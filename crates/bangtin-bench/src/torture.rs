@@ -616,7 +616,9 @@ pub fn main(args: &[String]) {
         sent.malformed.load(Ordering::Relaxed)
     );
     println!(
-        "first frame after a restart: median {median:?}, max {max:?}; {} statuses and {} proof-of-play records seen",
+        "first frame after a restart: median {:.1} ms, max {:.1} ms; {} statuses and {} proof-of-play records seen",
+        median.as_secs_f64() * 1e3,
+        max.as_secs_f64() * 1e3,
         seen.statuses.len(),
         seen.played
     );
