@@ -112,60 +112,6 @@ dir = "{}"
     path
 }
 
-struct Mosquitto {
-    child: Child,
-    port: u16,
-    conf: PathBuf,
-}
-
-impl Mosquitto {
-    fn start(port: u16, dir: &Path) -> Mosquitto {
-        let conf = dir.join("mosquitto.conf");
-        std::fs::write(
-            &conf,
-            format!(
-                "listener {port} 127.0.0.1\nallow_anonymous true\nmessage_size_limit 2097152\n"
-            ),
-        )
-        .unwrap();
-        let child = Command::new("mosquitto")
-            .arg("-c")
-            .arg(&conf)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Mosquitto is needed (apt-get install mosquitto)");
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "mosquitto did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Mosquitto { child, port, conf }
-    }
-
-    fn restart(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let dir = self.conf.parent().unwrap().to_owned();
-        *self = Mosquitto::start(self.port, &dir);
-    }
-}
-
-impl Drop for Mosquitto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// An image server that fails in turns: 0 serves, 1 answers 500, 2 hangs up, 3 is slow.
 fn asset_server(png: Vec<u8>, mode: Arc<AtomicU8>) -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -481,8 +427,8 @@ pub fn main(args: &[String]) {
     let dir = std::env::temp_dir().join(format!("bangtin-torture-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let port = free_port();
-    let mut mosquitto = Mosquitto::start(port, &dir);
+    let mut mosquitto = bangtin_testkit::Mosquitto::start(&dir);
+    let port = mosquitto.port;
     let png = test_png();
     let mode = Arc::new(AtomicU8::new(0));
     let asset_port = asset_server(png.clone(), mode.clone());
