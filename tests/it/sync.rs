@@ -1042,28 +1042,13 @@ async fn mqtts_with_the_provinces_ca_connects_and_a_stranger_ca_does_not() {
     sync::install_crypto_provider();
     let dir = temp_dir("tls");
     make_certs(&dir);
-    let port = free_port();
-    let conf = dir.join("mosquitto.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "listener {port} 127.0.0.1\nallow_anonymous true\ncafile {d}/ca.crt\ncertfile {d}/server.crt\nkeyfile {d}/server.key\n",
-            d = dir.display()
-        ),
-    )
-    .unwrap();
-    let mut child = Command::new("mosquitto")
-        .arg("-c")
-        .arg(&conf)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("mosquitto runs");
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "mosquitto (TLS) did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    // The testkit's Mosquitto, its listener with the province's certificate.
+    let d = dir.display();
+    let mut broker = Mosquitto::with_config(
+        &dir,
+        &format!("cafile {d}/ca.crt\ncertfile {d}/server.crt\nkeyfile {d}/server.key"),
+    );
+    let port = broker.port;
     let tls_config = |ca: &str| {
         let mut c = board_config(port, &dir.join(format!("store-{ca}")));
         c.broker.url.tls = true;
@@ -1086,8 +1071,31 @@ async fn mqtts_with_the_provinces_ca_connects_and_a_stranger_ca_does_not() {
     );
     good.handle.task.abort();
     stranger.handle.task.abort();
-    let _ = child.kill();
-    let _ = child.wait();
+    // Staff tools too: `--broker mqtts://` with the province's CA connects; with another CA it
+    // is refused and says why (so passwords never go to a broker that is not the province's).
+    let fleet = |ca: &str| {
+        Command::new(env!("CARGO_BIN_EXE_bangtin"))
+            .args(["fleet", "--json", "--lang", "en", "--broker"])
+            .arg(format!("mqtts://localhost:{port}"))
+            .arg("--ca-file")
+            .arg(dir.join(ca))
+            .output()
+            .expect("bangtin runs")
+    };
+    let out = fleet("ca.crt");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "staff over TLS: {said}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("fleet --json");
+    // What the board that connected over TLS left there (its last will, once stopped).
+    assert_eq!(json["boards"][0]["board"], "xuan-non-01", "{json}");
+    let out = fleet("other-ca.crt");
+    let said = String::from_utf8_lossy(&out.stderr).to_lowercase();
+    assert!(
+        !out.status.success(),
+        "a stranger's broker accepted: {said}"
+    );
+    assert!(said.contains("certificate"), "says why: {said}");
+    broker.kill();
 }
 
 #[test]
