@@ -60,6 +60,14 @@ impl BrokerSpec {
                 format!("bangtin-{client}-{}-{nanos}", std::process::id())
             }
         };
+        // A password goes to a broker elsewhere only encrypted.
+        if self.password.is_some() && !self.url.tls && !is_loopback(&self.url.host) {
+            return Err(Error::Input(vec![format!(
+                "the password would travel in clear to {}: use mqtts://{}:8883 (the broker's \
+                 TLS port; --ca-file if the province runs its own certificate authority)",
+                self.url.host, self.url.host
+            )]));
+        }
         let mut options = MqttOptions::new(id, &self.url.host, self.url.port);
         options.set_keep_alive(Duration::from_secs(30));
         // A screenshot reply is the largest message a staff tool reads.
@@ -353,9 +361,50 @@ pub fn take_status(
     }
 }
 
+/// This machine itself: a password to it never crosses a network.
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_password_goes_in_clear_only_to_this_machine() {
+        let with_password = |url: &str| {
+            let mut spec = BrokerSpec::new(url, "bangtin/v1").unwrap();
+            spec.username = Some("huyen".into());
+            spec.password = Some("bí mật".into());
+            spec.options("test", None).map(|_| ())
+        };
+        for ok in [
+            "mqtt://127.0.0.1:1883",
+            "mqtt://localhost",
+            "mqtt://[::1]:1883",
+        ] {
+            assert!(with_password(ok).is_ok(), "{ok}");
+        }
+        let Err(Error::Input(said)) = with_password("mqtt://mqtt.dong-anh.gov.vn:1883") else {
+            panic!("a password in clear to another machine was accepted");
+        };
+        assert!(
+            said[0].contains("mqtts://mqtt.dong-anh.gov.vn:8883"),
+            "{said:?}"
+        );
+        assert!(
+            !said[0].contains("bí mật"),
+            "the password itself is never said"
+        );
+        // Without a password, plain MQTT stays possible (a closed network, the demo).
+        let spec = BrokerSpec::new("mqtt://10.0.0.5:1883", "bangtin/v1").unwrap();
+        assert!(spec.options("test", None).is_ok());
+    }
 
     #[test]
     fn board_ids_come_out_of_board_topics_only() {
