@@ -498,31 +498,7 @@ fn draw_into(
     engine: &mut TextEngine,
     images: &dyn Fn(&str) -> Option<DecodedImage>,
 ) -> Result<(), Error> {
-    renderer.prepare(gpu, list, engine, images)?;
-    let mut encoder = gpu
-        .device
-        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("bangtin layer encoder"),
-        });
-    {
-        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-            label: Some("bangtin layer pass"),
-            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view: &target.view,
-                depth_slice: None,
-                resolve_target: None,
-                ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(renderer.clear_color()),
-                    store: wgpu::StoreOp::Store,
-                },
-            })],
-            depth_stencil_attachment: None,
-            timestamp_writes: None,
-            occlusion_query_set: None,
-            multiview_mask: None,
-        });
-        renderer.render(&mut pass)?;
-    }
+    let encoder = renderer.encode_into(gpu, target, list, engine, images)?;
     gpu.queue.submit([encoder.finish()]);
     Ok(())
 }

@@ -330,17 +330,34 @@ impl Renderer {
         f: impl FnOnce(&MappedFrame<'_>) -> R,
     ) -> Result<R, Error> {
         let t0 = std::time::Instant::now();
-        self.prepare(gpu, list, engine, images)?;
-        log::debug!("prepared in {:?}", t0.elapsed());
         let target = gpu::Offscreen::new(&gpu.device, list.width.max(1), list.height.max(1));
+        let encoder = self.encode_into(gpu, &target, list, engine, images)?;
+        let frame = target.read_back_with(gpu, encoder, f);
+        log::debug!("drawn and read back at {:?}", t0.elapsed());
+        frame
+    }
+}
+
+impl Renderer {
+    /// Prepares `list` and records it, cleared first, into `target`: the encoder to submit
+    /// (the compositor's layers) or to read back from (offscreen pictures).
+    pub(crate) fn encode_into(
+        &mut self,
+        gpu: &Gpu,
+        target: &gpu::Offscreen,
+        list: &DisplayList,
+        engine: &mut TextEngine,
+        images: &dyn Fn(&str) -> Option<DecodedImage>,
+    ) -> Result<wgpu::CommandEncoder, Error> {
+        self.prepare(gpu, list, engine, images)?;
         let mut encoder = gpu
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("bangtin offscreen encoder"),
+                label: Some("bangtin encoder"),
             });
         {
             let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-                label: Some("bangtin offscreen pass"),
+                label: Some("bangtin pass"),
                 color_attachments: &[Some(wgpu::RenderPassColorAttachment {
                     view: &target.view,
                     depth_slice: None,
@@ -357,9 +374,7 @@ impl Renderer {
             });
             self.render(&mut pass)?;
         }
-        let frame = target.read_back_with(gpu, encoder, f);
-        log::debug!("drawn and read back at {:?}", t0.elapsed());
-        frame
+        Ok(encoder)
     }
 }
 
