@@ -16,6 +16,7 @@
 use bangtin_protocol::content::{self, Payload};
 use bangtin_protocol::trust;
 use bangtin_staff::keys as publish;
+use bangtin_testkit::board::{ALERTS, CONTENT, IDLE, PAPER};
 use bangtin_vi::calendar;
 use ed25519_dalek::SigningKey;
 use serde_json::Value;
@@ -28,17 +29,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const PREFIX: &str = "bangtin/v1";
-const DISTRICT: &str = "bangtin/v1/content/vn/ha-noi/dong-anh";
+/// The district's content topic (the testkit's).
+const DISTRICT: &str = CONTENT;
 const COMMUNE: &str = "bangtin/v1/content/vn/ha-noi/dong-anh/xuan-non";
 const BOARD: &str = "bangtin/v1/content/board/xuan-non-01";
-const ALERTS: &str = "bangtin/v1/alert/vn/ha-noi/dong-anh";
-const IDLE: [u8; 3] = [0x0D, 0x3B, 0x66];
-const PAPER: [u8; 3] = [0xFF, 0xFD, 0xF7];
 /// The background of a full-area picture slide.
 const PHOTO_BG: [u8; 3] = [0x11, 0x11, 0x11];
 
 fn district_key() -> SigningKey {
-    SigningKey::from_bytes(&[21; 32])
+    bangtin_testkit::board::key()
 }
 /// Trusted, but scoped to another commune only.
 fn other_commune_key() -> SigningKey {
@@ -69,47 +68,13 @@ fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
+/// The board's config: the testkit's, with a second key trusted for another commune only.
 fn write_config(dir: &Path, port: u16) -> PathBuf {
-    let path = dir.join("board.toml");
-    std::fs::write(
-        &path,
-        format!(
-            r#"[board]
-id = "xuan-non-01"
-area = "vn/ha-noi/dong-anh/xuan-non"
-name = "UBND xã Xuân Nộn"
-
-[broker]
-url = "mqtt://127.0.0.1:{port}"
-keep_alive_s = 5
-
-[[trust]]
-key = "huyen-dong-anh"
-public = "{}"
-scopes = ["vn/ha-noi/dong-anh"]
-alerts = true
-
-[[trust]]
-key = "xa-nam-hong"
-public = "{}"
-scopes = ["vn/ha-noi/dong-anh/nam-hong"]
-alerts = false
-
-[display]
-width = 320
-height = 180
-fade_ms = 0
-
-[store]
-dir = "{}"
-"#,
-            b64(district_key().verifying_key().as_bytes()),
-            b64(other_commune_key().verifying_key().as_bytes()),
-            dir.join("store").display()
-        ),
-    )
-    .unwrap();
-    path
+    let other = format!(
+        "[[trust]]\nkey = \"xa-nam-hong\"\npublic = \"{}\"\nscopes = [\"vn/ha-noi/dong-anh/nam-hong\"]\nalerts = false\n",
+        b64(other_commune_key().verifying_key().as_bytes())
+    );
+    bangtin_testkit::board::write_config(dir, port, (320, 180), &other)
 }
 
 /// An image server that fails in turns: 0 serves, 1 answers 500, 2 hangs up, 3 is slow.
