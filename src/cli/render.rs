@@ -38,26 +38,37 @@ pub struct RenderArgs {
     pub board_name: String,
 }
 
+type Opened = Result<(Gpu, Renderer), bangtin_render::GpuError>;
+
 /// A GPU being opened on another thread while the caller reads and lays out its content
 /// (tens of milliseconds on a software driver, overlapped).
-pub struct Opening(std::thread::JoinHandle<Result<(Gpu, Renderer), bangtin_render::GpuError>>);
+///
+/// Dropped unused (bad input found meanwhile), it still waits for that thread: a process that
+/// exits while the driver is being loaded can abort in the driver's own start-up code (Mesa's
+/// LLVM: "Option registered more than once") instead of exiting with the code that names the
+/// problem.
+pub struct Opening(Option<std::thread::JoinHandle<Opened>>);
 
 impl Opening {
     pub fn start() -> Opening {
-        Opening(std::thread::spawn(bangtin_render::offscreen))
+        Opening(Some(std::thread::spawn(bangtin_render::offscreen)))
+    }
+
+    fn wait(&mut self) -> Option<std::thread::Result<Opened>> {
+        self.0.take().map(|t| t.join())
     }
 
     /// Draws `list` and writes it to `out` as a PNG.
     pub fn draw_png(
-        self,
+        mut self,
         list: &DisplayList,
         engine: &mut TextEngine,
         images: &HashMap<String, DecodedImage>,
         out: &Path,
     ) -> Result<(), Failure> {
         let (gpu, mut renderer) = self
-            .0
-            .join()
+            .wait()
+            .ok_or_else(|| anyhow::anyhow!("the GPU was already used"))?
             .map_err(|_| anyhow::anyhow!("the GPU set-up thread panicked"))?
             .map_err(|e| anyhow::anyhow!("{e}. {}", bangtin_render::NO_ADAPTER_HELP))?;
         let png = renderer
@@ -71,6 +82,12 @@ impl Opening {
             .map_err(anyhow::Error::from)?
             .map_err(anyhow::Error::from)?;
         write_file(out, &png)
+    }
+}
+
+impl Drop for Opening {
+    fn drop(&mut self) {
+        let _ = self.wait();
     }
 }
 
