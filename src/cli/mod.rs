@@ -7,6 +7,7 @@
 //! arguments). Every problem with an input is printed, not just the first.
 
 mod alert;
+mod broker_config;
 mod check;
 mod collect;
 mod command;
@@ -65,6 +66,8 @@ pub enum Commands {
     Collect(collect::CollectArgs),
     /// Proof of play per item and board over a period, as CSV.
     Report(report::ReportArgs),
+    /// Write a province's Mosquitto brokers: accounts, ACLs, bridges, boards' [broker].
+    BrokerConfig(broker_config::BrokerConfigArgs),
 }
 
 /// How a subcommand failed; decides the exit code.
@@ -108,6 +111,7 @@ pub fn main() -> ExitCode {
         Commands::Command(args) => command::run(args),
         Commands::Collect(args) => collect::run(args),
         Commands::Report(args) => report::run(args),
+        Commands::BrokerConfig(args) => broker_config::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

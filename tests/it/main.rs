@@ -15,6 +15,7 @@ mod layout;
 mod legacy;
 mod lunar;
 mod output;
+mod province;
 mod render;
 mod schedule;
 mod staff;

@@ -19,11 +19,19 @@ pub(crate) struct Watch {
 
 impl Watch {
     pub(crate) fn start(port: u16, filter: &str) -> Watch {
+        Watch::start_as(port, filter, None)
+    }
+
+    /// [`Watch::start`] logged in as a user (user name, password).
+    pub(crate) fn start_as(port: u16, filter: &str, login: Option<(String, String)>) -> Watch {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let theirs = seen.clone();
         let id = format!("watch-{}", free_port());
         let mut options = rumqttc::MqttOptions::new(id, "127.0.0.1", port);
         options.set_max_packet_size(4 << 20, 4 << 20);
+        if let Some((user, password)) = login {
+            options.set_credentials(user, password);
+        }
         let (client, mut connection) = rumqttc::Client::new(options, 64);
         client.subscribe(filter, rumqttc::QoS::AtLeastOnce).unwrap();
         let subscribed = Arc::new(Mutex::new(false));

@@ -27,6 +27,7 @@ pub mod i18n;
 pub mod keys;
 pub mod net;
 pub mod preview;
+pub mod province;
 pub mod publish;
 pub mod repair;
 pub mod report;

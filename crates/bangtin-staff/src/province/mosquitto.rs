@@ -1,0 +1,292 @@
+//! What one Mosquitto 2 broker of the province is given: its configuration (listener, TLS,
+//! persistence, limits and, for a district, the bridge to the province), its password file
+//! and its ACL file.
+//!
+//! The ACL is written per account, with exact topics wherever the protocol allows, so that a
+//! stolen credential can do nothing but what its owner does: a board reads its areas' content
+//! and alerts and its own `cmd`, and writes only its own status, ack, played and reply; staff
+//! write content and alerts only in their areas (alerts only with the alert right) and read
+//! their boards' reports; the monitor reads; nobody else writes anything. There are no
+//! anonymous clients.
+
+use super::secrets::Secrets;
+use super::{Board, Province, Staff};
+use bangtin_protocol::trust::board_topic;
+use std::fmt::Write as _;
+
+/// Mosquitto's `message_size_limit`: the largest payload any client may publish. Above the
+/// largest message of the protocol (a screenshot reply), well below the 8 MiB a board reads.
+pub const MESSAGE_SIZE_LIMIT: usize = 2 * 1024 * 1024;
+const _: () = assert!(bangtin_protocol::content::limits::STAFF_PACKET_BYTES <= MESSAGE_SIZE_LIMIT);
+
+/// What a board writes about itself.
+const BOARD_REPORTS: [&str; 4] = ["status", "ack", "played", "reply"];
+
+pub const HEADER: &str =
+    "# Written by `bangtin broker-config` from the province file. Do not edit: change the\n\
+     # province file and run it again.\n";
+
+fn area_topic(prefix: &str, kind: &str, area: &[String]) -> String {
+    format!("{prefix}/{kind}/{}", area.join("/"))
+}
+
+/// Every topic prefix of `area` (the country, the province, ...) for `kind`.
+fn ancestors(prefix: &str, kind: &str, area: &[String]) -> Vec<String> {
+    (1..=area.len())
+        .map(|n| area_topic(prefix, kind, &area[..n]))
+        .collect()
+}
+
+fn covers(areas: &[Vec<String>], area: &[String]) -> bool {
+    areas
+        .iter()
+        .any(|a| area.len() >= a.len() && area[..a.len()] == *a)
+}
+
+/// The boards of the province that any of `areas` covers.
+fn boards_in<'a>(p: &'a Province, areas: &'a [Vec<String>]) -> impl Iterator<Item = &'a Board> {
+    p.boards.iter().filter(move |b| covers(areas, &b.area))
+}
+
+/// The ACL file of broker `at`.
+pub fn acl(p: &Province, at: usize) -> String {
+    let pre = &p.prefix;
+    let mut s = String::from(HEADER);
+    s.push_str(
+        "# One block per account; what a block does not allow is refused. Boards, staff and\n\
+         # bridges are named by their user names.\n\n",
+    );
+    let _ = writeln!(
+        s,
+        "# The monitor: broker state, bridge state and board statuses; it writes nothing.\n\
+         user {}\ntopic read $SYS/#\ntopic read {pre}/bridge/+/state\ntopic read {}\n",
+        super::input::MONITOR,
+        board_topic(pre, "+", "status")
+    );
+    for b in p.boards.iter().filter(|b| b.broker == at) {
+        let _ = writeln!(s, "# board {} in {}", b.id, b.area.join("/"));
+        let _ = writeln!(s, "user {}", b.id);
+        for kind in ["content", "alert"] {
+            for t in ancestors(pre, kind, &b.area) {
+                let _ = writeln!(s, "topic read {t}");
+            }
+            let _ = writeln!(s, "topic read {pre}/{kind}/board/{}", b.id);
+        }
+        let _ = writeln!(s, "topic read {}", board_topic(pre, &b.id, "cmd"));
+        for leaf in BOARD_REPORTS {
+            // It reads its own proof of play back (docs/protocol.md §1.3).
+            let access = if leaf == "played" {
+                "readwrite"
+            } else {
+                "write"
+            };
+            let _ = writeln!(s, "topic {access} {}", board_topic(pre, &b.id, leaf));
+        }
+        s.push('\n');
+    }
+    for st in p.staff.iter().filter(|st| st.broker == at) {
+        staff_acl(&mut s, p, st);
+    }
+    for (i, d) in p.brokers.iter().enumerate() {
+        if d.parent != Some(at) {
+            continue;
+        }
+        let _ = writeln!(
+            s,
+            "# the bridge from district {} ({}): what its boards read comes down, what they\n\
+             # write goes up\nuser {}{}",
+            d.name,
+            d.area.join("/"),
+            super::input::BRIDGE_PREFIX,
+            d.name
+        );
+        for t in bridge_down(p, i) {
+            let _ = writeln!(s, "topic read {pre}/{t}");
+        }
+        for b in p.boards.iter().filter(|b| b.broker == i) {
+            for leaf in BOARD_REPORTS {
+                let _ = writeln!(s, "topic write {}", board_topic(pre, &b.id, leaf));
+            }
+        }
+        let _ = writeln!(s, "topic write {pre}/bridge/{}/state\n", d.name);
+    }
+    s
+}
+
+fn staff_acl(s: &mut String, p: &Province, st: &Staff) {
+    let pre = &p.prefix;
+    let areas: Vec<String> = st.areas.iter().map(|a| a.join("/")).collect();
+    let _ = writeln!(
+        s,
+        "# staff {} for {}{}\nuser {}",
+        st.user,
+        areas.join(", "),
+        if st.alerts {
+            ", with the alert right"
+        } else {
+            ""
+        },
+        st.user
+    );
+    let kinds: &[&str] = if st.alerts {
+        &["content", "alert"]
+    } else {
+        &["content"]
+    };
+    for kind in kinds {
+        for a in &st.areas {
+            // `A/#` matches A itself too.
+            let _ = writeln!(s, "topic write {}/#", area_topic(pre, kind, a));
+        }
+    }
+    for b in boards_in(p, &st.areas) {
+        for kind in kinds {
+            let _ = writeln!(s, "topic write {pre}/{kind}/board/{}", b.id);
+        }
+        let _ = writeln!(s, "topic write {}", board_topic(pre, &b.id, "cmd"));
+        for leaf in BOARD_REPORTS {
+            let _ = writeln!(s, "topic read {}", board_topic(pre, &b.id, leaf));
+        }
+    }
+    s.push('\n');
+}
+
+/// What district broker `d` takes from the province, below the prefix: content and alerts of
+/// every area above the district and of everything inside it, and its boards' own topics.
+pub fn bridge_down(p: &Province, d: usize) -> Vec<String> {
+    let area = &p.brokers[d].area;
+    let mut out = Vec::new();
+    for kind in ["content", "alert"] {
+        for n in 1..area.len() {
+            out.push(format!("{kind}/{}", area[..n].join("/")));
+        }
+        out.push(format!("{kind}/{}/#", area.join("/")));
+    }
+    for b in p.boards.iter().filter(|b| b.broker == d) {
+        out.push(format!("content/board/{}", b.id));
+        out.push(format!("alert/board/{}", b.id));
+        out.push(format!("board/{}/cmd", b.id));
+    }
+    out
+}
+
+/// The password file of broker `at`: the accounts that log in there.
+pub fn passwd(p: &Province, at: usize, secrets: &Secrets) -> String {
+    let mut users = vec![super::input::MONITOR.to_owned()];
+    users.extend(
+        p.boards
+            .iter()
+            .filter(|b| b.broker == at)
+            .map(|b| b.id.clone()),
+    );
+    users.extend(
+        p.staff
+            .iter()
+            .filter(|s| s.broker == at)
+            .map(|s| s.user.clone()),
+    );
+    users.extend(
+        p.brokers
+            .iter()
+            .filter(|d| d.parent == Some(at))
+            .map(|d| super::bridge_user(&d.name)),
+    );
+    users.sort();
+    users
+        .iter()
+        .filter_map(|u| secrets.get(u).map(|s| format!("{u}:{}\n", s.hash)))
+        .collect()
+}
+
+/// `mosquitto.conf` of broker `at`.
+pub fn conf(p: &Province, at: usize, secrets: &Secrets) -> String {
+    let b = &p.brokers[at];
+    let dir = format!("{}/{}", p.conf_dir, b.name);
+    let mut s = String::from(HEADER);
+    let role = match b.parent {
+        None => format!("the province broker {} ({})", b.name, b.area.join("/")),
+        Some(_) => format!("the district broker {} ({})", b.name, b.area.join("/")),
+    };
+    let _ = writeln!(s, "# {role}\n");
+    let port = b.url.as_ref().map_or(8883, |u| u.port);
+    let tls = b.url.as_ref().is_some_and(|u| u.tls);
+    let _ = writeln!(
+        s,
+        "per_listener_settings false\nallow_anonymous false\npassword_file {dir}/passwd\n\
+         acl_file {dir}/acl\n"
+    );
+    match &b.listen {
+        Some(addr) => {
+            let _ = writeln!(s, "listener {port} {addr}");
+        }
+        None => {
+            let _ = writeln!(s, "listener {port}");
+        }
+    }
+    if tls {
+        let _ = writeln!(
+            s,
+            "cafile {certs}/province-ca.crt\ncertfile {certs}/{name}.crt\n\
+             keyfile {certs}/{name}.key\ntls_version tlsv1.2",
+            certs = p.certs_dir,
+            name = b.name
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\n# Retained content, alerts and statuses survive a restart.\npersistence true\n\
+         persistence_location {}/{}/\nautosave_interval 30\n\n\
+         # Limits: the largest protocol message is a screenshot reply (docs/protocol.md §10).\n\
+         message_size_limit {MESSAGE_SIZE_LIMIT}\nmax_inflight_messages 20\n\
+         max_queued_messages 1000\nmax_keepalive 300\n\n\
+         # $SYS/# every 10 s for monitoring; connections and refusals in the log.\n\
+         sys_interval 10\nconnection_messages true\n\
+         log_type error\nlog_type warning\nlog_type notice\nlog_type information",
+        p.data_dir, b.name
+    );
+    if let Some(parent) = b.parent {
+        bridge_conf(&mut s, p, at, parent, secrets);
+    }
+    s
+}
+
+fn bridge_conf(s: &mut String, p: &Province, at: usize, parent: usize, secrets: &Secrets) {
+    let b = &p.brokers[at];
+    let up = &p.brokers[parent];
+    let user = super::bridge_user(&b.name);
+    let pre = format!("{}/", p.prefix);
+    let password = secrets.get(&user).map_or("", |s| s.password.as_str());
+    let _ = writeln!(
+        s,
+        "\n# The bridge to the province broker {up_name}: MQTT v5 (retained messages stay\n\
+         # retained), a persistent session (what the province publishes while the bridge is\n\
+         # down arrives when it is back), in and out on separate topics (no loops).\n\
+         connection {up_name}",
+        up_name = up.name
+    );
+    if let Some(u) = &up.url {
+        let _ = writeln!(s, "address {}:{}", u.host, u.port);
+        if u.tls {
+            let _ = writeln!(
+                s,
+                "bridge_cafile {}/province-ca.crt\nbridge_tls_version tlsv1.2\n\
+                 bridge_insecure false",
+                p.certs_dir
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        "bridge_protocol_version mqttv50\ntry_private true\ncleansession false\n\
+         remote_clientid {user}\nlocal_clientid {user}-local\nremote_username {user}\n\
+         remote_password {password}\nkeepalive_interval 30\nrestart_timeout 2 60\n\
+         notifications true\nnotification_topic {}bridge/{}/state",
+        pre, b.name
+    );
+    for t in bridge_down(p, at) {
+        let _ = writeln!(s, "topic {t} in 1 {pre} {pre}");
+    }
+    for leaf in BOARD_REPORTS {
+        let _ = writeln!(s, "topic board/+/{leaf} out 1 {pre} {pre}");
+    }
+}

@@ -1,0 +1,615 @@
+//! A province on real Mosquitto brokers, configured only by what `bangtin broker-config`
+//! writes: per-account passwords and ACLs (a stolen credential can do only what its owner
+//! does), and district brokers bridged to the province (content and alerts down, statuses and
+//! acks up, a district broker's outage survived). Clients speak MQTT v5 so that the broker's
+//! refusals come back as reason codes.
+
+use crate::staff::{bangtin, key_file, text, Watch, PREFIX};
+use bangtin_testkit::board::{share, write_config, Board, EXTREME, PAPER};
+use bangtin_testkit::{free_port, temp_dir, Dir, Mosquitto};
+use rumqttc::v5::mqttbytes::v5::{Packet, PubAckReason};
+use rumqttc::v5::mqttbytes::QoS;
+use rumqttc::v5::{Client, Connection, ConnectionError, Event, MqttOptions};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const BOARDS: &str = "id,area,broker
+ubnd-tp,vn/ha-noi,
+ubnd-tay-ho,vn/ha-noi/tay-ho,
+xuan-non-01,vn/ha-noi/dong-anh/xuan-non,dong-anh
+phu-linh-01,vn/ha-noi/soc-son/phu-linh,soc-son
+";
+
+/// A province generated in a test's folder: the province broker and two districts, on
+/// loopback ports of their own.
+struct Province {
+    dir: Dir,
+    ports: BTreeMap<&'static str, u16>,
+    secrets: toml::Table,
+}
+
+impl Province {
+    fn generate(name: &str) -> Province {
+        let dir = temp_dir(name);
+        let ports: BTreeMap<&str, u16> = ["ha-noi", "dong-anh", "soc-son"]
+            .into_iter()
+            .map(|b| (b, free_port()))
+            .collect();
+        let out = dir.join("out");
+        std::fs::write(dir.join("boards.csv"), BOARDS).unwrap();
+        std::fs::write(
+            dir.join("province.toml"),
+            format!(
+                r#"[province]
+name = "ha-noi"
+area = "vn/ha-noi"
+broker = "mqtt://127.0.0.1:{}"
+listen = "127.0.0.1"
+boards = "boards.csv"
+
+[mosquitto]
+conf_dir = "{out}/brokers"
+data_dir = "{data}"
+
+[[district]]
+name = "dong-anh"
+area = "vn/ha-noi/dong-anh"
+broker = "mqtt://127.0.0.1:{}"
+listen = "127.0.0.1"
+
+[[district]]
+name = "soc-son"
+area = "vn/ha-noi/soc-son"
+broker = "mqtt://127.0.0.1:{}"
+listen = "127.0.0.1"
+
+[[staff]]
+user = "so-ttt"
+areas = ["vn/ha-noi"]
+alerts = true
+
+[[staff]]
+user = "huyen-dong-anh"
+areas = ["vn/ha-noi/dong-anh"]
+alerts = true
+
+[[staff]]
+user = "xa-xuan-non"
+areas = ["vn/ha-noi/dong-anh/xuan-non"]
+broker = "dong-anh"
+"#,
+                ports["ha-noi"],
+                ports["dong-anh"],
+                ports["soc-son"],
+                out = out.display(),
+                data = dir.join("data").display(),
+            ),
+        )
+        .unwrap();
+        let o = bangtin(
+            &dir,
+            &[
+                "broker-config",
+                "--province",
+                "province.toml",
+                "--out",
+                "out",
+            ],
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(text(&o).contains("3 broker(s), 4 board(s), 3 staff account(s)"));
+        for b in ports.keys() {
+            std::fs::create_dir_all(dir.join("data").join(b)).unwrap();
+        }
+        let secrets: toml::Table =
+            toml::from_str(&std::fs::read_to_string(out.join("secrets.toml")).unwrap()).unwrap();
+        Province {
+            dir,
+            ports,
+            secrets,
+        }
+    }
+
+    fn password(&self, user: &str) -> String {
+        self.secrets["account"][user]["password"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    fn start(&self, broker: &str) -> Mosquitto {
+        let conf = self
+            .dir
+            .join("out/brokers")
+            .join(broker)
+            .join("mosquitto.conf");
+        Mosquitto::with_conf_file(&conf, self.ports[broker])
+    }
+
+    fn login(&self, broker: &str, user: &str) -> V5 {
+        V5::connect(self.ports[broker], Some((user, &self.password(user))))
+            .unwrap_or_else(|e| panic!("{user} could not log in to {broker}: {e}"))
+    }
+
+    /// A board's config: the testkit's, with the generated `[broker]` section and a key the
+    /// province signs with.
+    fn board(&self, id: &str, area: &str) -> Board {
+        let dir = self.dir.join(id);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = write_config(&dir, 0, (320, 180), "");
+        let section: String =
+            std::fs::read_to_string(self.dir.join("out/boards").join(format!("{id}.toml")))
+                .unwrap()
+                .lines()
+                .filter(|l| !l.starts_with('#') && *l != "[broker]")
+                .map(|l| format!("{l}\n"))
+                .collect();
+        let config = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("url = \"mqtt://127.0.0.1:0\"\n", &section)
+            .replace("id = \"xuan-non-01\"", &format!("id = \"{id}\""))
+            .replace(
+                "area = \"vn/ha-noi/dong-anh/xuan-non\"",
+                &format!("area = \"{area}\""),
+            )
+            .replace(
+                "scopes = [\"vn/ha-noi/dong-anh\"]",
+                "scopes = [\"vn/ha-noi\"]",
+            );
+        assert!(config.contains("password = "), "{config}");
+        std::fs::write(&path, config).unwrap();
+        Board::start(&path, &dir.join("frames"))
+    }
+}
+
+/// An MQTT v5 client, driven by hand: each call waits for the broker's answer.
+struct V5 {
+    client: Client,
+    connection: Connection,
+    /// Messages that arrived while waiting for something else.
+    inbox: Vec<(String, Vec<u8>)>,
+}
+
+impl V5 {
+    fn connect(port: u16, login: Option<(&str, &str)>) -> Result<V5, String> {
+        let mut options = MqttOptions::new(format!("t-{}", free_port()), "127.0.0.1", port);
+        if let Some((user, password)) = login {
+            options.set_credentials(user, password);
+        }
+        let (client, mut connection) = Client::new(options, 64);
+        loop {
+            match connection.recv_timeout(Duration::from_secs(5)) {
+                Ok(Ok(Event::Incoming(Packet::ConnAck(_)))) => break,
+                Ok(Ok(_)) => {}
+                Ok(Err(ConnectionError::ConnectionRefused(code))) => {
+                    return Err(format!("refused: {code:?}"))
+                }
+                Ok(Err(e)) => return Err(e.to_string()),
+                Err(_) => return Err("no answer within 5 s".into()),
+            }
+        }
+        Ok(V5 {
+            client,
+            connection,
+            inbox: Vec::new(),
+        })
+    }
+
+    fn next(&mut self, what: &str) -> Packet {
+        loop {
+            match self.connection.recv_timeout(Duration::from_secs(5)) {
+                Ok(Ok(Event::Incoming(Packet::Publish(p)))) => self.inbox.push((
+                    String::from_utf8_lossy(&p.topic).into_owned(),
+                    p.payload.to_vec(),
+                )),
+                Ok(Ok(Event::Incoming(p))) => return p,
+                Ok(Ok(Event::Outgoing(_))) => {}
+                Ok(Err(e)) => panic!("waiting for {what}: {e}"),
+                Err(_) => panic!("no {what} within 5 s"),
+            }
+        }
+    }
+
+    /// Publishes retained at QoS 1; the broker's answer.
+    fn publish(&mut self, topic: &str) -> PubAckReason {
+        self.client
+            .publish(topic, QoS::AtLeastOnce, true, b"{}".to_vec())
+            .unwrap();
+        loop {
+            if let Packet::PubAck(ack) = self.next("a PUBACK") {
+                return ack.reason;
+            }
+        }
+    }
+
+    fn subscribe(&mut self, filter: &str) {
+        self.client.subscribe(filter, QoS::AtLeastOnce).unwrap();
+        while !matches!(self.next("a SUBACK"), Packet::SubAck(_)) {}
+    }
+
+    /// The topics of everything that arrived, after `quiet` with nothing more.
+    fn received(&mut self, quiet: Duration) -> Vec<String> {
+        while let Ok(event) = self.connection.recv_timeout(quiet) {
+            if let Ok(Event::Incoming(Packet::Publish(p))) = event {
+                self.inbox.push((
+                    String::from_utf8_lossy(&p.topic).into_owned(),
+                    p.payload.to_vec(),
+                ));
+            }
+        }
+        std::mem::take(&mut self.inbox)
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect()
+    }
+}
+
+fn t(rest: &str) -> String {
+    format!("{PREFIX}/{rest}")
+}
+
+#[test]
+fn a_stolen_credential_can_do_only_what_its_owner_does() {
+    let p = Province::generate("province-acl");
+    let _top = p.start("ha-noi");
+    let port = p.ports["ha-noi"];
+    assert!(
+        V5::connect(port, None).is_err(),
+        "anonymous clients are refused"
+    );
+    assert!(
+        V5::connect(port, Some(("ubnd-tp", "doan-mo"))).is_err(),
+        "a wrong password is refused"
+    );
+    // Another board is listening, subscribed as a board does, to everything it may read.
+    let mut other = p.login("ha-noi", "ubnd-tay-ho");
+    for s in [
+        "content/vn",
+        "content/vn/ha-noi",
+        "content/vn/ha-noi/tay-ho",
+        "content/board/ubnd-tay-ho",
+        "alert/vn",
+        "alert/vn/ha-noi",
+        "alert/vn/ha-noi/tay-ho",
+        "alert/board/ubnd-tay-ho",
+        "board/ubnd-tay-ho/cmd",
+    ] {
+        other.subscribe(&t(s));
+    }
+    // The board ubnd-tp's credential, stolen with its SD card.
+    let mut thief = p.login("ha-noi", "ubnd-tp");
+    thief.subscribe(&t("board/ubnd-tay-ho/cmd"));
+    thief.subscribe(&t("board/+/status"));
+    thief.subscribe(&t("content/vn/ha-noi/tay-ho"));
+    for topic in [
+        "content/vn/ha-noi",
+        "content/vn/ha-noi/tay-ho",
+        "alert/vn/ha-noi",
+        "alert/vn",
+        "content/board/ubnd-tay-ho",
+        "alert/board/ubnd-tp",
+        "board/ubnd-tay-ho/cmd",
+        "board/ubnd-tay-ho/status",
+        "board/ubnd-tay-ho/ack",
+        "board/ubnd-tp/cmd",
+        "bridge/dong-anh/state",
+    ] {
+        assert_eq!(
+            thief.publish(&t(topic)),
+            PubAckReason::NotAuthorized,
+            "a board's credential published to {topic}"
+        );
+    }
+    // What the board itself does still works.
+    for own in ["status", "ack", "played", "reply"] {
+        let r = thief.publish(&t(&format!("board/ubnd-tp/{own}")));
+        assert!(
+            matches!(
+                r,
+                PubAckReason::Success | PubAckReason::NoMatchingSubscribers
+            ),
+            "{own}: {r:?}"
+        );
+    }
+    // A district's staff account outside its district.
+    let mut district = p.login("ha-noi", "huyen-dong-anh");
+    for topic in [
+        "content/vn/ha-noi",
+        "content/vn/ha-noi/soc-son",
+        "alert/vn/ha-noi/soc-son/phu-linh",
+        "content/vn/ha-noi/tay-ho",
+        "content/board/ubnd-tay-ho",
+        "board/ubnd-tay-ho/cmd",
+        "board/xuan-non-01/status",
+    ] {
+        assert_eq!(
+            district.publish(&t(topic)),
+            PubAckReason::NotAuthorized,
+            "huyen-dong-anh published to {topic}"
+        );
+    }
+    assert_ne!(
+        district.publish(&t("alert/vn/ha-noi/dong-anh")),
+        PubAckReason::NotAuthorized,
+        "its own district"
+    );
+    // The province's staff reach the board.
+    let mut so = p.login("ha-noi", "so-ttt");
+    assert_eq!(
+        so.publish(&t("content/vn/ha-noi/tay-ho")),
+        PubAckReason::Success
+    );
+    assert_eq!(
+        so.publish(&t("board/ubnd-tay-ho/cmd")),
+        PubAckReason::Success
+    );
+    let mut got = other.received(Duration::from_millis(800));
+    got.sort();
+    assert_eq!(
+        got,
+        [t("board/ubnd-tay-ho/cmd"), t("content/vn/ha-noi/tay-ho")],
+        "the other board got exactly the province's two messages"
+    );
+    assert_eq!(
+        thief.received(Duration::from_millis(300)),
+        Vec::<String>::new(),
+        "the stolen credential read another board's cmd, content or status"
+    );
+    // Nothing refused was kept: a board connecting now finds only the province's content.
+    let mut late = p.login("ha-noi", "ubnd-tay-ho");
+    late.subscribe(&t("content/vn/ha-noi"));
+    late.subscribe(&t("alert/vn/ha-noi"));
+    assert_eq!(
+        late.received(Duration::from_millis(300)),
+        Vec::<String>::new()
+    );
+
+    // On the district broker, the commune officer: content for the commune, no alerts.
+    let _dong_anh = p.start("dong-anh");
+    let mut commune = p.login("dong-anh", "xa-xuan-non");
+    assert_eq!(
+        commune.publish(&t("alert/vn/ha-noi/dong-anh/xuan-non")),
+        PubAckReason::NotAuthorized
+    );
+    assert_eq!(
+        commune.publish(&t("content/vn/ha-noi/dong-anh")),
+        PubAckReason::NotAuthorized
+    );
+    assert_ne!(
+        commune.publish(&t("content/vn/ha-noi/dong-anh/xuan-non")),
+        PubAckReason::NotAuthorized
+    );
+    // A board of another broker has no account here.
+    assert!(V5::connect(
+        p.ports["dong-anh"],
+        Some(("ubnd-tp", &p.password("ubnd-tp")))
+    )
+    .is_err());
+}
+
+/// Acks seen at the province, counted per (board, topic, seq, shown): a board acks a message
+/// when it takes it, and again with `shown_at` when it is on screen.
+type Acks = BTreeMap<(String, String, u64, bool), usize>;
+
+fn acks(watch: &Watch) -> Acks {
+    let mut out = BTreeMap::new();
+    for (_, v) in watch.all() {
+        let key = (
+            v["board"].as_str().unwrap_or("").to_owned(),
+            v["topic"].as_str().unwrap_or("").to_owned(),
+            v["seq"].as_u64().unwrap_or(0),
+            v["shown_at"].is_string(),
+        );
+        *out.entry(key).or_insert(0) += 1;
+    }
+    out
+}
+
+/// `bangtin publish` of an announcement for the whole province, as `so-ttt` at the province
+/// broker, waiting `wait` seconds for acknowledgements; whether it exited 0, and what it said.
+fn publish_md(p: &Province, key: &Path, id: &str, title: &str, wait: u64) -> (bool, String) {
+    let file = p.dir.join(format!("{id}.md"));
+    std::fs::write(
+        &file,
+        format!(
+            "+++\narea = \"vn/ha-noi\"\nid = \"{id}\"\nduration = 5\n+++\n# {title}\n\n\
+             Thông báo của Sở Thông tin và Truyền thông.\n"
+        ),
+    )
+    .unwrap();
+    let url = format!("mqtt://127.0.0.1:{}", p.ports["ha-noi"]);
+    let password = p.password("so-ttt");
+    let o = bangtin(
+        &p.dir,
+        &[
+            "publish",
+            file.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+            "--broker",
+            &url,
+            "--username",
+            "so-ttt",
+            "--password",
+            &password,
+            "--lang",
+            "en",
+            "--wait",
+            &wait.to_string(),
+        ],
+    );
+    (o.status.success(), text(&o))
+}
+
+#[test]
+fn province_content_and_alerts_reach_every_district_and_survive_a_district_outage() {
+    let p = Province::generate("province-bridges");
+    let _top = p.start("ha-noi");
+    let mut dong_anh = p.start("dong-anh");
+    let _soc_son = p.start("soc-son");
+    let xuan_non = p.board("xuan-non-01", "vn/ha-noi/dong-anh/xuan-non");
+    let phu_linh = p.board("phu-linh-01", "vn/ha-noi/soc-son/phu-linh");
+    let login = |user: &str| (user.to_owned(), p.password(user));
+    // The province's monitoring: each bridge's state (1 up, 0 down).
+    let bridges = Watch::start_as(
+        p.ports["ha-noi"],
+        &t("bridge/+/state"),
+        Some(login("monitor")),
+    );
+    for d in ["dong-anh", "soc-son"] {
+        bridges.wait_for("the bridges up", 20, |t, v| {
+            t.ends_with(&format!("/{d}/state")) && *v == 1
+        });
+    }
+    let acks_at_province =
+        Watch::start_as(p.ports["ha-noi"], &t("board/+/ack"), Some(login("so-ttt")));
+    let url = format!("mqtt://127.0.0.1:{}", p.ports["ha-noi"]);
+    // Statuses come up both bridges: `bangtin fleet` at the province sees both boards.
+    let fleet = |want: &[(&str, &str)]| {
+        let deadline = Instant::now() + Duration::from_secs(40);
+        loop {
+            let o = bangtin(
+                &p.dir,
+                &[
+                    "fleet",
+                    "--json",
+                    "--broker",
+                    &url,
+                    "--username",
+                    "so-ttt",
+                    "--password",
+                    &p.password("so-ttt"),
+                ],
+            );
+            assert!(o.status.success(), "{}", text(&o));
+            let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+            let state = |id: &str| {
+                v["boards"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|b| b["board"] == id)
+                    .map(|b| b["state"].as_str().unwrap_or("").to_owned())
+            };
+            if want.iter().all(|(id, s)| state(id).as_deref() == Some(*s)) {
+                return v;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the fleet never showed {want:?}: {v:#}"
+            );
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    };
+    fleet(&[("xuan-non-01", "online"), ("phu-linh-01", "online")]);
+
+    // A channel published at the province reaches both districts' boards.
+    let key = key_file(&p.dir);
+    let (ok, said) = publish_md(&p, &key, "thong-bao-1", "Lịch cắt điện", 30);
+    assert!(ok && said.contains("2/2 boards received it"), "{said}");
+    xuan_non.wait_for("the province's announcement", |f| share(f, PAPER) > 0.3);
+    phu_linh.wait_for("the province's announcement", |f| share(f, PAPER) > 0.3);
+
+    // An alert from the province: both boards show it, their acks come back up.
+    let password = p.password("so-ttt");
+    let o = bangtin(
+        &p.dir,
+        &[
+            "alert",
+            "--key",
+            key.to_str().unwrap(),
+            "--broker",
+            &url,
+            "--username",
+            "so-ttt",
+            "--password",
+            &password,
+            "--lang",
+            "en",
+            "--area",
+            "vn/ha-noi",
+            "--severity",
+            "extreme",
+            "--headline",
+            "BÃO SỐ 3: sơ tán khẩn cấp",
+            "--confirm",
+            "vn/ha-noi",
+            "--wait",
+            "30",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    xuan_non.wait_for("the alert", |f| share(f, EXTREME) > 0.3);
+    phu_linh.wait_for("the alert", |f| share(f, EXTREME) > 0.3);
+
+    // Đông Anh's broker goes down (and its bridge with it). Its board keeps the alert on
+    // screen; the province publishes meanwhile; Sóc Sơn's board takes it at once.
+    dong_anh.stop();
+    bridges.wait_for("Đông Anh's bridge down", 20, |t, v| {
+        t.ends_with("/dong-anh/state") && *v == 0
+    });
+    // The publisher names the board that cannot take it now (its last will came up).
+    let (ok, said) = publish_md(&p, &key, "thong-bao-2", "Lịch cắt điện (sửa)", 5);
+    assert!(ok, "{said}");
+    assert!(
+        said.contains("1/2 boards received it; offline: xuan-non-01"),
+        "{said}"
+    );
+    let second = |board: &str| {
+        acks(&acks_at_province)
+            .iter()
+            .filter(|((b, t, _, shown), _)| {
+                b == board && t == &self::t("content/vn/ha-noi") && !shown
+            })
+            .count()
+    };
+    assert_eq!(second("phu-linh-01"), 2, "{:?}", acks(&acks_at_province));
+    assert_eq!(
+        second("xuan-non-01"),
+        1,
+        "the board heard nothing while its broker was down"
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    let frame = xuan_non.frame().expect("a frame");
+    assert!(
+        share(&frame, EXTREME) > 0.3,
+        "the board kept the alert on screen"
+    );
+
+    // The broker returns: the board and the bridge reconnect, and what the province published
+    // meanwhile arrives.
+    dong_anh.start_again();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while second("xuan-non-01") < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "the content published during the outage never reached xuan-non-01: {:?}",
+            acks(&acks_at_province)
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    fleet(&[("xuan-non-01", "online"), ("phu-linh-01", "online")]);
+    // Nothing was taken twice, nothing lost: each message taken once by each board (the
+    // bridge's queued copy and the retained one it gets on subscribing again are one message).
+    std::thread::sleep(Duration::from_secs(3));
+    let all = acks(&acks_at_province);
+    for b in ["xuan-non-01", "phu-linh-01"] {
+        let taken: Vec<_> = all
+            .iter()
+            .filter(|((x, _, _, shown), _)| x == b && !shown)
+            .collect();
+        assert_eq!(
+            taken.len(),
+            3,
+            "{b}: channel, alert, channel again: {all:?}"
+        );
+        assert!(
+            all.iter()
+                .filter(|((x, ..), _)| x == b)
+                .all(|(_, n)| *n == 1),
+            "{b} acked a message twice: {all:?}"
+        );
+    }
+}
