@@ -138,7 +138,7 @@ fn peak_rss_kib() -> u64 {
     proc_field("/proc/self/status", "VmHWM:")
 }
 
-fn proc_field(file: &str, field: &str) -> u64 {
+pub(crate) fn proc_field(file: &str, field: &str) -> u64 {
     std::fs::read_to_string(file)
         .unwrap_or_default()
         .lines()

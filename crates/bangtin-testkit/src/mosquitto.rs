@@ -34,7 +34,7 @@ impl Mosquitto {
                 ),
             )
             .unwrap_or_else(|e| panic!("cannot write {}: {e}", conf.display()));
-            if let Some(m) = Mosquitto::spawn(&conf, port) {
+            if let Some(m) = Mosquitto::spawn(&conf, port, Duration::from_secs(5)) {
                 return m;
             }
         }
@@ -56,7 +56,8 @@ impl Mosquitto {
             ),
         )
         .unwrap_or_else(|e| panic!("cannot write {}: {e}", wrapper.display()));
-        Mosquitto::spawn(&wrapper, port).unwrap_or_else(|| {
+        // A province's ACL of thousands of boards takes a moment to read.
+        Mosquitto::spawn(&wrapper, port, Duration::from_secs(60)).unwrap_or_else(|| {
             let log = std::fs::read_to_string(wrapper.with_extension("log")).unwrap_or_default();
             panic!(
                 "Mosquitto would not start with {} on port {port}:\n{log}",
@@ -67,7 +68,7 @@ impl Mosquitto {
 
     /// Starts `mosquitto -c conf`, listening on `port`; `None` if it exits at once (the port
     /// was taken). Its log goes next to `conf` (`.log`).
-    fn spawn(conf: &Path, port: u16) -> Option<Mosquitto> {
+    fn spawn(conf: &Path, port: u16, within: Duration) -> Option<Mosquitto> {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -83,7 +84,7 @@ impl Mosquitto {
             .stderr(log)
             .spawn()
             .unwrap_or_else(|e| panic!("{INSTALL}: {e}"));
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + within;
         loop {
             // Listening, and ours: a port another process took between free_port and here
             // also answers, but then our Mosquitto has stopped (it could not bind).
@@ -104,7 +105,7 @@ impl Mosquitto {
             }
             assert!(
                 Instant::now() < deadline,
-                "Mosquitto did not start on port {port} within 5 s"
+                "Mosquitto did not start on port {port} within {within:?}"
             );
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -148,7 +149,7 @@ impl Mosquitto {
     pub fn start_again(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            if let Some(m) = Mosquitto::spawn(&self.conf, self.port) {
+            if let Some(m) = Mosquitto::spawn(&self.conf, self.port, Duration::from_secs(60)) {
                 *self = m;
                 return;
             }

@@ -5,9 +5,14 @@
 //! The ACL is written per account, with exact topics wherever the protocol allows, so that a
 //! stolen credential can do nothing but what its owner does: a board reads its areas' content
 //! and alerts and its own `cmd`, and writes only its own status, ack, played and reply; staff
-//! write content and alerts only in their areas (alerts only with the alert right) and read
-//! their boards' reports; the monitor reads; nobody else writes anything. There are no
-//! anonymous clients.
+//! write content, alerts (only with the alert right) and commands only in their areas and read
+//! the boards' reports; a district's bridge takes down only what its boards read and carries
+//! up reports; the monitor reads; nobody else writes anything. There are no anonymous clients.
+//!
+//! Mosquitto searches an account's ACL lines one by one for every message, so the lines
+//! checked on every ack (staff reading reports, a bridge carrying them up) are patterns that
+//! come first: with exact lines for 10,000 boards, the province broker spent seconds of CPU
+//! on one alert's acks (bench/REPORT.md, fleet).
 
 use super::secrets::Secrets;
 use super::{Board, Province, Staff};
@@ -100,15 +105,17 @@ pub fn acl(p: &Province, at: usize) -> String {
             super::input::BRIDGE_PREFIX,
             d.name
         );
-        for t in bridge_down(p, i) {
+        // Reports are checked on every message, so they come first and are patterns: a list
+        // of every board's topics would be searched line by line for each of thousands of
+        // acks. A district broker's own ACL already holds each board to its own reports.
+        for leaf in BOARD_REPORTS {
+            let _ = writeln!(s, "topic write {}", board_topic(pre, "+", leaf));
+        }
+        let _ = writeln!(s, "topic write {pre}/bridge/{}/state", d.name);
+        for t in bridge_reads(p, i) {
             let _ = writeln!(s, "topic read {pre}/{t}");
         }
-        for b in p.boards.iter().filter(|b| b.broker == i) {
-            for leaf in BOARD_REPORTS {
-                let _ = writeln!(s, "topic write {}", board_topic(pre, &b.id, leaf));
-            }
-        }
-        let _ = writeln!(s, "topic write {pre}/bridge/{}/state\n", d.name);
+        s.push('\n');
     }
     s
 }
@@ -128,6 +135,11 @@ fn staff_acl(s: &mut String, p: &Province, st: &Staff) {
         },
         st.user
     );
+    // Every board's reports (what public screens show, whether a board is up): checked on
+    // every ack, so first, and one pattern each.
+    for leaf in BOARD_REPORTS {
+        let _ = writeln!(s, "topic read {}", board_topic(pre, "+", leaf));
+    }
     let kinds: &[&str] = if st.alerts {
         &["content", "alert"]
     } else {
@@ -144,15 +156,15 @@ fn staff_acl(s: &mut String, p: &Province, st: &Staff) {
             let _ = writeln!(s, "topic write {pre}/{kind}/board/{}", b.id);
         }
         let _ = writeln!(s, "topic write {}", board_topic(pre, &b.id, "cmd"));
-        for leaf in BOARD_REPORTS {
-            let _ = writeln!(s, "topic read {}", board_topic(pre, &b.id, leaf));
-        }
     }
     s.push('\n');
 }
 
-/// What district broker `d` takes from the province, below the prefix: content and alerts of
-/// every area above the district and of everything inside it, and its boards' own topics.
+/// What district broker `d` subscribes to at the province, below the prefix: content and
+/// alerts of every area above the district and of everything inside it, and the boards' own
+/// topics. The boards' topics are wildcards here, so that the bridge (which changes only with
+/// a restart) stays the same when boards come and go; the province's ACL, reloaded without a
+/// restart, passes only the district's own boards' messages ([`bridge_reads`]).
 pub fn bridge_down(p: &Province, d: usize) -> Vec<String> {
     let area = &p.brokers[d].area;
     let mut out = Vec::new();
@@ -162,6 +174,17 @@ pub fn bridge_down(p: &Province, d: usize) -> Vec<String> {
         }
         out.push(format!("{kind}/{}/#", area.join("/")));
     }
+    out.extend(["content/board/+", "alert/board/+", "board/+/cmd"].map(String::from));
+    out
+}
+
+/// What the bridge of district `d` may read at the province: [`bridge_down`] with exact
+/// topics for the district's boards.
+fn bridge_reads(p: &Province, d: usize) -> Vec<String> {
+    let mut out: Vec<String> = bridge_down(p, d)
+        .into_iter()
+        .filter(|t| !t.contains('+'))
+        .collect();
     for b in p.boards.iter().filter(|b| b.broker == d) {
         out.push(format!("content/board/{}", b.id));
         out.push(format!("alert/board/{}", b.id));
@@ -198,6 +221,22 @@ pub fn passwd(p: &Province, at: usize, secrets: &Secrets) -> String {
         .collect()
 }
 
+/// The boards whose reports pass through broker `at`: its own, and its districts'.
+fn boards_served(p: &Province, at: usize) -> Vec<&Board> {
+    p.boards
+        .iter()
+        .filter(|b| b.broker == at || p.brokers[b.broker].parent == Some(at))
+        .collect()
+}
+
+/// `max_queued_messages` for a broker that `boards` boards report through: room for four
+/// messages each (status, ack on receipt, ack on screen, proof of play) when one alert reaches
+/// them all, rounded up to a power of two so that adding a board seldom changes the
+/// configuration (a change of configuration means a restart; a change of ACL, a reload).
+pub fn queue_limit(boards: usize) -> usize {
+    (boards * 4).next_power_of_two().max(1024)
+}
+
 /// `mosquitto.conf` of broker `at`.
 pub fn conf(p: &Province, at: usize, secrets: &Secrets) -> String {
     let b = &p.brokers[at];
@@ -208,6 +247,7 @@ pub fn conf(p: &Province, at: usize, secrets: &Secrets) -> String {
         Some(_) => format!("the district broker {} ({})", b.name, b.area.join("/")),
     };
     let _ = writeln!(s, "# {role}\n");
+    let served = boards_served(p, at);
     let port = b.url.as_ref().map_or(8883, |u| u.port);
     let tls = b.url.as_ref().is_some_and(|u| u.tls);
     let _ = writeln!(
@@ -237,12 +277,16 @@ pub fn conf(p: &Province, at: usize, secrets: &Secrets) -> String {
         "\n# Retained content, alerts and statuses survive a restart.\npersistence true\n\
          persistence_location {}/{}/\nautosave_interval 30\n\n\
          # Limits: the largest protocol message is a screenshot reply (docs/protocol.md §10).\n\
-         message_size_limit {MESSAGE_SIZE_LIMIT}\nmax_inflight_messages 20\n\
-         max_queued_messages 1000\nmax_keepalive 300\n\n\
+         # A client's queue (a bridge, a console following an alert) holds a burst of reports\n\
+         # from every board that reports through here; beyond it QoS 1 messages are dropped.\n\
+         message_size_limit {MESSAGE_SIZE_LIMIT}\nmax_inflight_messages 100\n\
+         max_queued_messages {queued}\nmax_keepalive 300\n\n\
          # $SYS/# every 10 s for monitoring; connections and refusals in the log.\n\
          sys_interval 10\nconnection_messages true\n\
          log_type error\nlog_type warning\nlog_type notice\nlog_type information",
-        p.data_dir, b.name
+        p.data_dir,
+        b.name,
+        queued = queue_limit(served.len()),
     );
     if let Some(parent) = b.parent {
         bridge_conf(&mut s, p, at, parent, secrets);
