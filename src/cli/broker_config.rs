@@ -60,19 +60,17 @@ pub fn run(args: &BrokerConfigArgs) -> Result<(), Failure> {
             .any(|(p, _)| p == &PathBuf::from("brokers").join(name).join(file))
     };
     for b in &p.brokers {
-        if touched(&b.name, "mosquitto.conf") {
-            println!(
-                "broker {}: copy brokers/{}/ to {}/{}/ and restart Mosquitto (its configuration \
-                 changed)",
-                b.name, b.name, p.conf_dir, b.name
-            );
+        let what = if touched(&b.name, "mosquitto.conf") {
+            "install it and restart Mosquitto (its configuration changed)"
         } else if touched(&b.name, "acl") || touched(&b.name, "passwd") {
-            println!(
-                "broker {}: copy brokers/{}/acl and passwd to {}/{}/ and reload Mosquitto \
-                 (systemctl reload mosquitto: connected clients stay)",
-                b.name, b.name, p.conf_dir, b.name
-            );
-        }
+            "install it and reload Mosquitto (connected clients stay connected)"
+        } else {
+            continue;
+        };
+        println!(
+            "broker {}: {what}; see brokers/{}/ and docs/operations.md, \"A province's brokers\"",
+            b.name, b.name
+        );
     }
     if changes.iter().any(|(p, _)| p.starts_with("boards")) {
         println!(

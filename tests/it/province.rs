@@ -31,8 +31,30 @@ struct Province {
 }
 
 impl Province {
+    /// Plain MQTT on 127.0.0.1.
     fn generate(name: &str) -> Province {
+        Province::generate_with(name, false)
+    }
+
+    /// With `tls`, every broker is `mqtts://localhost` with a certificate of the test's own
+    /// province CA, and the bridges check it.
+    fn generate_with(name: &str, tls: bool) -> Province {
         let dir = temp_dir(name);
+        let (scheme, host) = if tls {
+            ("mqtts", "localhost")
+        } else {
+            ("mqtt", "127.0.0.1")
+        };
+        let certs = dir.join("certs");
+        if tls {
+            std::fs::create_dir_all(&certs).unwrap();
+            crate::sync::make_certs(&certs);
+            std::fs::copy(certs.join("ca.crt"), certs.join("province-ca.crt")).unwrap();
+            for b in ["ha-noi", "dong-anh", "soc-son"] {
+                std::fs::copy(certs.join("server.crt"), certs.join(format!("{b}.crt"))).unwrap();
+                std::fs::copy(certs.join("server.key"), certs.join(format!("{b}.key"))).unwrap();
+            }
+        }
         let ports: BTreeMap<&str, u16> = ["ha-noi", "dong-anh", "soc-son"]
             .into_iter()
             .map(|b| (b, free_port()))
@@ -45,25 +67,27 @@ impl Province {
                 r#"[province]
 name = "ha-noi"
 area = "vn/ha-noi"
-broker = "mqtt://127.0.0.1:{}"
-listen = "127.0.0.1"
+broker = "{scheme}://{host}:{}"
+listen = "{host}"
 boards = "boards.csv"
+board_ca_file = "{certs}/province-ca.crt"
 
 [mosquitto]
 conf_dir = "{out}/brokers"
 data_dir = "{data}"
+certs_dir = "{certs}"
 
 [[district]]
 name = "dong-anh"
 area = "vn/ha-noi/dong-anh"
-broker = "mqtt://127.0.0.1:{}"
-listen = "127.0.0.1"
+broker = "{scheme}://{host}:{}"
+listen = "{host}"
 
 [[district]]
 name = "soc-son"
 area = "vn/ha-noi/soc-son"
-broker = "mqtt://127.0.0.1:{}"
-listen = "127.0.0.1"
+broker = "{scheme}://{host}:{}"
+listen = "{host}"
 
 [[staff]]
 user = "so-ttt"
@@ -85,6 +109,7 @@ broker = "dong-anh"
                 ports["soc-son"],
                 out = out.display(),
                 data = dir.join("data").display(),
+                certs = certs.display(),
             ),
         )
         .unwrap();
@@ -612,4 +637,144 @@ fn province_content_and_alerts_reach_every_district_and_survive_a_district_outag
             "{b} acked a message twice: {all:?}"
         );
     }
+}
+
+#[test]
+fn the_province_runs_on_tls_with_its_own_ca_bridges_included() {
+    let p = Province::generate_with("province-tls", true);
+    let _top = p.start("ha-noi");
+    let _dong_anh = p.start("dong-anh");
+    let conf = std::fs::read_to_string(p.dir.join("out/brokers/dong-anh/mosquitto.conf")).unwrap();
+    assert!(
+        conf.contains("bridge_cafile ") && conf.contains("certfile "),
+        "{conf}"
+    );
+    // The board's section names the province CA; the board speaks TLS to its district.
+    let board = p.board("xuan-non-01", "vn/ha-noi/dong-anh/xuan-non");
+    let url = format!("mqtts://localhost:{}", p.ports["ha-noi"]);
+    let ca = p.dir.join("certs/province-ca.crt");
+    let key = key_file(&p.dir);
+    let file = p.dir.join("tls.md");
+    std::fs::write(
+        &file,
+        "+++\narea = \"vn/ha-noi\"\nid = \"qua-tls\"\nduration = 5\n+++\n# Qua TLS\n\nNội dung.\n",
+    )
+    .unwrap();
+    // Published at the province over TLS, down the TLS bridge, acked back up it.
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        let o = bangtin(
+            &p.dir,
+            &[
+                "publish",
+                file.to_str().unwrap(),
+                "--key",
+                key.to_str().unwrap(),
+                "--broker",
+                &url,
+                "--ca-file",
+                ca.to_str().unwrap(),
+                "--username",
+                "so-ttt",
+                "--password",
+                &p.password("so-ttt"),
+                "--lang",
+                "en",
+                "--wait",
+                "20",
+            ],
+        );
+        let said = text(&o);
+        assert!(o.status.success(), "{said}");
+        // Until the board's status has come up the bridge, there is nobody to wait for.
+        if said.contains("1/1 boards received it") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never acknowledged over TLS: {said}"
+        );
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    board.wait_for("the announcement sent over TLS", |f| share(f, PAPER) > 0.3);
+    // Without the province's CA, a staff tool refuses the broker.
+    let o = bangtin(
+        &p.dir,
+        &[
+            "fleet",
+            "--broker",
+            &url,
+            "--username",
+            "so-ttt",
+            "--password",
+            &p.password("so-ttt"),
+            "--lang",
+            "en",
+        ],
+    );
+    assert!(!o.status.success(), "{}", text(&o));
+}
+
+#[test]
+fn the_example_province_generates_and_a_second_run_changes_nothing() {
+    let dir = temp_dir("province-example");
+    let out = dir.join("out");
+    let province = bangtin_testkit::repo().join("examples/province/province.toml");
+    let run = |province: &Path, out: &Path| {
+        bangtin(
+            &dir,
+            &[
+                "broker-config",
+                "--province",
+                province.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        )
+    };
+    let o = run(&province, &out);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("3 broker(s), 5 board(s), 4 staff account(s); 12 new account(s)"),
+        "{}",
+        text(&o)
+    );
+    // Every board's section makes a config `bangtin check` accepts.
+    let section = std::fs::read_to_string(out.join("boards/xuan-non-01.toml")).unwrap();
+    let config = dir.join("board.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[board]\nid = \"xuan-non-01\"\narea = \"vn/ha-noi/dong-anh/xuan-non\"\n\
+             name = \"UBND xã Xuân Nộn\"\n{section}\n[[trust]]\nkey = \"so-ttt\"\n\
+             public = \"{}\"\nscopes = [\"vn/ha-noi\"]\n",
+            base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                bangtin_testkit::board::key().verifying_key().as_bytes()
+            )
+        ),
+    )
+    .unwrap();
+    let o = bangtin(&dir, &["check", "--config", config.to_str().unwrap()]);
+    assert!(
+        text(&o).contains("mqtt.dong-anh.example.vn:8883"),
+        "{}",
+        text(&o)
+    );
+    let again = run(&province, &out);
+    assert!(again.status.success());
+    assert!(text(&again).contains("nothing changed"), "{}", text(&again));
+    // A list with a mistake writes nothing and says what is wrong, with its line.
+    let bad = dir.join("bad");
+    std::fs::create_dir_all(&bad).unwrap();
+    std::fs::copy(&province, bad.join("province.toml")).unwrap();
+    std::fs::write(
+        bad.join("boards.csv"),
+        "id,area,broker\nxuan-non-01,vn/ha-noi/soc-son/phu-linh,dong-anh\n",
+    )
+    .unwrap();
+    let o = run(&bad.join("province.toml"), &dir.join("out-bad"));
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("boards.csv:2"), "{}", text(&o));
+    assert!(!dir.join("out-bad").exists());
 }

@@ -951,7 +951,7 @@ async fn images_no_item_shows_are_evicted_when_the_store_is_over_budget() {
 }
 
 /// A CA and a server certificate for localhost, made with the openssl command line.
-fn make_certs(dir: &Path) {
+pub(crate) fn make_certs(dir: &Path) {
     let run = |args: &[&str]| {
         let out = Command::new("openssl")
             .args(args)

@@ -320,10 +320,14 @@ fn run(boards: usize, districts: usize) -> RunResult {
     // Connected and subscribed: each board's status says so (the reporter publishes it at
     // every connection).
     let all: HashSet<String> = net.boards.iter().map(|b| b.id.clone()).collect();
-    let online = rt.block_on(wait_online(&net.watch, &all, Duration::from_secs(300), None));
+    let online = rt.block_on(wait_online(
+        &net.watch,
+        &all,
+        Duration::from_secs(300),
+        None,
+    ));
     assert_eq!(
-        online,
-        boards,
+        online, boards,
         "only {online} of {boards} boards came online"
     );
     let connect = t0.elapsed();
@@ -342,11 +346,7 @@ fn run(boards: usize, districts: usize) -> RunResult {
             } else {
                 format!("district {i}")
             };
-            let on = net
-                .boards
-                .iter()
-                .filter(|b| b.login.port == m.port)
-                .count();
+            let on = net.boards.iter().filter(|b| b.login.port == m.port).count();
             (name, on, *before, rss_kib(m.pid()))
         })
         .collect();
@@ -404,9 +404,8 @@ async fn wait_online(
         .unwrap();
     if let Some(ready) = ready {
         // The retained statuses come at once; a quiet second means they are all in.
-        while let Ok(Ok(_)) =
-            tokio::time::timeout(Duration::from_secs(1), eventloop.poll()).await
-        {}
+        while let Ok(Ok(_)) = tokio::time::timeout(Duration::from_secs(1), eventloop.poll()).await {
+        }
         let _ = ready.send(());
     }
     let mut online = HashSet::new();
@@ -450,7 +449,14 @@ async fn alert_round(at: &Login, topic: &str, boards: usize) -> (Vec<Duration>, 
         .with_timezone(&calendar::VIETNAM)
         .fixed_offset();
     let seq = at.timestamp_millis() as u64;
-    let envelope = publish::envelope("huyen-dong-anh", &key(), topic, seq, at, Payload::Alert(alert));
+    let envelope = publish::envelope(
+        "huyen-dong-anh",
+        &key(),
+        topic,
+        seq,
+        at,
+        Payload::Alert(alert),
+    );
     let sent = Instant::now();
     client
         .publish(topic, QoS::AtLeastOnce, true, envelope)
