@@ -197,11 +197,11 @@ fn hierarchy(root: &Path, boards: usize, districts: usize) -> Net {
         listen: Some("127.0.0.1".into()),
         parent: None,
     }];
-    for d in 1..=districts {
+    for (d, port) in ports.iter().enumerate().skip(1) {
         brokers.push(Broker {
             name: format!("huyen-{d}"),
             area: area(&[format!("huyen-{d}")]),
-            url: loopback(ports[d]),
+            url: loopback(*port),
             listen: Some("127.0.0.1".into()),
             parent: Some(0),
         });
@@ -543,8 +543,13 @@ pub fn main(args: &[String]) {
                 } else {
                     String::new()
                 };
+                let with = if *on > 0 {
+                    format!("{on} boards")
+                } else {
+                    "the bridges and the staff's connections".to_owned()
+                };
                 details.push(format!(
-                    "{} boards: {name} broker RSS {:.1} MiB idle, {:.1} MiB with {on} boards{per}",
+                    "{} boards: {name} broker RSS {:.1} MiB idle, {:.1} MiB with {with}{per}",
                     r.boards,
                     *before as f64 / 1024.0,
                     *after as f64 / 1024.0
