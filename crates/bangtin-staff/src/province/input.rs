@@ -192,6 +192,37 @@ fn check(
     if !is_slug(&province.name) {
         p.push(format!("province.name {:?} {SLUG_RULE}", province.name));
     }
+    // Paths and addresses go into Mosquitto's configuration line by line and into each
+    // board's TOML: one with a line break could add a setting of its own.
+    let plain = |p: &mut Vec<String>, what: &str, v: &Option<String>, path: bool| {
+        if let Some(v) = v {
+            if v.is_empty() || v.chars().any(|c| c.is_control() || c.is_whitespace()) {
+                p.push(format!(
+                    "{what} {v:?} must not be empty or hold spaces or control characters"
+                ));
+            } else if path && !v.starts_with('/') {
+                p.push(format!("{what} {v:?} must be an absolute path (from /)"));
+            }
+        }
+    };
+    plain(&mut p, "mosquitto.conf_dir", &mosquitto.conf_dir, true);
+    plain(&mut p, "mosquitto.data_dir", &mosquitto.data_dir, true);
+    plain(&mut p, "mosquitto.certs_dir", &mosquitto.certs_dir, true);
+    plain(
+        &mut p,
+        "province.board_ca_file",
+        &province.board_ca_file,
+        true,
+    );
+    plain(&mut p, "province.listen", &province.listen, false);
+    for d in &districts {
+        plain(
+            &mut p,
+            &format!("district {:?}: listen", d.name),
+            &d.listen,
+            false,
+        );
+    }
     let top = area(&mut p, "province", &province.area);
     let mut brokers = vec![Broker {
         name: province.name.clone(),

@@ -347,3 +347,21 @@ a,vn/ha-noi,dong-ah
     let e = input::from_str(&PROVINCE.replace("[[staff]]", "[[staf]]"), None).unwrap_err();
     assert!(e[0].contains("staf"), "{e:?}");
 }
+
+#[test]
+fn nothing_from_the_file_can_add_a_line_to_a_broker_configuration() {
+    let bad = PROVINCE.replace(
+        "board_ca_file = \"/etc/bangtin/province-ca.crt\"",
+        "board_ca_file = \"ca.crt\"\nlisten = \"0.0.0.0\\nallow_anonymous true\"",
+    )
+        + "\n[mosquitto]\nconf_dir = \"/etc/x\\nallow_anonymous true\"\ndata_dir = \"relative\"\n";
+    let e = input::from_str(&bad, Some(BOARDS)).unwrap_err().join("\n");
+    for needle in [
+        "province.listen \"0.0.0.0\\nallow_anonymous true\" must not",
+        "mosquitto.conf_dir \"/etc/x\\nallow_anonymous true\" must not",
+        "mosquitto.data_dir \"relative\" must be an absolute path",
+        "province.board_ca_file \"ca.crt\" must be an absolute path",
+    ] {
+        assert!(e.contains(needle), "{needle:?} not in:\n{e}");
+    }
+}
