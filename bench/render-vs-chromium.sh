@@ -119,13 +119,13 @@ commands() { # pass: sets bangtin_cmd and chromium_cmd; each pass writes its own
     return 0
 }
 
-measure() { # label pass method cmd...  -> $tmp/label.pass.json
-    local label=$1 pass=$2 method=$3
-    shift 3
+measure() { # label pass method warmup out cmd...  -> out (one peakmem.py run, JSON)
+    local label=$1 pass=$2 method=$3 warmup=$4 out=$5
+    shift 5
     local status=0
     # in the background, so that a signal to this script is handled at once (see cleanup)
-    python3 "$here/peakmem.py" --runs "$runs" --warmup 1 --mem "$method" --label "$label" \
-        --cgroup-prefix "$cg_prefix-$label-$pass" --log "$tmp/$label.$pass.log" -- "$@" >"$tmp/$label.$pass.json" &
+    python3 "$here/peakmem.py" --runs 1 --warmup "$warmup" --mem "$method" --label "$label" \
+        --cgroup-prefix "$cg_prefix-$label-$pass" --log "$tmp/$label.$pass.log" -- "$@" >"$out" &
     measuring=$!
     wait "$measuring" || status=$?
     measuring=""
@@ -134,6 +134,36 @@ measure() { # label pass method cmd...  -> $tmp/label.pass.json
         tail -n 20 "$tmp/$label.$pass.log" >&2 2>/dev/null || true
         die "$label failed: $*"
     fi
+}
+
+# Runs the two sides alternately, one run each in turn (after one warm-up of each), so that a
+# change in the machine's load touches both alike: $tmp/bangtin.pass.json, $tmp/chromium.pass.json.
+measure_pairs() { # pass method
+    local pass=$1 method=$2 i warm
+    for i in $(seq 1 "$runs"); do
+        warm=0
+        [ "$i" = 1 ] && warm=1
+        # {run} in a command is this pair's number (each peakmem.py call makes one run)
+        measure bangtin "$pass" "$method" "$warm" "$tmp/bangtin.$pass.$i.json" "${bangtin_cmd[@]//\{run\}/$i}"
+        measure chromium "$pass" "$method" "$warm" "$tmp/chromium.$pass.$i.json" "${chromium_cmd[@]//\{run\}/$i}"
+    done
+    for side in bangtin chromium; do
+        python3 - "$tmp/$side.$pass.json" "$tmp/$side.$pass".*.json <<'MERGE'
+import json, sys
+out, parts = sys.argv[1], sorted(sys.argv[2:], key=lambda p: int(p.rsplit(".", 2)[-2]))
+merged = None
+for p in parts:
+    d = json.load(open(p))
+    if merged is None:
+        merged = d
+    else:
+        merged["runs"] += d["runs"]
+        merged["warmup"] += d["warmup"]
+for n, r in enumerate(merged["runs"], 1):
+    r["run"] = n
+json.dump(merged, open(out, "w"))
+MERGE
+    done
 }
 
 method_of() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["method"])' "$1"; }
@@ -145,8 +175,7 @@ main_method=$mem
 [ "$mem" = both ] && main_method=auto
 [ "$mem" = both ] && echo "render-vs-chromium: pass 1 of 2: wall time and unique-pages peak (cgroup)" >&2
 commands main
-measure bangtin main "$main_method" "${bangtin_cmd[@]}"
-measure chromium main "$main_method" "${chromium_cmd[@]}"
+measure_pairs main "$main_method"
 passes=main
 if [ "$mem" = both ]; then
     # (without cgroups, auto fell back to RSS sampling: that pass was the RSS pass; the report says so)
@@ -154,12 +183,14 @@ if [ "$mem" = both ]; then
         # a separate pass, so that the sampler's polling does not touch the wall times above
         echo "render-vs-chromium: pass 2 of 2: peak summed RSS (sampling /proc)" >&2
         commands rss
-        measure bangtin rss rss "${bangtin_cmd[@]}"
-        measure chromium rss rss "${chromium_cmd[@]}"
+        measure_pairs rss rss
         passes="main rss"
     fi
 fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+# Where bangtin's time goes: one more run, not timed, with the phases it logs at debug level.
+RUST_LOG=bangtin=debug,bangtin_render=debug "${bangtin_cmd[@]//\{run\}/phases}" 2>&1 >/dev/null \
+    | sed -n 's/^.*DEBUG [a-z_:]*\] //p' >"$tmp/phases.txt" || true
 
 # --- describe the machine and the programs ---------------------------------------------------
 chromium_version=$("$chromium_path" --version 2>/dev/null | head -n1) || chromium_version="unknown"
@@ -308,9 +339,14 @@ lines = [
     "",
     *explanation,
     "",
-    title,
-    "",
 ]
+phases = [l.strip() for l in open(f"{tmp}/phases.txt", encoding="utf-8", errors="replace") if l.strip()] \
+    if os.path.exists(f"{tmp}/phases.txt") else []
+if phases:
+    lines += ["Where bangtin's time goes (one more run, its own debug log: \"in\" a duration, \"at\" a time since the command started; "
+              "the GPU is opened on a thread of its own while the content is read and laid out):", ""]
+    lines += [f"- {l}" for l in phases] + [""]
+lines += [title, ""]
 if two:
     lines += [f"| run | bangtin, {pass_name['main']} | Chromium, {pass_name['main']} "
               "| bangtin, RSS pass | Chromium, RSS pass |", "|---:|---:|---:|---:|---:|"]
@@ -354,8 +390,8 @@ lines += [
     *mem_setup,
     "- wall time: from just before fork/exec to the main process's exit, measured by `bench/peakmem.py`"
     + ("; in the RSS pass it is rounded up to the sampler's ~5 ms polling, hence information only." if two else "."),
-    "- order: " + ", then ".join(f"bangtin then Chromium ({pass_name[p]})" for p in passes)
-    + "; each side's warm-up run is not counted.",
+    "- order: " + ", then ".join(f"bangtin and Chromium alternately, one run each in turn ({pass_name[p]})" for p in passes)
+    + ", so that the machine's changing load touches both alike; each side's warm-up run is not counted.",
 ]
 for note in notes:
     lines.append(f"- note: {note}")

@@ -66,22 +66,33 @@ impl Opening {
         images: &HashMap<String, DecodedImage>,
         out: &Path,
     ) -> Result<(), Failure> {
+        let t0 = std::time::Instant::now();
         let (gpu, mut renderer) = self
             .wait()
             .ok_or_else(|| anyhow::anyhow!("the GPU was already used"))?
             .map_err(|_| anyhow::anyhow!("the GPU set-up thread panicked"))?
             .map_err(|e| anyhow::anyhow!("{e}. {}", bangtin_render::NO_ADAPTER_HELP))?;
+        log::debug!("waited {:?} for the GPU", t0.elapsed());
         let png = renderer
             .render_offscreen_with(
                 &gpu,
                 list,
                 engine,
                 &|sha| images.get(sha).cloned(),
-                |frame| bangtin_media::encode_png(&frame.tight(), frame.width, frame.height, false),
+                |frame| {
+                    let t = std::time::Instant::now();
+                    let png =
+                        bangtin_media::encode_png(&frame.tight(), frame.width, frame.height, false);
+                    log::debug!("PNG encoded in {:?}", t.elapsed());
+                    png
+                },
             )
             .map_err(anyhow::Error::from)?
             .map_err(anyhow::Error::from)?;
-        write_file(out, &png)
+        let t = std::time::Instant::now();
+        write_file(out, &png)?;
+        log::debug!("file written in {:?}", t.elapsed());
+        Ok(())
     }
 }
 

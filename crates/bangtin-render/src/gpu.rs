@@ -209,6 +209,7 @@ pub fn read_texture_with<R>(
             depth_or_array_layers: 1,
         },
     );
+    let t0 = std::time::Instant::now();
     gpu.queue.submit([encoder.finish()]);
     let slice = buffer.slice(..);
     let (tx, rx) = std::sync::mpsc::channel();
@@ -224,6 +225,7 @@ pub fn read_texture_with<R>(
     let data = slice
         .get_mapped_range()
         .map_err(|e| super::Error::Readback(e.to_string()))?;
+    log::debug!("drawn and mapped in {:?}", t0.elapsed());
     let result = f(&MappedFrame {
         data: &data,
         stride: row as usize,

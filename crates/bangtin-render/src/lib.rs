@@ -27,8 +27,11 @@ pub use placement::{OutputRegion, Placement, Sampling};
 /// Opens the GPU the environment gives and a renderer for offscreen frames (`bangtin render`,
 /// previews): Vulkan or OpenGL, Mesa's software drivers when there is no GPU.
 pub fn offscreen() -> Result<(Gpu, Renderer), GpuError> {
+    let t0 = std::time::Instant::now();
     let gpu = Gpu::new()?;
+    log::debug!("GPU opened in {:?}", t0.elapsed());
     let renderer = Renderer::new(&gpu, TARGET_FORMAT);
+    log::debug!("GPU opened and renderer made in {:?}", t0.elapsed());
     Ok((gpu, renderer))
 }
 
@@ -332,6 +335,10 @@ impl Renderer {
         let t0 = std::time::Instant::now();
         let target = gpu::Offscreen::new(&gpu.device, list.width.max(1), list.height.max(1));
         let encoder = self.encode_into(gpu, &target, list, engine, images)?;
+        log::debug!(
+            "prepared (glyphs rasterised, uploads queued) in {:?}",
+            t0.elapsed()
+        );
         let frame = target.read_back_with(gpu, encoder, f);
         log::debug!("drawn and read back at {:?}", t0.elapsed());
         frame
