@@ -64,6 +64,7 @@ fi
 [ -f bench/results/render-vs-chromium.md ] && cp bench/results/render-vs-chromium.md "$raw/chromium.md"
 [ -f bench/results/fuzz.md ] && cp bench/results/fuzz.md "$raw/fuzz.md"
 [ -f bench/results/province.md ] && cp bench/results/province.md "$raw/province.md"
+[ -f bench/results/workspace.md ] && cp bench/results/workspace.md "$raw/workspace.md"
 elapsed=$(( $(date +%s) - started ))
 
 step "writing bench/REPORT.md"
@@ -174,6 +175,10 @@ lines = [
     "## Side by side with headless Chromium",
     "",
     ch.strip() if ch.strip() else read("chromium").strip() or "Not run.",
+    "",
+    "## Before and after the workspace (measured 2026-12-07, by hand)",
+    "",
+    read("workspace.md").strip() or "No summary (bench/results/workspace.md).",
     "",
     "## A province on real brokers",
     "",
