@@ -5,8 +5,10 @@
 #       Be Vietnam Pro from fonts/, loaded with @font-face from file:// URLs; bench/slide_html.py
 #       writes the page from the same channel file at the announcement template's rectangles and
 #       sizes: title band, gold rule, body, the inline image and the QR code).
-# For each: N timed runs after one untimed warm-up; wall time of the whole process (spawn to
-# exit) and peak memory of every process of its tree, measured by bench/peakmem.py in two ways:
+# For each: N timed runs after one untimed warm-up, the two sides alternately (one run each in
+# turn, so that the machine's changing load touches both alike); wall time of the whole process
+# (spawn to exit) and peak memory of every process of its tree, measured by bench/peakmem.py in
+# two ways:
 #   unique pages (cgroup)  a fresh cgroup per run, memory.peak on cgroup v2 or
 #                          memory.max_usage_in_bytes on cgroup v1: each page counted once;
 #   summed RSS             the sum of the RSS of every process of the tree, sampled from /proc

@@ -12,7 +12,7 @@
 //! Mosquitto searches an account's ACL lines one by one for every message, so the lines
 //! checked on every ack (staff reading reports, a bridge carrying them up) are patterns that
 //! come first: with exact lines for 10,000 boards, the province broker spent seconds of CPU
-//! on one alert's acks (bench/REPORT.md, fleet).
+//! on one alert's acks (bench/REPORT.md, "A province on real brokers").
 
 use super::secrets::Secrets;
 use super::{Board, Province, Staff};
