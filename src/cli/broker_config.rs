@@ -42,6 +42,14 @@ pub fn run(args: &BrokerConfigArgs) -> Result<(), Failure> {
         new_accounts,
         gone
     );
+    for b in &p.brokers {
+        if let (Some(boards), Some(staff)) = (&b.url, b.staff_url()) {
+            println!(
+                "broker {}: boards at {boards}, staff and bridges at {staff}",
+                b.name
+            );
+        }
+    }
     if changes.is_empty() {
         println!("nothing changed in {}", args.out.display());
         return Ok(());
@@ -62,7 +70,10 @@ pub fn run(args: &BrokerConfigArgs) -> Result<(), Failure> {
     for b in &p.brokers {
         let what = if touched(&b.name, "mosquitto.conf") {
             "install it and restart Mosquitto (its configuration changed)"
-        } else if touched(&b.name, "acl") || touched(&b.name, "passwd") {
+        } else if ["acl-boards", "acl-staff", "passwd-boards", "passwd-staff"]
+            .iter()
+            .any(|f| touched(&b.name, f))
+        {
             "install it and reload Mosquitto (connected clients stay connected)"
         } else {
             continue;

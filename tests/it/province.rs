@@ -26,7 +26,10 @@ phu-linh-01,vn/ha-noi/soc-son/phu-linh,soc-son
 /// loopback ports of their own.
 struct Province {
     dir: Dir,
+    /// Each broker's boards' listener.
     ports: BTreeMap<&'static str, u16>,
+    /// Each broker's listener for staff, the monitor and bridges.
+    staff_ports: BTreeMap<&'static str, u16>,
     secrets: toml::Table,
 }
 
@@ -59,6 +62,7 @@ impl Province {
             .into_iter()
             .map(|b| (b, free_port()))
             .collect();
+        let staff_ports: BTreeMap<&str, u16> = ports.keys().map(|b| (*b, free_port())).collect();
         let out = dir.join("out");
         std::fs::write(dir.join("boards.csv"), BOARDS).unwrap();
         std::fs::write(
@@ -68,6 +72,7 @@ impl Province {
 name = "ha-noi"
 area = "vn/ha-noi"
 broker = "{scheme}://{host}:{}"
+staff_port = {}
 listen = "{host}"
 boards = "boards.csv"
 board_ca_file = "{certs}/province-ca.crt"
@@ -81,12 +86,14 @@ certs_dir = "{certs}"
 name = "dong-anh"
 area = "vn/ha-noi/dong-anh"
 broker = "{scheme}://{host}:{}"
+staff_port = {}
 listen = "{host}"
 
 [[district]]
 name = "soc-son"
 area = "vn/ha-noi/soc-son"
 broker = "{scheme}://{host}:{}"
+staff_port = {}
 listen = "{host}"
 
 [[staff]]
@@ -105,8 +112,11 @@ areas = ["vn/ha-noi/dong-anh/xuan-non"]
 broker = "dong-anh"
 "#,
                 ports["ha-noi"],
+                staff_ports["ha-noi"],
                 ports["dong-anh"],
+                staff_ports["dong-anh"],
                 ports["soc-son"],
+                staff_ports["soc-son"],
                 out = out.display(),
                 data = dir.join("data").display(),
                 certs = certs.display(),
@@ -133,6 +143,7 @@ broker = "dong-anh"
         Province {
             dir,
             ports,
+            staff_ports,
             secrets,
         }
     }
@@ -154,7 +165,13 @@ broker = "dong-anh"
     }
 
     fn login(&self, broker: &str, user: &str) -> V5 {
-        V5::connect(self.ports[broker], Some((user, &self.password(user))))
+        // Boards log in on the boards' listener, everyone else on the other.
+        let port = if BOARDS.contains(&format!("\n{user},")) {
+            self.ports[broker]
+        } else {
+            self.staff_ports[broker]
+        };
+        V5::connect(port, Some((user, &self.password(user))))
             .unwrap_or_else(|e| panic!("{user} could not log in to {broker}: {e}"))
     }
 
@@ -199,7 +216,11 @@ struct V5 {
 
 impl V5 {
     fn connect(port: u16, login: Option<(&str, &str)>) -> Result<V5, String> {
-        let mut options = MqttOptions::new(format!("t-{}", free_port()), "127.0.0.1", port);
+        V5::connect_with_id(port, login, &format!("t-{}", free_port()))
+    }
+
+    fn connect_with_id(port: u16, login: Option<(&str, &str)>, id: &str) -> Result<V5, String> {
+        let mut options = MqttOptions::new(id, "127.0.0.1", port);
         if let Some((user, password)) = login {
             options.set_credentials(user, password);
         }
@@ -303,7 +324,16 @@ fn a_stolen_credential_can_do_only_what_its_owner_does() {
     ] {
         other.subscribe(&t(s));
     }
-    // The board ubnd-tp's credential, stolen with its SD card.
+    // The board ubnd-tp's credential, stolen with its SD card. It does not open the
+    // listener of staff and bridges.
+    assert!(
+        V5::connect(
+            p.staff_ports["ha-noi"],
+            Some(("ubnd-tp", &p.password("ubnd-tp")))
+        )
+        .is_err(),
+        "a board's credential logged in where staff and bridges do"
+    );
     let mut thief = p.login("ha-noi", "ubnd-tp");
     thief.subscribe(&t("board/ubnd-tay-ho/cmd"));
     thief.subscribe(&t("board/+/status"));
@@ -444,7 +474,7 @@ fn publish_md(p: &Province, key: &Path, id: &str, title: &str, wait: u64) -> (bo
         ),
     )
     .unwrap();
-    let url = format!("mqtt://127.0.0.1:{}", p.ports["ha-noi"]);
+    let url = format!("mqtt://127.0.0.1:{}", p.staff_ports["ha-noi"]);
     let password = p.password("so-ttt");
     let o = bangtin(
         &p.dir,
@@ -479,7 +509,7 @@ fn province_content_and_alerts_reach_every_district_and_survive_a_district_outag
     let login = |user: &str| (user.to_owned(), p.password(user));
     // The province's monitoring: each bridge's state (1 up, 0 down).
     let bridges = Watch::start_as(
-        p.ports["ha-noi"],
+        p.staff_ports["ha-noi"],
         &t("bridge/+/state"),
         Some(login("monitor")),
     );
@@ -488,9 +518,30 @@ fn province_content_and_alerts_reach_every_district_and_survive_a_district_outag
             t.ends_with(&format!("/{d}/state")) && *v == 1
         });
     }
-    let acks_at_province =
-        Watch::start_as(p.ports["ha-noi"], &t("board/+/ack"), Some(login("so-ttt")));
-    let url = format!("mqtt://127.0.0.1:{}", p.ports["ha-noi"]);
+    // A board's stolen credential, connecting with the Đông Anh bridge's client id, does not
+    // disconnect the bridge: on the boards' listener a client id is its user name.
+    let thief = V5::connect_with_id(
+        p.ports["ha-noi"],
+        Some(("ubnd-tp", &p.password("ubnd-tp"))),
+        "bridge-dong-anh",
+    )
+    .expect("the board's own credential works on its listener");
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(
+        !bridges
+            .all()
+            .iter()
+            .any(|(t, v)| t.ends_with("/dong-anh/state") && *v == 0),
+        "a board's credential took the bridge's client id: {:?}",
+        bridges.all()
+    );
+    drop(thief);
+    let acks_at_province = Watch::start_as(
+        p.staff_ports["ha-noi"],
+        &t("board/+/ack"),
+        Some(login("so-ttt")),
+    );
+    let url = format!("mqtt://127.0.0.1:{}", p.staff_ports["ha-noi"]);
     // Statuses come up both bridges: `bangtin fleet` at the province sees both boards.
     let fleet = |want: &[(&str, &str)]| {
         let deadline = Instant::now() + Duration::from_secs(40);
@@ -568,6 +619,28 @@ fn province_content_and_alerts_reach_every_district_and_survive_a_district_outag
     assert!(o.status.success(), "{}", text(&o));
     xuan_non.wait_for("the alert", |f| share(f, EXTREME) > 0.3);
     phu_linh.wait_for("the alert", |f| share(f, EXTREME) > 0.3);
+    // A command from the province crosses the bridge to one board, and its reply comes back.
+    let o = bangtin(
+        &p.dir,
+        &[
+            "command",
+            "xuan-non-01",
+            "identify",
+            "--seconds",
+            "2",
+            "--key",
+            key.to_str().unwrap(),
+            "--broker",
+            &url,
+            "--username",
+            "so-ttt",
+            "--password",
+            &password,
+            "--lang",
+            "en",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
 
     // Đông Anh's broker goes down (and its bridge with it). Its board keeps the alert on
     // screen; the province publishes meanwhile; Sóc Sơn's board takes it at once.
@@ -651,7 +724,7 @@ fn the_province_runs_on_tls_with_its_own_ca_bridges_included() {
     );
     // The board's section names the province CA; the board speaks TLS to its district.
     let board = p.board("xuan-non-01", "vn/ha-noi/dong-anh/xuan-non");
-    let url = format!("mqtts://localhost:{}", p.ports["ha-noi"]);
+    let url = format!("mqtts://localhost:{}", p.staff_ports["ha-noi"]);
     let ca = p.dir.join("certs/province-ca.crt");
     let key = key_file(&p.dir);
     let file = p.dir.join("tls.md");
@@ -756,6 +829,7 @@ fn the_example_province_generates_and_a_second_run_changes_nothing() {
     )
     .unwrap();
     let o = bangtin(&dir, &["check", "--config", config.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
     assert!(
         text(&o).contains("mqtt.dong-anh.example.vn:8883"),
         "{}",

@@ -183,6 +183,9 @@ fn hierarchy(root: &Path, boards: usize, districts: usize) -> Net {
     let ports: Vec<u16> = (0..=districts)
         .map(|_| bangtin_testkit::free_port())
         .collect();
+    let staff_ports: Vec<u16> = (0..=districts)
+        .map(|_| bangtin_testkit::free_port())
+        .collect();
     let area = |rest: &[String]| -> Vec<String> {
         ["vn", "ha-noi"]
             .iter()
@@ -195,6 +198,7 @@ fn hierarchy(root: &Path, boards: usize, districts: usize) -> Net {
         area: area(&[]),
         url: loopback(ports[0]),
         listen: Some("127.0.0.1".into()),
+        staff_port: staff_ports[0],
         parent: None,
     }];
     for (d, port) in ports.iter().enumerate().skip(1) {
@@ -203,6 +207,7 @@ fn hierarchy(root: &Path, boards: usize, districts: usize) -> Net {
             area: area(&[format!("huyen-{d}")]),
             url: loopback(*port),
             listen: Some("127.0.0.1".into()),
+            staff_port: staff_ports[d],
             parent: Some(0),
         });
     }
@@ -255,8 +260,8 @@ fn hierarchy(root: &Path, boards: usize, districts: usize) -> Net {
             })
             .collect(),
         brokers: started,
-        watch: login(ports[0], "monitor"),
-        staff: login(ports[0], "so-ttt"),
+        watch: login(staff_ports[0], "monitor"),
+        staff: login(staff_ports[0], "so-ttt"),
         alert_topic: "bangtin/v1/alert/vn/ha-noi".into(),
     }
 }

@@ -33,6 +33,7 @@ struct ProvinceSection {
     area: String,
     broker: String,
     listen: Option<String>,
+    staff_port: Option<u16>,
     prefix: Option<String>,
     /// A CSV file of boards (`id,area,broker`), relative to the province file.
     boards: Option<PathBuf>,
@@ -55,6 +56,7 @@ struct DistrictSection {
     area: String,
     broker: String,
     listen: Option<String>,
+    staff_port: Option<u16>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -162,6 +164,14 @@ fn check(
         board: _,
     } = file;
     let area = |p: &mut Vec<String>, what: &str, s: &str| {
+        // `board` is where the boards' own topics are (`content/board/ID`): no area may be
+        // called that.
+        if s == "board" || s.starts_with("board/") {
+            p.push(format!(
+                "{what}: area {s:?} may not start with \"board\" (the boards' own topics)"
+            ));
+            return Vec::new();
+        }
         parse_area(s).unwrap_or_else(|| {
             p.push(format!(
                 "{what}: area {s:?} is not an area path (segments joined by '/', each {SLUG_RULE})"
@@ -170,6 +180,14 @@ fn check(
         })
     };
     let url = |p: &mut Vec<String>, what: &str, s: &str| match BrokerUrl::parse(s) {
+        // Mosquitto 2.0 cannot resolve a bridge address written as an IPv6 literal.
+        Ok(u) if u.host.starts_with('[') => {
+            p.push(format!(
+                "{what}: broker {s:?}: give a host name instead of an IPv6 address (Mosquitto's \
+                 bridges cannot use one)"
+            ));
+            None
+        }
         Ok(u) => Some(u),
         Err(e) => {
             p.push(format!("{what}: broker {e}"));
@@ -182,7 +200,7 @@ fn check(
         || prefix.starts_with(['/', '$'])
         || prefix.ends_with('/')
         || prefix.contains("//")
-        || prefix.contains(char::is_whitespace)
+        || prefix.contains(|c: char| c.is_whitespace() || c.is_control())
     {
         p.push(format!(
             "province.prefix {prefix:?} must be topic levels without wildcards, spaces, '$' or \
@@ -224,10 +242,24 @@ fn check(
         );
     }
     let top = area(&mut p, "province", &province.area);
+    // The staff listener: the port given, or the one after the boards'.
+    let staff_port =
+        |p: &mut Vec<String>, what: &str, url: &Option<BrokerUrl>, given: Option<u16>| {
+            let boards = url.as_ref().map_or(0, |u| u.port);
+            let port = given.unwrap_or_else(|| boards.saturating_add(1));
+            if port == 0 || port == boards {
+                p.push(format!(
+                    "{what}: staff_port {port} must be a port other than the boards' ({boards})"
+                ));
+            }
+            port
+        };
+    let province_url = url(&mut p, "province", &province.broker);
     let mut brokers = vec![Broker {
         name: province.name.clone(),
         area: top.clone(),
-        url: url(&mut p, "province", &province.broker),
+        staff_port: staff_port(&mut p, "province", &province_url, province.staff_port),
+        url: province_url,
         listen: province.listen,
         parent: None,
     }];
@@ -248,8 +280,10 @@ fn check(
                 d.area, province.area
             ));
         }
+        let district_url = url(&mut p, &what, &d.broker);
         brokers.push(Broker {
-            url: url(&mut p, &what, &d.broker),
+            staff_port: staff_port(&mut p, &what, &district_url, d.staff_port),
+            url: district_url,
             name: d.name,
             area: a,
             listen: d.listen,

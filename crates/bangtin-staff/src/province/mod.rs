@@ -37,6 +37,9 @@ pub struct Broker {
     pub url: Option<BrokerUrl>,
     /// The address it listens on (all addresses when absent).
     pub listen: Option<String>,
+    /// The port of its second listener, for staff, the province's systems, the monitor and
+    /// district bridges (boards use the URL's).
+    pub staff_port: u16,
     /// The broker it is bridged to (the province's, index 0), for a district.
     pub parent: Option<usize>,
 }
@@ -55,6 +58,17 @@ pub struct Staff {
     pub areas: Vec<Vec<String>>,
     pub alerts: bool,
     pub broker: usize,
+}
+
+impl Broker {
+    /// Where staff tools, the console and bridges reach it: the URL's host and scheme, the
+    /// staff listener's port.
+    pub fn staff_url(&self) -> Option<BrokerUrl> {
+        self.url.clone().map(|mut u| {
+            u.port = self.staff_port;
+            u
+        })
+    }
 }
 
 /// The user name district broker `name`'s bridge logs in to the province with.
@@ -148,8 +162,18 @@ pub fn generate(p: &Province, old: &Secrets) -> (Files, Secrets) {
             mosquitto::conf(p, i, &secrets),
             b.parent.is_some(),
         );
-        put(dir.join("acl"), mosquitto::acl(p, i), false);
-        put(dir.join("passwd"), mosquitto::passwd(p, i, &secrets), true);
+        put(dir.join("acl-boards"), mosquitto::acl_boards(p, i), false);
+        put(dir.join("acl-staff"), mosquitto::acl_staff(p, i), false);
+        put(
+            dir.join("passwd-boards"),
+            mosquitto::passwd_boards(p, i, &secrets),
+            true,
+        );
+        put(
+            dir.join("passwd-staff"),
+            mosquitto::passwd_staff(p, i, &secrets),
+            true,
+        );
     }
     for b in &p.boards {
         put(
@@ -158,11 +182,7 @@ pub fn generate(p: &Province, old: &Secrets) -> (Files, Secrets) {
             true,
         );
     }
-    put(
-        PathBuf::from("secrets.toml"),
-        secrets::to_toml(&secrets),
-        true,
-    );
+    put(PathBuf::from(SECRETS), secrets::to_toml(&secrets), true);
     (files, secrets)
 }
 
@@ -173,6 +193,9 @@ pub enum Change {
     Changed,
     Removed,
 }
+
+/// The passwords' file, written first.
+pub const SECRETS: &str = "secrets.toml";
 
 /// The list of generated files, so that a later run removes what it no longer generates and
 /// nothing else.
@@ -188,6 +211,17 @@ pub fn write(out: &Path, files: &Files) -> Result<Vec<(PathBuf, Change)>, String
     let io = |what: &str, path: &Path, e: &dyn std::fmt::Display| {
         format!("cannot {what} {}: {e}", path.display())
     };
+    // Only a folder of its own: a new or empty one, or one an earlier run wrote (its
+    // manifest). Another folder (`--out .`, `--out /tmp`) is refused, not made private.
+    let ours = out.join(MANIFEST).is_file()
+        || std::fs::read_dir(out).map_or(true, |mut d| d.next().is_none());
+    if !ours {
+        return Err(format!(
+            "{} already holds other files; give a new or empty folder (it will hold every \
+             password, readable by you only)",
+            out.display()
+        ));
+    }
     std::fs::create_dir_all(out).map_err(|e| io("create", out, &e))?;
     std::fs::set_permissions(out, std::fs::Permissions::from_mode(0o700))
         .map_err(|e| io("restrict", out, &e))?;
@@ -198,22 +232,35 @@ pub fn write(out: &Path, files: &Files) -> Result<Vec<(PathBuf, Change)>, String
         .filter(|l| !l.is_empty() && !l.contains("..") && !l.starts_with('/'))
         .map(PathBuf::from)
         .collect();
-    for (rel, f) in files {
+    // The passwords first: a power cut after a broker's hashes were written but before the
+    // passwords were kept would otherwise leave accounts nobody can log in to.
+    let secrets_first = files
+        .iter()
+        .filter(|(p, _)| p.as_path() == Path::new(SECRETS))
+        .chain(
+            files
+                .iter()
+                .filter(|(p, _)| p.as_path() != Path::new(SECRETS)),
+        );
+    for (rel, f) in secrets_first {
         let path = out.join(rel);
-        let change = match std::fs::read_to_string(&path) {
-            Ok(t) if t == f.text => continue,
-            Ok(_) => Change::Changed,
-            Err(_) => Change::New,
-        };
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| io("create", dir, &e))?;
-        }
-        bangtin_store::write_atomically(&path, f.text.as_bytes())
-            .map_err(|e| io("write", &path, &e))?;
         let mode = if f.secret { 0o600 } else { 0o644 };
+        let change = match std::fs::read_to_string(&path) {
+            Ok(t) if t == f.text => None,
+            Ok(_) => Some(Change::Changed),
+            Err(_) => Some(Change::New),
+        };
+        if let Some(change) = change {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| io("create", dir, &e))?;
+            }
+            bangtin_store::write_atomically(&path, f.text.as_bytes())
+                .map_err(|e| io("write", &path, &e))?;
+            changes.push((rel.clone(), change));
+        }
+        // Every run, changed or not: a secret file someone opened up is closed again.
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
             .map_err(|e| io("set the mode of", &path, &e))?;
-        changes.push((rel.clone(), change));
     }
     for rel in before {
         if !files.contains_key(&rel) && std::fs::remove_file(out.join(&rel)).is_ok() {

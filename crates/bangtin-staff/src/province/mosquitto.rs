@@ -53,20 +53,13 @@ fn boards_in<'a>(p: &'a Province, areas: &'a [Vec<String>]) -> impl Iterator<Ite
     p.boards.iter().filter(move |b| covers(areas, &b.area))
 }
 
-/// The ACL file of broker `at`.
-pub fn acl(p: &Province, at: usize) -> String {
+/// The ACL file of broker `at`'s boards' listener: one block per board that connects there.
+pub fn acl_boards(p: &Province, at: usize) -> String {
     let pre = &p.prefix;
     let mut s = String::from(HEADER);
     s.push_str(
-        "# One block per account; what a block does not allow is refused. Boards, staff and\n\
-         # bridges are named by their user names.\n\n",
-    );
-    let _ = writeln!(
-        s,
-        "# The monitor: broker state, bridge state and board statuses; it writes nothing.\n\
-         user {}\ntopic read $SYS/#\ntopic read {pre}/bridge/+/state\ntopic read {}\n",
-        super::input::MONITOR,
-        board_topic(pre, "+", "status")
+        "# The boards' listener: one block per board, named by its user name (its id); what a\n\
+         # block does not allow is refused.\n\n",
     );
     for b in p.boards.iter().filter(|b| b.broker == at) {
         let _ = writeln!(s, "# board {} in {}", b.id, b.area.join("/"));
@@ -89,6 +82,24 @@ pub fn acl(p: &Province, at: usize) -> String {
         }
         s.push('\n');
     }
+    s
+}
+
+/// The ACL file of broker `at`'s listener for staff, the monitor and district bridges.
+pub fn acl_staff(p: &Province, at: usize) -> String {
+    let pre = &p.prefix;
+    let mut s = String::from(HEADER);
+    s.push_str(
+        "# The listener for staff, the monitor and district bridges: one block per account;\n\
+         # what a block does not allow is refused.\n\n",
+    );
+    let _ = writeln!(
+        s,
+        "# The monitor: broker state, bridge state and board statuses; it writes nothing.\n\
+         user {}\ntopic read $SYS/#\ntopic read {pre}/bridge/+/state\ntopic read {}\n",
+        super::input::MONITOR,
+        board_topic(pre, "+", "status")
+    );
     for st in p.staff.iter().filter(|st| st.broker == at) {
         staff_acl(&mut s, p, st);
     }
@@ -193,27 +204,39 @@ fn bridge_reads(p: &Province, d: usize) -> Vec<String> {
     out
 }
 
-/// The password file of broker `at`: the accounts that log in there.
-pub fn passwd(p: &Province, at: usize, secrets: &Secrets) -> String {
-    let mut users = vec![super::input::MONITOR.to_owned()];
-    users.extend(
+/// The password file of broker `at`'s boards' listener.
+pub fn passwd_boards(p: &Province, at: usize, secrets: &Secrets) -> String {
+    hashes(
         p.boards
             .iter()
             .filter(|b| b.broker == at)
             .map(|b| b.id.clone()),
-    );
-    users.extend(
-        p.staff
-            .iter()
-            .filter(|s| s.broker == at)
-            .map(|s| s.user.clone()),
-    );
-    users.extend(
-        p.brokers
-            .iter()
-            .filter(|d| d.parent == Some(at))
-            .map(|d| super::bridge_user(&d.name)),
-    );
+        secrets,
+    )
+}
+
+/// The password file of broker `at`'s listener for staff, the monitor and district bridges.
+pub fn passwd_staff(p: &Province, at: usize, secrets: &Secrets) -> String {
+    let staff = p
+        .staff
+        .iter()
+        .filter(|s| s.broker == at)
+        .map(|s| s.user.clone());
+    let bridges = p
+        .brokers
+        .iter()
+        .filter(|d| d.parent == Some(at))
+        .map(|d| super::bridge_user(&d.name));
+    hashes(
+        std::iter::once(super::input::MONITOR.to_owned())
+            .chain(staff)
+            .chain(bridges),
+        secrets,
+    )
+}
+
+fn hashes(users: impl Iterator<Item = String>, secrets: &Secrets) -> String {
+    let mut users: Vec<String> = users.collect();
     users.sort();
     users
         .iter()
@@ -250,27 +273,50 @@ pub fn conf(p: &Province, at: usize, secrets: &Secrets) -> String {
     let served = boards_served(p, at);
     let port = b.url.as_ref().map_or(8883, |u| u.port);
     let tls = b.url.as_ref().is_some_and(|u| u.tls);
-    let _ = writeln!(
-        s,
-        "per_listener_settings false\nallow_anonymous false\npassword_file {dir}/passwd\n\
-         acl_file {dir}/acl\n"
-    );
-    match &b.listen {
-        Some(addr) => {
-            let _ = writeln!(s, "listener {port} {addr}");
+    // Two listeners, each with its own accounts: boards cannot log in where staff and bridges
+    // do, and on theirs a board's client id is its user name, so that a stolen board password
+    // cannot take another client's id (Mosquitto disconnects the older of two connections with
+    // the same id) and cut a bridge or another board off.
+    let _ = writeln!(s, "per_listener_settings true\n");
+    let listeners = [
+        (
+            port,
+            "boards",
+            "# Boards, each logged in as itself; its client id is its user name.",
+        ),
+        (
+            b.staff_port,
+            "staff",
+            "# Staff, the province's systems, the monitor and district bridges.",
+        ),
+    ];
+    for (listen_port, which, what) in listeners {
+        let _ = writeln!(s, "{what}");
+        match &b.listen {
+            Some(addr) => {
+                let _ = writeln!(s, "listener {listen_port} {addr}");
+            }
+            None => {
+                let _ = writeln!(s, "listener {listen_port}");
+            }
         }
-        None => {
-            let _ = writeln!(s, "listener {port}");
-        }
-    }
-    if tls {
         let _ = writeln!(
             s,
-            "cafile {certs}/province-ca.crt\ncertfile {certs}/{name}.crt\n\
-             keyfile {certs}/{name}.key\ntls_version tlsv1.2",
-            certs = p.certs_dir,
-            name = b.name
+            "allow_anonymous false\npassword_file {dir}/passwd-{which}\nacl_file {dir}/acl-{which}"
         );
+        if which == "boards" {
+            let _ = writeln!(s, "use_username_as_clientid true");
+        }
+        if tls {
+            let _ = writeln!(
+                s,
+                "cafile {certs}/province-ca.crt\ncertfile {certs}/{name}.crt\n\
+                 keyfile {certs}/{name}.key\ntls_version tlsv1.2",
+                certs = p.certs_dir,
+                name = b.name
+            );
+        }
+        s.push('\n');
     }
     let _ = writeln!(
         s,
@@ -281,7 +327,8 @@ pub fn conf(p: &Province, at: usize, secrets: &Secrets) -> String {
          # from every board that reports through here; beyond it QoS 1 messages are dropped.\n\
          message_size_limit {MESSAGE_SIZE_LIMIT}\nmax_inflight_messages 100\n\
          max_queued_messages {queued}\nmax_keepalive 300\n\n\
-         # $SYS/# every 10 s for monitoring; connections and refusals in the log.\n\
+         # $SYS/# every 10 s for monitoring; connections and disconnections in the log (a\n\
+         # refusal by the ACL is logged only with log_type debug).\n\
          sys_interval 10\nconnection_messages true\n\
          log_type error\nlog_type warning\nlog_type notice\nlog_type information",
         p.data_dir,
@@ -303,13 +350,15 @@ fn bridge_conf(s: &mut String, p: &Province, at: usize, parent: usize, secrets: 
     let _ = writeln!(
         s,
         "\n# The bridge to the province broker {up_name}: MQTT v5 (retained messages stay\n\
-         # retained), a persistent session (what the province publishes while the bridge is\n\
-         # down arrives when it is back), in and out on separate topics (no loops).\n\
+         # retained), in and out on separate topics (no loops). It keeps no session while it is\n\
+         # down (Mosquitto 2.0's v5 bridges do not): when it is back, it subscribes again and\n\
+         # gets the retained content and alert of every topic, the latest of each; a command\n\
+         # sent meanwhile is lost, as it is for any board that is offline.\n\
          connection {up_name}",
         up_name = up.name
     );
     if let Some(u) = &up.url {
-        let _ = writeln!(s, "address {}:{}", u.host, u.port);
+        let _ = writeln!(s, "address {}:{}", u.host, up.staff_port);
         if u.tls {
             let _ = writeln!(
                 s,
@@ -321,7 +370,7 @@ fn bridge_conf(s: &mut String, p: &Province, at: usize, parent: usize, secrets: 
     }
     let _ = writeln!(
         s,
-        "bridge_protocol_version mqttv50\ntry_private true\ncleansession false\n\
+        "bridge_protocol_version mqttv50\ntry_private true\n\
          remote_clientid {user}\nlocal_clientid {user}-local\nremote_username {user}\n\
          remote_password {password}\nkeepalive_interval 30\nrestart_timeout 2 60\n\
          notifications true\nnotification_topic {}bridge/{}/state",

@@ -34,6 +34,13 @@ struct File {
 pub fn from_toml(text: &str) -> Result<Secrets, String> {
     let file: File = toml::from_str(text).map_err(|e| e.message().to_owned())?;
     for (user, s) in &file.account {
+        // A password goes raw into a bridge's configuration line: only what the generator makes.
+        if s.password.len() < 16 || !s.password.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(format!(
+                "the password of account {user:?} is not one this tool makes (16 or more letters \
+                 and digits); remove the account's entry to give it a new password"
+            ));
+        }
         if !verify(&s.password, &s.hash) {
             return Err(format!(
                 "the hash of account {user:?} does not match its password; remove the account's \

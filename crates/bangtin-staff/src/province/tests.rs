@@ -46,6 +46,11 @@ fn province() -> Province {
     input::from_str(PROVINCE, Some(BOARDS)).unwrap_or_else(|e| panic!("{e:?}"))
 }
 
+/// Both ACL files of broker `at`, one after the other.
+fn acl_of(p: &Province, at: usize) -> String {
+    mosquitto::acl_boards(p, at) + &mosquitto::acl_staff(p, at)
+}
+
 fn lines(text: &str, user: &str) -> Vec<String> {
     // The block of `user` in an ACL file.
     let mut out = Vec::new();
@@ -63,7 +68,7 @@ fn lines(text: &str, user: &str) -> Vec<String> {
 #[test]
 fn a_board_reads_only_its_areas_and_writes_only_its_own_reports() {
     let p = province();
-    let acl = mosquitto::acl(&p, 1);
+    let acl = acl_of(&p, 1);
     let b = lines(&acl, "xuan-non-01");
     assert_eq!(
         b,
@@ -96,14 +101,14 @@ fn a_board_reads_only_its_areas_and_writes_only_its_own_reports() {
         assert!(b.contains(&format!("topic read {t}")), "{t}");
     }
     // A board is in the ACL of its own broker only.
-    assert!(lines(&mosquitto::acl(&p, 0), "xuan-non-01").is_empty());
-    assert!(lines(&mosquitto::acl(&p, 2), "xuan-non-01").is_empty());
+    assert!(lines(&acl_of(&p, 0), "xuan-non-01").is_empty());
+    assert!(lines(&acl_of(&p, 2), "xuan-non-01").is_empty());
 }
 
 #[test]
 fn staff_write_only_in_their_areas_and_alerts_only_with_the_right() {
     let p = province();
-    let acl0 = mosquitto::acl(&p, 0);
+    let acl0 = acl_of(&p, 0);
     let district = lines(&acl0, "huyen-dong-anh");
     assert!(district.contains(&"topic write bangtin/v1/content/vn/ha-noi/dong-anh/#".into()));
     assert!(district.contains(&"topic write bangtin/v1/alert/vn/ha-noi/dong-anh/#".into()));
@@ -117,7 +122,7 @@ fn staff_write_only_in_their_areas_and_alerts_only_with_the_right() {
         .iter()
         .any(|l| l.contains("status") && l.contains("write")));
     // The commune officer on the district broker: content only, its commune's boards only.
-    let acl1 = mosquitto::acl(&p, 1);
+    let acl1 = acl_of(&p, 1);
     let commune = lines(&acl1, "xa-xuan-non");
     assert!(
         commune.contains(&"topic write bangtin/v1/content/vn/ha-noi/dong-anh/xuan-non/#".into())
@@ -140,8 +145,13 @@ fn staff_write_only_in_their_areas_and_alerts_only_with_the_right() {
 fn a_district_is_bridged_with_its_own_topics_down_and_its_boards_reports_up() {
     let p = province();
     let conf = mosquitto::conf(&p, 1, &generate(&p, &Secrets::new()).1);
-    assert!(conf.contains("connection ha-noi\naddress mqtt.ha-noi.example.vn:8883\n"));
-    assert!(conf.contains("bridge_protocol_version mqttv50\ntry_private true\ncleansession false"));
+    // The bridge logs in at the province's staff listener (the boards' port + 1 by default).
+    assert!(conf.contains("connection ha-noi\naddress mqtt.ha-noi.example.vn:8884\n"));
+    // Two listeners, each with its own accounts; on the boards' one a client id is its user.
+    assert!(conf.contains("per_listener_settings true"));
+    assert!(conf.contains("listener 8883\nallow_anonymous false\npassword_file /etc/mosquitto/bangtin/dong-anh/passwd-boards\nacl_file /etc/mosquitto/bangtin/dong-anh/acl-boards\nuse_username_as_clientid true\n"), "{conf}");
+    assert!(conf.contains("listener 8884\nallow_anonymous false\npassword_file /etc/mosquitto/bangtin/dong-anh/passwd-staff\nacl_file /etc/mosquitto/bangtin/dong-anh/acl-staff\ncafile"), "{conf}");
+    assert!(conf.contains("bridge_protocol_version mqttv50\ntry_private true\n"));
     assert!(conf.contains("bridge_cafile /etc/mosquitto/certs/province-ca.crt"));
     assert!(conf.contains("remote_username bridge-dong-anh\n"));
     let topics: Vec<&str> = conf.lines().filter(|l| l.starts_with("topic ")).collect();
@@ -164,7 +174,7 @@ fn a_district_is_bridged_with_its_own_topics_down_and_its_boards_reports_up() {
         .iter()
         .any(|t| t.ends_with("status") || t.ends_with("ack")));
     // The province lets the bridge read what it takes down and write its boards' reports.
-    let bridge = lines(&mosquitto::acl(&p, 0), "bridge-dong-anh");
+    let bridge = lines(&acl_of(&p, 0), "bridge-dong-anh");
     assert!(bridge.contains(&"topic read bangtin/v1/alert/vn/ha-noi/dong-anh/#".into()));
     assert_eq!(bridge[0], "topic write bangtin/v1/board/+/status");
     // It subscribes to every board's topics, but reads only its own boards'.
@@ -177,40 +187,36 @@ fn a_district_is_bridged_with_its_own_topics_down_and_its_boards_reports_up() {
     // The province's own conf has no bridge; a plain-MQTT district gets no TLS lines.
     assert!(!mosquitto::conf(&p, 0, &Secrets::new()).contains("connection "));
     let soc_son = mosquitto::conf(&p, 2, &Secrets::new());
-    assert!(soc_son.contains("listener 1883\n") && !soc_son.contains("certfile"));
+    assert!(soc_son.contains("listener 1883\n") && soc_son.contains("listener 1884\n"));
+    assert!(!soc_son.contains("certfile"));
 }
 
 #[test]
 fn each_broker_knows_only_the_accounts_that_log_in_there() {
     let p = province();
     let (files, secrets) = generate(&p, &Secrets::new());
-    let users = |name: &str| -> Vec<String> {
-        files[&PathBuf::from(format!("brokers/{name}/passwd"))]
+    let users = |name: &str, which: &str| -> Vec<String> {
+        files[&PathBuf::from(format!("brokers/{name}/passwd-{which}"))]
             .text
             .lines()
             .map(|l| l.split(':').next().unwrap().to_owned())
             .collect()
     };
     assert_eq!(
-        users("ha-noi"),
+        users("ha-noi", "staff"),
         [
             "bridge-dong-anh",
             "bridge-soc-son",
             "huyen-dong-anh",
             "monitor",
-            "so-ttt",
-            "ubnd-tp"
+            "so-ttt"
         ]
     );
+    assert_eq!(users("ha-noi", "boards"), ["ubnd-tp"]);
+    assert_eq!(users("dong-anh", "staff"), ["monitor", "xa-xuan-non"]);
     assert_eq!(
-        users("dong-anh"),
-        [
-            "bang-tin-thon-dong-xuan-non",
-            "monitor",
-            "xa-xuan-non",
-            "xuan-non-01",
-            "xuan-non-02"
-        ]
+        users("dong-anh", "boards"),
+        ["bang-tin-thon-dong-xuan-non", "xuan-non-01", "xuan-non-02"]
     );
     for (user, s) in &secrets {
         assert!(secrets::verify(&s.password, &s.hash), "{user}");
@@ -225,9 +231,9 @@ fn each_broker_knows_only_the_accounts_that_log_in_there() {
             );
         }
     }
-    assert!(files
-        .iter()
-        .all(|(p, f)| f.secret || p.ends_with("acl") || p.ends_with("mosquitto.conf")));
+    assert!(files.iter().all(|(p, f)| f.secret
+        || p.to_string_lossy().contains("/acl-")
+        || p.ends_with("mosquitto.conf")));
 }
 
 #[test]
@@ -290,11 +296,12 @@ fn a_second_run_changes_only_what_the_list_changed() {
         [
             "New boards/phu-linh-02.toml",
             "Removed boards/xuan-non-02.toml",
-            "Changed brokers/dong-anh/acl",
-            "Changed brokers/dong-anh/passwd",
-            "Changed brokers/ha-noi/acl",
-            "Changed brokers/soc-son/acl",
-            "Changed brokers/soc-son/passwd",
+            "Changed brokers/dong-anh/acl-boards",
+            "Changed brokers/dong-anh/acl-staff",
+            "Changed brokers/dong-anh/passwd-boards",
+            "Changed brokers/ha-noi/acl-staff",
+            "Changed brokers/soc-son/acl-boards",
+            "Changed brokers/soc-son/passwd-boards",
             "Changed secrets.toml",
         ],
         "{changes:?}"
@@ -311,7 +318,8 @@ fn a_second_run_changes_only_what_the_list_changed() {
     };
     assert_eq!(mode("secrets.toml"), 0o600);
     assert_eq!(mode("boards/phu-linh-02.toml"), 0o600);
-    assert_eq!(mode("brokers/ha-noi/acl"), 0o644);
+    assert_eq!(mode("brokers/ha-noi/acl-staff"), 0o644);
+    assert_eq!(mode("brokers/ha-noi/passwd-boards"), 0o600);
     assert_eq!(mode("."), 0o700);
 }
 
