@@ -368,6 +368,15 @@ fn a_stolen_credential_can_do_only_what_its_owner_does() {
             "{own}: {r:?}"
         );
     }
+    // Sóc Sơn's side of the province: what its bridge takes down to its boards.
+    let mut soc_son = p.login("ha-noi", "bridge-soc-son");
+    for s in [
+        "content/vn/ha-noi/soc-son/#",
+        "alert/vn/ha-noi/soc-son/#",
+        "content/vn/ha-noi",
+    ] {
+        soc_son.subscribe(&t(s));
+    }
     // A district's staff account outside its district.
     let mut district = p.login("ha-noi", "huyen-dong-anh");
     for topic in [
@@ -411,6 +420,11 @@ fn a_stolen_credential_can_do_only_what_its_owner_does() {
         thief.received(Duration::from_millis(300)),
         Vec::<String>::new(),
         "the stolen credential read another board's cmd, content or status"
+    );
+    assert_eq!(
+        soc_son.received(Duration::from_millis(300)),
+        Vec::<String>::new(),
+        "Đông Anh's staff reached Sóc Sơn"
     );
     // Nothing refused was kept: a board connecting now finds only the province's content.
     let mut late = p.login("ha-noi", "ubnd-tay-ho");

@@ -364,6 +364,24 @@ fn nothing_from_the_file_can_add_a_line_to_a_broker_configuration() {
     )
         + "\n[mosquitto]\nconf_dir = \"/etc/x\\nallow_anonymous true\"\ndata_dir = \"relative\"\n";
     let e = input::from_str(&bad, Some(BOARDS)).unwrap_err().join("\n");
+    let more = PROVINCE
+        .replace(
+            "name = \"ha-noi\"",
+            "name = \"ha-noi\"\nprefix = \"bangtin/v1\\nx\"",
+        )
+        .replace(
+            "broker = \"mqtt://10.0.0.7:1883\"",
+            "broker = \"mqtt://10.0.0.7:1883\"\nlisten = \"10.0.0.7\\nuser root\"",
+        )
+        + "\n[mosquitto]\ncerts_dir = \"/etc/c\\npassword_file /tmp/p\"\n";
+    let e2 = input::from_str(&more, Some(BOARDS)).unwrap_err().join("\n");
+    for needle in [
+        "province.prefix \"bangtin/v1\\nx\"",
+        "district \"soc-son\": listen \"10.0.0.7\\nuser root\" must not",
+        "mosquitto.certs_dir \"/etc/c\\npassword_file /tmp/p\" must not",
+    ] {
+        assert!(e2.contains(needle), "{needle:?} not in:\n{e2}");
+    }
     for needle in [
         "province.listen \"0.0.0.0\\nallow_anonymous true\" must not",
         "mosquitto.conf_dir \"/etc/x\\nallow_anonymous true\" must not",
