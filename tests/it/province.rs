@@ -4,13 +4,12 @@
 //! acks up, a district broker's outage survived). Clients speak MQTT v5 so that the broker's
 //! refusals come back as reason codes.
 
-use crate::staff::{bangtin, key_file, text, Watch, PREFIX};
+use crate::staff::{bangtin, key_file, text, wait_fleet_with, Watch, PREFIX};
 use bangtin_testkit::board::{share, write_config, Board, EXTREME, PAPER};
 use bangtin_testkit::{free_port, temp_dir, Dir, Mosquitto};
 use rumqttc::v5::mqttbytes::v5::{Packet, PubAckReason};
 use rumqttc::v5::mqttbytes::QoS;
 use rumqttc::v5::{Client, Connection, ConnectionError, Event, MqttOptions};
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -476,9 +475,17 @@ fn acks(watch: &Watch) -> Acks {
     out
 }
 
-/// `bangtin publish` of an announcement for the whole province, as `so-ttt` at the province
-/// broker, waiting `wait` seconds for acknowledgements; whether it exited 0, and what it said.
-fn publish_md(p: &Province, key: &Path, id: &str, title: &str, wait: u64) -> (bool, String) {
+/// `bangtin publish` of an announcement for the whole province, as `so-ttt` at `url` (`extra`:
+/// more arguments), waiting `wait` seconds for acknowledgements; whether it exited 0, and what
+/// it said.
+fn publish_md(
+    p: &Province,
+    key: &Path,
+    (id, title): (&str, &str),
+    url: &str,
+    wait: u64,
+    extra: &[&str],
+) -> (bool, String) {
     let file = p.dir.join(format!("{id}.md"));
     std::fs::write(
         &file,
@@ -488,27 +495,26 @@ fn publish_md(p: &Province, key: &Path, id: &str, title: &str, wait: u64) -> (bo
         ),
     )
     .unwrap();
-    let url = format!("mqtt://127.0.0.1:{}", p.staff_ports["ha-noi"]);
     let password = p.password("so-ttt");
-    let o = bangtin(
-        &p.dir,
-        &[
-            "publish",
-            file.to_str().unwrap(),
-            "--key",
-            key.to_str().unwrap(),
-            "--broker",
-            &url,
-            "--username",
-            "so-ttt",
-            "--password",
-            &password,
-            "--lang",
-            "en",
-            "--wait",
-            &wait.to_string(),
-        ],
-    );
+    let wait = wait.to_string();
+    let mut args = vec![
+        "publish",
+        file.to_str().unwrap(),
+        "--key",
+        key.to_str().unwrap(),
+        "--broker",
+        url,
+        "--username",
+        "so-ttt",
+        "--password",
+        &password,
+        "--lang",
+        "en",
+        "--wait",
+        &wait,
+    ];
+    args.extend_from_slice(extra);
+    let o = bangtin(&p.dir, &args);
     (o.status.success(), text(&o))
 }
 
@@ -557,47 +563,20 @@ fn province_content_and_alerts_reach_every_district_and_survive_a_district_outag
     );
     let url = format!("mqtt://127.0.0.1:{}", p.staff_ports["ha-noi"]);
     // Statuses come up both bridges: `bangtin fleet` at the province sees both boards.
+    let so_ttt = p.password("so-ttt");
     let fleet = |want: &[(&str, &str)]| {
-        let deadline = Instant::now() + Duration::from_secs(40);
-        loop {
-            let o = bangtin(
-                &p.dir,
-                &[
-                    "fleet",
-                    "--json",
-                    "--broker",
-                    &url,
-                    "--username",
-                    "so-ttt",
-                    "--password",
-                    &p.password("so-ttt"),
-                ],
-            );
-            assert!(o.status.success(), "{}", text(&o));
-            let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-            let state = |id: &str| {
-                v["boards"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .find(|b| b["board"] == id)
-                    .map(|b| b["state"].as_str().unwrap_or("").to_owned())
-            };
-            if want.iter().all(|(id, s)| state(id).as_deref() == Some(*s)) {
-                return v;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the fleet never showed {want:?}: {v:#}"
-            );
-            std::thread::sleep(Duration::from_millis(300));
-        }
+        wait_fleet_with(
+            &p.dir,
+            &url,
+            &["--username", "so-ttt", "--password", &so_ttt],
+            want,
+        )
     };
     fleet(&[("xuan-non-01", "online"), ("phu-linh-01", "online")]);
 
     // A channel published at the province reaches both districts' boards.
     let key = key_file(&p.dir);
-    let (ok, said) = publish_md(&p, &key, "thong-bao-1", "Lịch cắt điện", 30);
+    let (ok, said) = publish_md(&p, &key, ("thong-bao-1", "Lịch cắt điện"), &url, 30, &[]);
     assert!(ok && said.contains("2/2 boards received it"), "{said}");
     xuan_non.wait_for("the province's announcement", |f| share(f, PAPER) > 0.3);
     phu_linh.wait_for("the province's announcement", |f| share(f, PAPER) > 0.3);
@@ -663,7 +642,14 @@ fn province_content_and_alerts_reach_every_district_and_survive_a_district_outag
         t.ends_with("/dong-anh/state") && *v == 0
     });
     // The publisher names the board that cannot take it now (its last will came up).
-    let (ok, said) = publish_md(&p, &key, "thong-bao-2", "Lịch cắt điện (sửa)", 5);
+    let (ok, said) = publish_md(
+        &p,
+        &key,
+        ("thong-bao-2", "Lịch cắt điện (sửa)"),
+        &url,
+        5,
+        &[],
+    );
     assert!(ok, "{said}");
     assert!(
         said.contains("1/2 boards received it; offline: xuan-non-01"),
@@ -741,38 +727,18 @@ fn the_province_runs_on_tls_with_its_own_ca_bridges_included() {
     let url = format!("mqtts://localhost:{}", p.staff_ports["ha-noi"]);
     let ca = p.dir.join("certs/province-ca.crt");
     let key = key_file(&p.dir);
-    let file = p.dir.join("tls.md");
-    std::fs::write(
-        &file,
-        "+++\narea = \"vn/ha-noi\"\nid = \"qua-tls\"\nduration = 5\n+++\n# Qua TLS\n\nNội dung.\n",
-    )
-    .unwrap();
     // Published at the province over TLS, down the TLS bridge, acked back up it.
     let deadline = Instant::now() + Duration::from_secs(40);
     loop {
-        let o = bangtin(
-            &p.dir,
-            &[
-                "publish",
-                file.to_str().unwrap(),
-                "--key",
-                key.to_str().unwrap(),
-                "--broker",
-                &url,
-                "--ca-file",
-                ca.to_str().unwrap(),
-                "--username",
-                "so-ttt",
-                "--password",
-                &p.password("so-ttt"),
-                "--lang",
-                "en",
-                "--wait",
-                "20",
-            ],
+        let (ok, said) = publish_md(
+            &p,
+            &key,
+            ("qua-tls", "Qua TLS"),
+            &url,
+            20,
+            &["--ca-file", ca.to_str().unwrap()],
         );
-        let said = text(&o);
-        assert!(o.status.success(), "{said}");
+        assert!(ok, "{said}");
         // Until the board's status has come up the bridge, there is nobody to wait for.
         if said.contains("1/1 boards received it") {
             break;

@@ -148,9 +148,21 @@ pub(crate) fn text(out: &Output) -> String {
 
 /// Waits until `bangtin fleet --json` lists `ids` in the states wanted.
 pub(crate) fn wait_fleet(dir: &Path, broker: &str, want: &[(&str, &str)]) -> Value {
+    wait_fleet_with(dir, broker, &[], want)
+}
+
+/// [`wait_fleet`] with more arguments (a user name and password, say).
+pub(crate) fn wait_fleet_with(
+    dir: &Path,
+    broker: &str,
+    extra: &[&str],
+    want: &[(&str, &str)],
+) -> Value {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let out = bangtin(dir, &["fleet", "--json", "--broker", broker]);
+        let mut args = vec!["fleet", "--json", "--broker", broker];
+        args.extend_from_slice(extra);
+        let out = bangtin(dir, &args);
         assert!(out.status.success());
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
         let states: BTreeMap<String, String> = v["boards"]
