@@ -18,7 +18,8 @@ pub struct BrokerConfigArgs {
 
 pub fn run(args: &BrokerConfigArgs) -> Result<(), Failure> {
     let p = province::input::load(&args.province).map_err(Failure::BadInput)?;
-    let secrets_path = args.out.join("secrets.toml");
+    province::usable_out(&args.out).map_err(|e| Failure::BadInput(vec![e]))?;
+    let secrets_path = args.out.join(province::SECRETS);
     let old = match std::fs::read_to_string(&secrets_path) {
         Ok(text) => secrets::from_toml(&text)
             .map_err(|e| Failure::BadInput(vec![format!("{}: {e}", secrets_path.display())]))?,

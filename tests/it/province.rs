@@ -831,4 +831,15 @@ fn the_example_province_generates_and_a_second_run_changes_nothing() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("boards.csv:2"), "{}", text(&o));
     assert!(!dir.join("out-bad").exists());
+    // A folder of other files is refused, not made private.
+    let o = run(&province, &bad);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("already holds other files"),
+        "{}",
+        text(&o)
+    );
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(&bad).unwrap().permissions().mode() & 0o777;
+    assert_ne!(mode, 0o700, "the folder was made private");
 }

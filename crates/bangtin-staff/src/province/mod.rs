@@ -201,6 +201,22 @@ pub const SECRETS: &str = "secrets.toml";
 /// nothing else.
 const MANIFEST: &str = ".generated";
 
+/// Whether `out` may be written into: a new or empty folder, or one an earlier run wrote (its
+/// manifest). Another folder (`--out .`, `--out /tmp`) is refused, not made private.
+pub fn usable_out(out: &Path) -> Result<(), String> {
+    let ours = out.join(MANIFEST).is_file()
+        || std::fs::read_dir(out).map_or(true, |mut d| d.next().is_none());
+    if ours {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} already holds other files; give a new or empty folder (it will hold every \
+             password, readable by you only)",
+            out.display()
+        ))
+    }
+}
+
 /// Writes `files` under `out`, touching only files whose content changed, and removes the
 /// files an earlier run generated that this one does not. Returns what changed.
 ///
@@ -211,17 +227,7 @@ pub fn write(out: &Path, files: &Files) -> Result<Vec<(PathBuf, Change)>, String
     let io = |what: &str, path: &Path, e: &dyn std::fmt::Display| {
         format!("cannot {what} {}: {e}", path.display())
     };
-    // Only a folder of its own: a new or empty one, or one an earlier run wrote (its
-    // manifest). Another folder (`--out .`, `--out /tmp`) is refused, not made private.
-    let ours = out.join(MANIFEST).is_file()
-        || std::fs::read_dir(out).map_or(true, |mut d| d.next().is_none());
-    if !ours {
-        return Err(format!(
-            "{} already holds other files; give a new or empty folder (it will hold every \
-             password, readable by you only)",
-            out.display()
-        ));
-    }
+    usable_out(out)?;
     std::fs::create_dir_all(out).map_err(|e| io("create", out, &e))?;
     std::fs::set_permissions(out, std::fs::Permissions::from_mode(0o700))
         .map_err(|e| io("restrict", out, &e))?;
