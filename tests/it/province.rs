@@ -154,6 +154,25 @@ broker = "dong-anh"
             .to_owned()
     }
 
+    /// `bangtin ARGS` as the province's staff account `so-ttt`, signing with `key`, at `url`.
+    fn as_so_ttt(&self, key: &Path, url: &str, args: &[&str]) -> std::process::Output {
+        let password = self.password("so-ttt");
+        let mut all = args.to_vec();
+        all.extend_from_slice(&[
+            "--key",
+            key.to_str().unwrap(),
+            "--broker",
+            url,
+            "--username",
+            "so-ttt",
+            "--password",
+            &password,
+            "--lang",
+            "en",
+        ]);
+        bangtin(&self.dir, &all)
+    }
+
     fn start(&self, broker: &str) -> Mosquitto {
         let conf = self
             .dir
@@ -495,26 +514,10 @@ fn publish_md(
         ),
     )
     .unwrap();
-    let password = p.password("so-ttt");
     let wait = wait.to_string();
-    let mut args = vec![
-        "publish",
-        file.to_str().unwrap(),
-        "--key",
-        key.to_str().unwrap(),
-        "--broker",
-        url,
-        "--username",
-        "so-ttt",
-        "--password",
-        &password,
-        "--lang",
-        "en",
-        "--wait",
-        &wait,
-    ];
+    let mut args = vec!["publish", file.to_str().unwrap(), "--wait", &wait];
     args.extend_from_slice(extra);
-    let o = bangtin(&p.dir, &args);
+    let o = p.as_so_ttt(key, url, &args);
     (o.status.success(), text(&o))
 }
 
@@ -582,21 +585,11 @@ fn province_content_and_alerts_reach_every_district_and_survive_a_district_outag
     phu_linh.wait_for("the province's announcement", |f| share(f, PAPER) > 0.3);
 
     // An alert from the province: both boards show it, their acks come back up.
-    let password = p.password("so-ttt");
-    let o = bangtin(
-        &p.dir,
+    let o = p.as_so_ttt(
+        &key,
+        &url,
         &[
             "alert",
-            "--key",
-            key.to_str().unwrap(),
-            "--broker",
-            &url,
-            "--username",
-            "so-ttt",
-            "--password",
-            &password,
-            "--lang",
-            "en",
             "--area",
             "vn/ha-noi",
             "--severity",
@@ -613,25 +606,10 @@ fn province_content_and_alerts_reach_every_district_and_survive_a_district_outag
     xuan_non.wait_for("the alert", |f| share(f, EXTREME) > 0.3);
     phu_linh.wait_for("the alert", |f| share(f, EXTREME) > 0.3);
     // A command from the province crosses the bridge to one board, and its reply comes back.
-    let o = bangtin(
-        &p.dir,
-        &[
-            "command",
-            "xuan-non-01",
-            "identify",
-            "--seconds",
-            "2",
-            "--key",
-            key.to_str().unwrap(),
-            "--broker",
-            &url,
-            "--username",
-            "so-ttt",
-            "--password",
-            &password,
-            "--lang",
-            "en",
-        ],
+    let o = p.as_so_ttt(
+        &key,
+        &url,
+        &["command", "xuan-non-01", "identify", "--seconds", "2"],
     );
     assert!(o.status.success(), "{}", text(&o));
 
