@@ -11,6 +11,8 @@ mod broker_config;
 mod check;
 mod collect;
 mod command;
+#[cfg(feature = "console")]
+mod console;
 #[cfg(feature = "demo")]
 mod demo;
 mod fleet;
@@ -68,6 +70,10 @@ pub enum Commands {
     Report(report::ReportArgs),
     /// Write a province's Mosquitto brokers: accounts, ACLs, bridges, boards' [broker].
     BrokerConfig(broker_config::BrokerConfigArgs),
+    /// The staff web console (compose, exact preview, approval, fleet); `console user …`
+    /// manages its accounts.
+    #[cfg(feature = "console")]
+    Console(console::ConsoleArgs),
 }
 
 /// How a subcommand failed; decides the exit code.
@@ -112,6 +118,8 @@ pub fn main() -> ExitCode {
         Commands::Collect(args) => collect::run(args),
         Commands::Report(args) => report::run(args),
         Commands::BrokerConfig(args) => broker_config::run(args),
+        #[cfg(feature = "console")]
+        Commands::Console(args) => console::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

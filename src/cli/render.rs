@@ -209,6 +209,7 @@ pub fn preview(loaded: &document::Loaded, size: (u32, u32), out: &Path) -> Resul
     let (list, wanted) = bangtin_staff::preview::display_list(
         loaded,
         size,
+        0,
         bangtin_staff::board_now(),
         &mut engine,
     )?;

@@ -67,6 +67,18 @@ pub struct BoardStatus {
     /// Every active alert and where it stands (`{"id", "state", "behind"}`), as the board says.
     #[serde(default, deserialize_with = "lenient")]
     pub alerts: Option<Vec<Value>>,
+    /// The picture the board draws (docs/protocol.md): what a preview for it is rendered at.
+    #[serde(default, deserialize_with = "lenient")]
+    pub display: Option<Display>,
+}
+
+/// A board's picture size in pixels, after rotation, as its status says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct Display {
+    pub width: u32,
+    pub height: u32,
+    #[serde(default)]
+    pub rotation: u32,
 }
 
 /// A value of the wrong type (or `null`) reads as `None` rather than failing the whole status.

@@ -12,11 +12,13 @@ use chrono::{DateTime, FixedOffset};
 /// The header's name on a preview.
 pub const PREVIEW_NAME: &str = "Xem trước / Preview";
 
-/// The whole screen a board of `size` would show for `loaded` at `now`, and the sha256 of
-/// each image it draws (to decode before rendering).
+/// The whole screen a board of `size` would show for `loaded` at `now` (page `page` of a long
+/// item, from 0; the list says how many pages there are), and the sha256 of each image it
+/// draws (to decode before rendering).
 pub fn display_list(
     loaded: &Loaded,
     size: (u32, u32),
+    page: u32,
     now: DateTime<FixedOffset>,
     engine: &mut TextEngine,
 ) -> Result<(DisplayList, Vec<String>), Error> {
@@ -36,7 +38,7 @@ pub fn display_list(
                 .iter()
                 .find(|i| !matches!(i.kind, ItemKind::Ticker { .. }));
             let slide = match first {
-                Some(item) => Slide::Item { item, page: 0 },
+                Some(item) => Slide::Item { item, page },
                 None => Slide::Idle {
                     board_name: "Bảng tin",
                     now: now.naive_local(),
@@ -47,7 +49,7 @@ pub fn display_list(
                 (!tickers.is_empty()).then_some(FooterText::Tickers(tickers)),
             )
         }
-        PayloadRef::Alert(alert) => (Slide::Alert { alert, page: 0 }, None),
+        PayloadRef::Alert(alert) => (Slide::Alert { alert, page }, None),
         PayloadRef::Command(_) => {
             return Err(Error::Input(vec!["a command has nothing to show".into()]))
         }

@@ -117,7 +117,7 @@ use formats::*;
 use image::{DynamicImage, GenericImageView as _, ImageDecoder as _, ImageFormat, ImageReader};
 use items::*;
 use markdown::*;
-pub use pictures::inline_image_value;
+pub use pictures::{inline_image_from_bytes, inline_image_value};
 use pictures::*;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};

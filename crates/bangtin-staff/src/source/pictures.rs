@@ -206,6 +206,12 @@ pub(super) fn read_picture(
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot be read: {e}"))?;
+    check_picture(bytes)
+}
+
+/// Checks a picture's bytes (format and pixel size, from the header only); returns them with
+/// the format and size.
+fn check_picture(bytes: Vec<u8>) -> Result<(Vec<u8>, ImageFormat, u32, u32), String> {
     let format = image::guess_format(&bytes)
         .map_err(|_| "is not a picture: use a JPEG, PNG, WebP or GIF file".to_owned())?;
     if !matches!(
@@ -253,23 +259,53 @@ pub(super) fn decode(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, 
 /// other than this file format (`bangtin alert --image`).
 pub fn inline_image_value(path: &Path) -> Result<(Value, Option<Warning>), String> {
     let (bytes, warning) = inline_image(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let value = Value::Object(Map::from_iter([
-        (
-            "inline".to_owned(),
-            Value::from(base64::engine::general_purpose::STANDARD.encode(&bytes)),
-        ),
-        (
-            "sha256".to_owned(),
-            Value::from(hex::encode(Sha256::digest(&bytes))),
-        ),
-    ]));
-    Ok((value, warning))
+    Ok((image_value(&bytes), warning))
 }
 
 /// The bytes to inline: the file itself if it is a small JPEG/PNG/WebP, else a JPEG re-encoding
 /// (and the warning that says so).
 pub(super) fn inline_image(path: &Path) -> Result<(Vec<u8>, Option<Warning>), String> {
     let (bytes, format, _, _) = read_picture(path, MAX_IMAGE_FILE_BYTES)?;
+    fit_inline(bytes, format, path)
+}
+
+/// An uploaded picture (the web console) as an inline IMAGE object, re-encoded to fit when
+/// needed: checked by its content (never its name or declared type), under the same size and
+/// pixel limits as a file. `name` names it in the warning.
+pub fn inline_image_from_bytes(
+    bytes: Vec<u8>,
+    name: &str,
+) -> Result<(Value, Option<Warning>), String> {
+    if bytes.len() as u64 > MAX_IMAGE_FILE_BYTES {
+        return Err(format!(
+            "is {}; pictures over {} are refused",
+            human_size(bytes.len() as u64),
+            human_size(MAX_IMAGE_FILE_BYTES)
+        ));
+    }
+    let (bytes, format, _, _) = check_picture(bytes)?;
+    let (bytes, warning) = fit_inline(bytes, format, Path::new(name))?;
+    Ok((image_value(&bytes), warning))
+}
+
+fn image_value(bytes: &[u8]) -> Value {
+    Value::Object(Map::from_iter([
+        (
+            "inline".to_owned(),
+            Value::from(base64::engine::general_purpose::STANDARD.encode(bytes)),
+        ),
+        (
+            "sha256".to_owned(),
+            Value::from(hex::encode(Sha256::digest(bytes))),
+        ),
+    ]))
+}
+
+fn fit_inline(
+    bytes: Vec<u8>,
+    format: ImageFormat,
+    path: &Path,
+) -> Result<(Vec<u8>, Option<Warning>), String> {
     // Decode even a file that is kept as is: a damaged picture is caught here, not on a board.
     let img = decode(&bytes, format)?;
     let fits = bytes.len() <= limits::INLINE_IMAGE_BYTES;

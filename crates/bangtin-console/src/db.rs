@@ -1,0 +1,204 @@
+//! The console's database: one SQLite file in WAL mode, its schema brought up to date at start
+//! (numbered migrations, `PRAGMA user_version`), every statement with parameters, never text
+//! pasted into SQL.
+//!
+//! One connection behind a mutex: statements take microseconds, a console has tens of users,
+//! and one writer is what SQLite allows anyway. `synchronous = FULL` so that what the console
+//! has acknowledged (an approval, an outbox row) survives a power cut.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// The schema, one migration per entry; entry N brings `user_version` from N to N+1.
+const MIGRATIONS: &[&str] = &[r"
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    password TEXT NOT NULL,
+    totp TEXT,
+    lang TEXT NOT NULL DEFAULT 'vi',
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE grants (
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    area TEXT NOT NULL,
+    role TEXT NOT NULL,
+    PRIMARY KEY (user_id, area)
+);
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    csrf TEXT NOT NULL,
+    address TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    seen_at INTEGER NOT NULL
+);
+CREATE TABLE login_failures (who TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX login_failures_who ON login_failures (who, at);
+CREATE TABLE items (
+    id INTEGER PRIMARY KEY,
+    item_id TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    area TEXT NOT NULL,
+    status TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    draft TEXT NOT NULL,
+    live TEXT,
+    author INTEGER REFERENCES users(id),
+    approver INTEGER REFERENCES users(id),
+    reason TEXT,
+    notes TEXT,
+    published_seq INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (topic, item_id)
+);
+CREATE INDEX items_area ON items (area, updated_at);
+CREATE TABLE channels (
+    topic TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    sha256 TEXT
+);
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    topic TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    envelope BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    sent_at INTEGER
+);
+CREATE INDEX outbox_pending ON outbox (state, id);
+CREATE TABLE acks (
+    topic TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    board TEXT NOT NULL,
+    received_at TEXT,
+    shown_at TEXT,
+    PRIMARY KEY (topic, seq, board)
+);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    user TEXT NOT NULL,
+    address TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    area TEXT,
+    sha256 TEXT
+);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"];
+
+/// The shared database handle.
+#[derive(Clone)]
+pub struct Db(Arc<Mutex<Connection>>);
+
+/// Seconds since 1970, as rows are stamped.
+pub fn now_s() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+impl Db {
+    /// Opens (creating) the database file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Db, String> {
+        let fail = |e: rusqlite::Error| format!("database {}: {e}", path.display());
+        let mut conn = Connection::open(path).map_err(fail)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;
+             PRAGMA busy_timeout = 5000;",
+        )
+        .map_err(fail)?;
+        migrate(&mut conn).map_err(fail)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            // Password hashes and sessions: the service's user alone reads them.
+            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+        }
+        Ok(Db(Arc::new(Mutex::new(conn))))
+    }
+
+    /// The connection, for one short piece of work.
+    pub fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves SQLite consistent (transactions roll back).
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let version: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (n, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {}", n + 1))?;
+        tx.commit()?;
+        log::info!("database schema migrated to version {}", n + 1);
+    }
+    Ok(())
+}
+
+/// One line of the audit log.
+pub struct AuditEntry<'a> {
+    pub user: &'a str,
+    pub address: &'a str,
+    pub action: &'a str,
+    pub target: &'a str,
+    pub area: Option<&'a str>,
+    pub sha256: Option<&'a str>,
+}
+
+/// Appends to the audit log (inside the caller's transaction when there is one).
+pub fn audit(conn: &Connection, e: &AuditEntry<'_>) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO audit (at, user, address, action, target, area, sha256)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![now_s(), e.user, e.address, e.action, e.target, e.area, e.sha256],
+    )?;
+    Ok(())
+}
+
+/// The area of item `id`, if it exists.
+pub fn item_area(conn: &Connection, id: i64) -> Option<String> {
+    conn.query_row("SELECT area FROM items WHERE id = ?1", [id], |r| r.get(0))
+        .optional()
+        .ok()
+        .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_run_once_and_the_audit_log_cannot_be_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        let db = Db::open(&path).unwrap();
+        audit(
+            &db.lock(),
+            &AuditEntry {
+                user: "a",
+                address: "127.0.0.1",
+                action: "login",
+                target: "",
+                area: None,
+                sha256: None,
+            },
+        )
+        .unwrap();
+        drop(db);
+        let db = Db::open(&path).unwrap();
+        let conn = db.lock();
+        let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, MIGRATIONS.len() as i64);
+        let e = conn.execute("UPDATE audit SET user = 'x'", []).unwrap_err();
+        assert!(e.to_string().contains("append-only"), "{e}");
+        assert!(conn.execute("DELETE FROM audit", []).is_err());
+    }
+}

@@ -1,0 +1,741 @@
+//! An item's pages: compose and edit (multipart, with a picture), the item with its exact
+//! previews, the approval steps, and its delivery to the boards, live.
+
+use super::pages::{internal, layout, local_rfc3339, page, visible_rows, Layout};
+use super::Ctx;
+use crate::db::{self, now_s, AuditEntry};
+use crate::items::{self, Action, Facts, FieldErrors, Form, Status};
+use crate::policy::{self, Role};
+use crate::{channel, App, Event};
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::sse::{self, Sse};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form as UrlForm};
+use bangtin_protocol::content::Item;
+use bangtin_staff::fleet::State as BoardState;
+use rusqlite::{params, OptionalExtension};
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::convert::Infallible;
+use std::sync::Arc;
+
+const DAYS: [(&str, &str); 7] = [
+    ("mon", "T2"),
+    ("tue", "T3"),
+    ("wed", "T4"),
+    ("thu", "T5"),
+    ("fri", "T6"),
+    ("sat", "T7"),
+    ("sun", "CN"),
+];
+
+#[derive(Template)]
+#[template(path = "item_form.html")]
+struct FormPage {
+    l: Layout,
+    /// The item being edited; `None` for a new one.
+    editing: Option<i64>,
+    /// Empty: choose an area first.
+    area: String,
+    areas: Vec<String>,
+    f: Form,
+    errors: FieldErrors,
+    has_image: bool,
+    had_image: bool,
+    days: [(&'static str, &'static str); 7],
+}
+
+impl FormPage {
+    fn err(&self, field: &str) -> &[String] {
+        self.errors.get(field).map_or(&[], Vec::as_slice)
+    }
+
+    fn day_checked(&self, day: &str) -> bool {
+        self.f.days.iter().any(|d| d == day)
+    }
+}
+
+/// The areas a user may compose for: their editor grants inside managed areas, and the areas
+/// of boards seen inside those.
+fn compose_areas(app: &App, ctx: &Ctx) -> Vec<String> {
+    let grants = &ctx.user().grants;
+    let mut out = BTreeSet::new();
+    for g in grants.iter().filter(|g| g.role >= Role::Editor) {
+        for a in &app.config.areas {
+            if bangtin_staff::fleet::area_covers(&a.path, &g.area) {
+                out.insert(g.area.clone());
+            } else if bangtin_staff::fleet::area_covers(&g.area, &a.path) {
+                out.insert(a.path.clone());
+            }
+        }
+    }
+    for s in app.boards.read().unwrap_or_else(|e| e.into_inner()).values() {
+        if let Some(area) = &s.area {
+            if policy::role_on(grants, area) >= Some(Role::Editor) && app.config.area_for(area).is_some() {
+                out.insert(area.clone());
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+#[derive(Deserialize)]
+pub struct AreaQuery {
+    #[serde(default)]
+    area: String,
+}
+
+pub async fn new_item(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<AreaQuery>,
+) -> Response {
+    let areas = compose_areas(&app, &ctx);
+    let area = if areas.contains(&q.area) {
+        q.area
+    } else if areas.len() == 1 {
+        areas[0].clone()
+    } else {
+        String::new()
+    };
+    form_page(&app, &ctx, None, area, areas, Form::default(), FieldErrors::new(), false, false, StatusCode::OK)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn form_page(
+    app: &App,
+    ctx: &Ctx,
+    editing: Option<i64>,
+    area: String,
+    areas: Vec<String>,
+    f: Form,
+    errors: FieldErrors,
+    has_image: bool,
+    had_image: bool,
+    status: StatusCode,
+) -> Response {
+    page(
+        &FormPage {
+            l: layout(app, ctx, "Soạn tin"),
+            editing,
+            area,
+            areas,
+            f,
+            errors,
+            has_image,
+            had_image,
+            days: DAYS,
+        },
+        status,
+    )
+}
+
+/// The compose form as posted: its fields and the picture's bytes.
+async fn read_form(mut mp: Multipart) -> Result<(Form, Option<Vec<u8>>), String> {
+    let mut f = Form::default();
+    let mut image = None;
+    while let Some(field) = mp.next_field().await.map_err(|e| e.to_string())? {
+        let name = field.name().unwrap_or("").to_owned();
+        if name == "image" {
+            let bytes = field.bytes().await.map_err(|e| e.to_string())?;
+            if !bytes.is_empty() {
+                image = Some(bytes.to_vec());
+            }
+            continue;
+        }
+        let text = field.text().await.map_err(|e| e.to_string())?;
+        match name.as_str() {
+            "kind" => f.kind = text,
+            "title" => f.title = text,
+            "body" => f.body = text,
+            "qr" => f.qr = text,
+            "caption" => f.caption = text,
+            "ticker" => f.ticker = text,
+            "class" => f.class = text,
+            "duration_s" => f.duration_s = text,
+            "valid_from" => f.valid_from = text,
+            "valid_until" => f.valid_until = text,
+            "days" => f.days.push(text),
+            "hours_from" => f.hours_from = text,
+            "hours_to" => f.hours_to = text,
+            _ => {}
+        }
+    }
+    Ok((f, image))
+}
+
+/// Checks a posted form into an item: the picture (re-encoded to fit, turned upright) and every
+/// field. `kept` is the picture the item had, kept when no new one is chosen.
+fn build(
+    form: &Form,
+    upload: Option<Vec<u8>>,
+    kept: Option<Value>,
+    id: &str,
+) -> Result<(Item, Vec<String>), FieldErrors> {
+    let mut notes = Vec::new();
+    let image = match upload {
+        Some(bytes) => match bangtin_staff::source::inline_image_from_bytes(bytes, "ảnh") {
+            Ok((value, warning)) => {
+                if let Some(w) = warning {
+                    notes.push(crate::web::pages::warning_vi(&w));
+                }
+                Some(value)
+            }
+            Err(e) => {
+                return Err(FieldErrors::from([(
+                    "image".to_owned(),
+                    vec![format!("Ảnh không dùng được: {e}")],
+                )]))
+            }
+        },
+        None if form.kind != "ticker" => kept,
+        None => None,
+    };
+    let checked = items::check(form, id, image.as_ref())?;
+    notes.extend(checked.repairs.iter().map(|r| r.text(bangtin_staff::Lang::Vi)));
+    Ok((checked.item, notes))
+}
+
+fn new_item_id() -> String {
+    use rand_core::RngCore;
+    let mut b = [0u8; 6];
+    rand_core::OsRng.fill_bytes(&mut b);
+    format!("c-{}", hex::encode(b))
+}
+
+pub async fn create_item(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<AreaQuery>,
+    mp: Multipart,
+) -> Response {
+    let areas = compose_areas(&app, &ctx);
+    let area = q.area;
+    let Some((_, topic)) = channel::target(&app.config, &area) else {
+        return super::not_found();
+    };
+    let (form, upload) = match read_form(mp).await {
+        Ok(x) => x,
+        Err(e) => return (StatusCode::BAD_REQUEST, format!("Biểu mẫu hỏng: {e}")).into_response(),
+    };
+    let had_image = upload.is_some();
+    let item_id = new_item_id();
+    let (item, notes) = match build(&form, upload, None, &item_id) {
+        Ok(x) => x,
+        Err(errors) => {
+            return form_page(&app, &ctx, None, area, areas, form, errors, false, had_image, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    };
+    let user = ctx.user();
+    let draft = serde_json::to_string(&item).unwrap_or_default();
+    let mut conn = app.db.lock();
+    let result = (|| -> rusqlite::Result<i64> {
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO items (item_id, topic, area, status, draft, author, notes, created_at, updated_at)
+             VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7, ?7)",
+            params![item_id, topic, area, draft, user.id, serde_json::to_string(&notes).unwrap_or_default(), now_s()],
+        )?;
+        let id = tx.last_insert_rowid();
+        db::audit(&tx, &entry(&ctx, "create", &format!("item {id}"), &area, None))?;
+        tx.commit()?;
+        Ok(id)
+    })();
+    match result {
+        Ok(id) => Redirect::to(&format!("/items/{id}")).into_response(),
+        Err(e) => internal(&e.to_string()),
+    }
+}
+
+fn entry<'a>(ctx: &'a Ctx, action: &'a str, target: &'a str, area: &'a str, sha256: Option<&'a str>) -> AuditEntry<'a> {
+    AuditEntry {
+        user: &ctx.user().username,
+        address: &ctx.address,
+        action,
+        target,
+        area: Some(area),
+        sha256,
+    }
+}
+
+/// An item row.
+struct Row {
+    id: i64,
+    topic: String,
+    area: String,
+    status: Status,
+    revision: i64,
+    draft: Item,
+    live: Option<Item>,
+    author: Option<i64>,
+    reason: Option<String>,
+    notes: Vec<String>,
+    published_seq: Option<i64>,
+}
+
+fn load(conn: &rusqlite::Connection, id: i64) -> Option<Row> {
+    conn.query_row(
+        "SELECT id, topic, area, status, revision, draft, live, author, reason, notes, published_seq
+         FROM items WHERE id = ?1",
+        [id],
+        |r| {
+            Ok(Row {
+                id: r.get(0)?,
+                topic: r.get(1)?,
+                area: r.get(2)?,
+                status: Status::parse(&r.get::<_, String>(3)?).unwrap_or(Status::Draft),
+                revision: r.get(4)?,
+                draft: serde_json::from_str(&r.get::<_, String>(5)?).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e))
+                })?,
+                live: r
+                    .get::<_, Option<String>>(6)?
+                    .and_then(|s| serde_json::from_str(&s).ok()),
+                author: r.get(7)?,
+                reason: r.get(8)?,
+                notes: r
+                    .get::<_, Option<String>>(9)?
+                    .and_then(|s| serde_json::from_str(&s).ok())
+                    .unwrap_or_default(),
+                published_seq: r.get(10)?,
+            })
+        },
+    )
+    .optional()
+    .ok()
+    .flatten()
+}
+
+fn item_id(id: &str) -> i64 {
+    id.parse().unwrap_or(-1)
+}
+
+pub async fn edit_item(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(row) = load(&app.db.lock(), item_id(&id)) else {
+        return super::not_found();
+    };
+    let has_image = row.draft.kind.image().is_some();
+    form_page(&app, &ctx, Some(row.id), row.area, Vec::new(), items::form_of(&row.draft), FieldErrors::new(), has_image, false, StatusCode::OK)
+}
+
+pub async fn update_item(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    mp: Multipart,
+) -> Response {
+    let Some(row) = load(&app.db.lock(), item_id(&id)) else {
+        return super::not_found();
+    };
+    let (form, upload) = match read_form(mp).await {
+        Ok(x) => x,
+        Err(e) => return (StatusCode::BAD_REQUEST, format!("Biểu mẫu hỏng: {e}")).into_response(),
+    };
+    let had_image = upload.is_some();
+    let kept = row
+        .draft
+        .kind
+        .image()
+        .and_then(|i| serde_json::to_value(i).ok());
+    let has_image = kept.is_some();
+    let (item, notes) = match build(&form, upload, kept, &row.draft.id) {
+        Ok(x) => x,
+        Err(errors) => {
+            return form_page(&app, &ctx, Some(row.id), row.area, Vec::new(), form, errors, has_image, had_image, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    };
+    let user = ctx.user();
+    let facts = facts(&app, &row, user.id);
+    if items::step(Action::Edit, facts).is_none() {
+        return item_page(&app, &ctx, &row, Some(items::refusal(Action::Edit, facts).into()), StatusCode::CONFLICT).await;
+    }
+    let mut conn = app.db.lock();
+    let result = (|| -> rusqlite::Result<()> {
+        let tx = conn.transaction()?;
+        tx.execute(
+            "UPDATE items SET draft = ?1, status = 'draft', revision = revision + 1, author = ?2,
+                    approver = NULL, reason = NULL, notes = ?3, updated_at = ?4 WHERE id = ?5",
+            params![serde_json::to_string(&item).unwrap_or_default(), user.id, serde_json::to_string(&notes).unwrap_or_default(), now_s(), row.id],
+        )?;
+        db::audit(&tx, &entry(&ctx, "edit", &format!("item {}", row.id), &row.area, None))?;
+        tx.commit()
+    })();
+    match result {
+        Ok(()) => Redirect::to(&format!("/items/{}", row.id)).into_response(),
+        Err(e) => internal(&e.to_string()),
+    }
+}
+
+fn facts(app: &App, row: &Row, actor: i64) -> Facts {
+    Facts {
+        status: row.status,
+        actor_is_author: row.author == Some(actor),
+        needs_approval: app.config.area_for(&row.area).is_none_or(|a| a.approval),
+        live: row.live.is_some(),
+    }
+}
+
+/// One preview on the item's page.
+pub struct PreviewRef {
+    pub w: u32,
+    pub h: u32,
+    pub page: u32,
+    pub pages: u32,
+}
+
+pub struct DeliveryRow {
+    pub board: String,
+    pub state: &'static str,
+    pub received: String,
+    pub shown: String,
+}
+
+#[derive(Template)]
+#[template(path = "item.html")]
+struct ItemPage {
+    l: Layout,
+    id: i64,
+    title: String,
+    status: &'static str,
+    status_vi: &'static str,
+    area: String,
+    revision: i64,
+    live_differs: bool,
+    message: Option<String>,
+    reason: Option<String>,
+    notes: Vec<String>,
+    board_count: usize,
+    previews: Vec<PreviewRef>,
+    can_edit: bool,
+    can_submit: bool,
+    can_approve: bool,
+    can_withdraw: bool,
+    needs_approval: bool,
+    delivery: Vec<DeliveryRow>,
+}
+
+/// The display sizes of the boards an item reaches (1920x1080 when none says).
+fn sizes(app: &App, area: &str) -> (usize, Vec<(u32, u32)>) {
+    let boards = app.boards.read().unwrap_or_else(|e| e.into_inner());
+    let reached: Vec<_> = boards
+        .values()
+        .filter(|s| s.area.as_deref().is_some_and(|a| bangtin_staff::fleet::area_covers(area, a)))
+        .collect();
+    let mut sizes: Vec<(u32, u32)> = reached
+        .iter()
+        .filter_map(|s| s.display.map(|d| (d.width, d.height)))
+        .filter(|&(w, h)| (16..=7680).contains(&w) && (16..=7680).contains(&h))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if sizes.is_empty() {
+        sizes.push((1920, 1080));
+    }
+    sizes.truncate(4);
+    (reached.len(), sizes)
+}
+
+async fn item_page(app: &App, ctx: &Ctx, row: &Row, message: Option<String>, status: StatusCode) -> Response {
+    let user = ctx.user();
+    let role = policy::role_on(&user.grants, &row.area);
+    let f = facts(app, row, user.id);
+    let allowed = |a: Action, r: Role| role >= Some(r) && items::step(a, f).is_some();
+    let (board_count, sizes) = sizes(app, &row.area);
+    let doc = preview_document(row);
+    let mut previews = Vec::new();
+    for (w, h) in sizes {
+        let n = app.previewer.pages(doc.clone(), (w, h)).await.unwrap_or(1).min(20);
+        previews.extend((1..=n).map(|page| PreviewRef { w, h, page, pages: n }));
+    }
+    page(
+        &ItemPage {
+            l: layout(app, ctx, "Tin"),
+            id: row.id,
+            title: super::pages::item_title(&row.draft),
+            status: row.status.code(),
+            status_vi: row.status.vi(),
+            area: row.area.clone(),
+            revision: row.revision,
+            live_differs: row.live.as_ref().is_some_and(|l| *l != row.draft),
+            message,
+            reason: row.reason.clone().filter(|_| row.status == Status::Rejected),
+            notes: row.notes.clone(),
+            board_count,
+            previews,
+            can_edit: role >= Some(Role::Editor),
+            can_submit: allowed(Action::Submit, Role::Editor),
+            can_approve: allowed(Action::Approve, Role::Approver),
+            can_withdraw: allowed(Action::Withdraw, Role::Approver),
+            needs_approval: f.needs_approval,
+            delivery: delivery(app, row),
+        },
+        status,
+    )
+}
+
+/// What a preview draws: a channel of the item's current revision alone.
+fn preview_document(row: &Row) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({ "items": [row.draft] })).unwrap_or_default()
+}
+
+/// Every board the live revision reaches: received and shown (from acks of the channel that
+/// carried it, or a later one), or offline.
+fn delivery(app: &App, row: &Row) -> Vec<DeliveryRow> {
+    let Some(seq) = row.published_seq.filter(|_| row.live.is_some()) else {
+        return Vec::new();
+    };
+    let mut acks: BTreeMap<String, (Option<String>, Option<String>)> = BTreeMap::new();
+    {
+        let conn = app.db.lock();
+        if let Ok(mut st) = conn.prepare_cached(
+            "SELECT board, min(received_at), min(shown_at) FROM acks WHERE topic = ?1 AND seq >= ?2
+             GROUP BY board",
+        ) {
+            if let Ok(rows) = st.query_map(params![row.topic, seq], |r| {
+                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?))
+            }) {
+                for (b, rcv, shown) in rows.filter_map(Result::ok) {
+                    acks.insert(b, (rcv, shown));
+                }
+            }
+        };
+    }
+    let grants = [policy::Grant { area: row.area.clone(), role: Role::Viewer }];
+    visible_rows(app, &grants)
+        .into_iter()
+        .map(|r| {
+            let (rcv, shown) = acks.remove(&r.board).unwrap_or_default();
+            DeliveryRow {
+                state: match (r.state, &shown, &rcv) {
+                    (_, Some(_), _) => "Đã hiện",
+                    (_, None, Some(_)) => "Đã nhận",
+                    (BoardState::Online, None, None) => "Đang gửi",
+                    _ => "Mất kết nối",
+                },
+                board: r.board,
+                received: rcv.as_deref().map(local_rfc3339).unwrap_or_default(),
+                shown: shown.as_deref().map(local_rfc3339).unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+pub async fn item(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+) -> Response {
+    let row = load(&app.db.lock(), item_id(&id));
+    match row {
+        Some(row) => item_page(&app, &ctx, &row, None, StatusCode::OK).await,
+        None => super::not_found(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PreviewQuery {
+    w: u32,
+    h: u32,
+    #[serde(default = "one")]
+    page: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+pub async fn preview(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    Query(q): Query<PreviewQuery>,
+) -> Response {
+    if !(16..=3840).contains(&q.w) || !(16..=3840).contains(&q.h) || q.page == 0 || q.page > 50 {
+        return (StatusCode::BAD_REQUEST, "size 16..=3840, page 1..=50").into_response();
+    }
+    let Some(row) = load(&app.db.lock(), item_id(&id)) else {
+        return super::not_found();
+    };
+    match app.previewer.render(preview_document(&row), (q.w, q.h), q.page - 1).await {
+        Ok(p) => {
+            (
+                [
+                    (header::CONTENT_TYPE, "image/png"),
+                    (header::CACHE_CONTROL, "private, no-cache"),
+                ],
+                p.png,
+            )
+                .into_response()
+        }
+        Err(e) => internal(&format!("preview of item {}: {e}", row.id)),
+    }
+}
+
+/// Server-sent events for an item's page: one message whenever a board acknowledges something
+/// on its topic or changes state; the page then fetches itself again.
+pub async fn item_events(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+    let Some(row) = load(&app.db.lock(), item_id(&id)) else {
+        return super::not_found();
+    };
+    let rx = app.events.subscribe();
+    let topic = row.topic;
+    let stream = futures_util::stream::unfold((rx, topic), |(mut rx, topic)| async move {
+        loop {
+            match rx.recv().await {
+                Ok(Event::Ack { topic: t, .. }) if t == topic => break,
+                Ok(Event::Board(_)) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
+                Ok(_) => continue,
+                Err(_) => return None,
+            }
+        }
+        Some((Ok::<_, Infallible>(sse::Event::default().data("update")), (rx, topic)))
+    });
+    Sse::new(stream)
+        .keep_alive(sse::KeepAlive::default())
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn submit(state: State<Arc<App>>, ctx: Extension<Ctx>, id: Path<String>) -> Response {
+    act(state, ctx, id, Action::Submit, None).await
+}
+
+pub async fn approve(state: State<Arc<App>>, ctx: Extension<Ctx>, id: Path<String>) -> Response {
+    act(state, ctx, id, Action::Approve, None).await
+}
+
+pub async fn withdraw(state: State<Arc<App>>, ctx: Extension<Ctx>, id: Path<String>) -> Response {
+    act(state, ctx, id, Action::Withdraw, None).await
+}
+
+pub async fn reject(
+    state: State<Arc<App>>,
+    ctx: Extension<Ctx>,
+    id: Path<String>,
+    UrlForm(f): UrlForm<ReasonForm>,
+) -> Response {
+    act(state, ctx, id, Action::Reject, Some(f.reason)).await
+}
+
+/// What an approval step came to.
+enum Outcome {
+    Done(i64, Option<channel::Signed>),
+    Refused(Box<Row>, String, StatusCode),
+    NotFound,
+}
+
+async fn act(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    action: Action,
+    reason: Option<String>,
+) -> Response {
+    match act_now(&app, &ctx, item_id(&id), action, reason) {
+        Outcome::Done(id, signed) => {
+            if signed.is_some() {
+                app.outbox.notify_one();
+            }
+            Redirect::to(&format!("/items/{id}")).into_response()
+        }
+        Outcome::Refused(row, message, status) => {
+            item_page(&app, &ctx, &row, Some(message), status).await
+        }
+        Outcome::NotFound => super::not_found(),
+    }
+}
+
+/// One approval step, in one transaction: the item's new status, the audit line and, when the
+/// channel changes, the signed channel in the outbox. The caller wakes the sender after.
+fn act_now(app: &App, ctx: &Ctx, id: i64, action: Action, reason: Option<String>) -> Outcome {
+    let user = ctx.user();
+    let mut conn = app.db.lock();
+    let Some(row) = load(&conn, id) else {
+        return Outcome::NotFound;
+    };
+    let f = facts(app, &row, user.id);
+    let Some(step) = items::step(action, f) else {
+        let why = items::refusal(action, f).to_owned();
+        return Outcome::Refused(Box::new(row), why, StatusCode::CONFLICT);
+    };
+    let reason = reason.map(|r| r.trim().chars().take(500).collect::<String>());
+    if action == Action::Reject && reason.as_deref().is_none_or(str::is_empty) {
+        let why = "Hãy ghi lý do từ chối.".to_owned();
+        return Outcome::Refused(Box::new(row), why, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let Some((managed, _)) = channel::target(&app.config, &row.area) else {
+        let why = "Khu vực này không còn do bảng điều khiển quản lý.".to_owned();
+        return Outcome::Refused(Box::new(row), why, StatusCode::CONFLICT);
+    };
+    let result = (|| -> Result<Option<channel::Signed>, String> {
+        let tx = conn.transaction().map_err(|e| e.to_string())?;
+        let now = now_s();
+        let draft = serde_json::to_string(&row.draft).map_err(|e| e.to_string())?;
+        match step.status {
+            Status::Published => tx.execute(
+                "UPDATE items SET status = 'published', live = ?1, approver = ?2, updated_at = ?3 WHERE id = ?4",
+                params![draft, user.id, now, row.id],
+            ),
+            Status::Withdrawn => tx.execute(
+                "UPDATE items SET status = 'withdrawn', live = NULL, updated_at = ?1 WHERE id = ?2",
+                params![now, row.id],
+            ),
+            Status::Rejected => tx.execute(
+                "UPDATE items SET status = 'rejected', reason = ?1, approver = ?2, updated_at = ?3 WHERE id = ?4",
+                params![reason, user.id, now, row.id],
+            ),
+            s => tx.execute(
+                "UPDATE items SET status = ?1, updated_at = ?2 WHERE id = ?3",
+                params![s.code(), now, row.id],
+            ),
+        }
+        .map_err(|e| e.to_string())?;
+        let signed = if step.republish {
+            let signed = channel::republish(&tx, &managed, &row.topic)?;
+            if step.status == Status::Published {
+                tx.execute(
+                    "UPDATE items SET published_seq = ?1 WHERE id = ?2",
+                    params![signed.seq as i64, row.id],
+                )
+                .map_err(|e| e.to_string())?;
+            }
+            Some(signed)
+        } else {
+            None
+        };
+        let action_name = match action {
+            Action::Submit if step.status == Status::Published => "publish",
+            Action::Submit => "submit",
+            Action::Approve => "approve",
+            Action::Reject => "reject",
+            Action::Withdraw => "withdraw",
+            Action::Edit => "edit",
+        };
+        let target = match &signed {
+            Some(s) => format!("item {} → {} seq {}", row.id, s.topic, s.seq),
+            None => format!("item {}", row.id),
+        };
+        db::audit(&tx, &entry(&ctx, action_name, &target, &row.area, signed.as_ref().map(|s| s.sha256.as_str())))
+            .map_err(|e| e.to_string())?;
+        tx.commit().map_err(|e| e.to_string())?;
+        Ok(signed)
+    })();
+    match result {
+        Ok(signed) => Outcome::Done(row.id, signed),
+        Err(e) => {
+            log::warn!("item {}: {e}", row.id);
+            Outcome::Refused(Box::new(row), e, StatusCode::CONFLICT)
+        }
+    }
+}

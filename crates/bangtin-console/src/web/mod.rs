@@ -1,0 +1,263 @@
+//! The HTTP side: every request passes [`guard`] first (the route table, the session, the one
+//! authorization check, CSRF), then its handler; every response gets the security headers.
+//! Pages are compiled templates (askama: everything escaped unless a template says otherwise,
+//! and none does); the only script is a static file.
+
+mod board;
+mod items;
+mod pages;
+
+use crate::policy::{self, Decision, Scope};
+use crate::{auth, db, App};
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, FromRequest, Multipart, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// The session cookie. `__Host-`: only from this host, over a secure origin, path `/`.
+pub const COOKIE: &str = "__Host-bangtin";
+/// The largest request body: a picture upload and its form.
+pub const BODY_LIMIT: usize = 24 * 1024 * 1024;
+
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// What the guard found out about a request, for its handler.
+#[derive(Clone)]
+pub struct Ctx {
+    pub user: Option<auth::User>,
+    pub address: String,
+    /// The area of the resource the route names (item, board, `area` parameter).
+    pub area: Option<String>,
+}
+
+impl Ctx {
+    /// The logged-in user (the guard lets no request without one reach a handler that needs it).
+    pub fn user(&self) -> &auth::User {
+        self.user.as_ref().expect("the guard admits only logged-in users here")
+    }
+}
+
+/// The console's router.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/login", get(pages::login_page).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/static/{file}", get(pages::static_file))
+        .route("/", get(pages::home))
+        .route("/items/new", get(pages::new_item))
+        .route("/items", post(pages::create_item))
+        .route("/items/{id}", get(pages::item))
+        .route("/items/{id}/preview.png", get(pages::preview))
+        .route("/items/{id}/events", get(pages::item_events))
+        .route("/items/{id}/edit", get(pages::edit_item).post(pages::update_item))
+        .route("/items/{id}/submit", post(pages::submit))
+        .route("/items/{id}/approve", post(pages::approve))
+        .route("/items/{id}/reject", post(pages::reject))
+        .route("/items/{id}/withdraw", post(pages::withdraw))
+        .route("/boards", get(pages::boards))
+        .route("/boards/{id}", get(pages::board))
+        .route("/boards/{id}/command", post(pages::board_command))
+        .route("/audit", get(pages::audit))
+        .route("/audit.csv", get(pages::audit_csv))
+        .fallback(|| async { not_found() })
+        .layer(middleware::from_fn_with_state(app.clone(), guard))
+        .layer(middleware::from_fn(headers))
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(app)
+}
+
+/// The security headers on every response.
+async fn headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let cache_set = h.contains_key(header::CACHE_CONTROL);
+    let mut set = |k: &'static str, v: &'static str| {
+        h.insert(k, HeaderValue::from_static(v));
+    };
+    set("content-security-policy", CSP);
+    set("x-content-type-options", "nosniff");
+    set("referrer-policy", "no-referrer");
+    set("x-frame-options", "DENY");
+    set("cross-origin-opener-policy", "same-origin");
+    set("cross-origin-resource-policy", "same-origin");
+    set("permissions-policy", "camera=(), microphone=(), geolocation=()");
+    if !cache_set {
+        set("cache-control", "no-store");
+    }
+    res
+}
+
+/// The page every refusal shows: the same for "does not exist" and "not yours".
+pub fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Html("<!doctype html><meta charset=utf-8><title>404</title><link rel=stylesheet href=/static/app.css><main><h1>Không tìm thấy</h1><p>Trang này không có, hoặc không thuộc khu vực của bạn.</p><p><a href=/>Về trang chính</a></p></main>"),
+    )
+        .into_response()
+}
+
+fn forbidden(why: &str) -> Response {
+    log::warn!("refused: {why}");
+    (
+        StatusCode::FORBIDDEN,
+        "Yêu cầu bị từ chối (CSRF): hãy tải lại trang rồi thử lại.",
+    )
+        .into_response()
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+fn client_address(app: &App, req: &Request) -> String {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
+    if app.config.behind_proxy {
+        // The proxy appends the address it saw last.
+        if let Some(ip) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .map(str::trim)
+            .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok())
+        {
+            return ip.to_owned();
+        }
+    }
+    peer
+}
+
+fn query_param(req: &Request, name: &str) -> Option<String> {
+    form_urlencoded::parse(req.uri().query()?.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The one gate: the route must be in the table, the user must hold its role where its
+/// resource lives, and a state change must come from this console's own pages.
+async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let Some((rule, id)) = policy::find(req.method().as_str(), req.uri().path()) else {
+        return not_found();
+    };
+    let user = cookie(req.headers(), COOKIE)
+        .and_then(|token| auth::session_user(&app.db.lock(), &token));
+    let area = match rule.scope {
+        Scope::Item => id
+            .and_then(|id| id.parse::<i64>().ok())
+            .and_then(|id| db::item_area(&app.db.lock(), id)),
+        Scope::Board => id.and_then(|id| {
+            app.boards
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&id)
+                .and_then(|s| s.area.clone())
+        }),
+        Scope::AreaParam => query_param(&req, "area"),
+        _ => None,
+    };
+    match policy::decide(rule, user.as_ref().map(|u| u.grants.as_slice()), area.as_deref()) {
+        Decision::Allow => {}
+        Decision::Login if req.method() == Method::GET => return Redirect::to("/login").into_response(),
+        Decision::Login => return (StatusCode::UNAUTHORIZED, "Hãy đăng nhập lại.").into_response(),
+        Decision::NotFound => {
+            log::info!(
+                "{} {} refused to {}",
+                req.method(),
+                req.uri().path(),
+                user.as_ref().map_or("nobody", |u| u.username.as_str())
+            );
+            return not_found();
+        }
+    }
+    let address = client_address(&app, &req);
+    let req = if req.method() == Method::POST {
+        match check_csrf(req, user.as_ref()).await {
+            Ok(req) => req,
+            Err(res) => return res,
+        }
+    } else {
+        req
+    };
+    let mut req = req;
+    req.extensions_mut().insert(Ctx {
+        user,
+        address,
+        area,
+    });
+    next.run(req).await
+}
+
+/// A state change is accepted only from this console's own pages: the browser's Fetch
+/// Metadata (or Origin) must say same-origin, and the form must carry the session's token.
+async fn check_csrf(req: Request, user: Option<&auth::User>) -> Result<Request, Response> {
+    let h = req.headers();
+    if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        if site != "same-origin" && site != "none" {
+            return Err(forbidden(&format!("a form posted from a {site} page")));
+        }
+    }
+    if let (Some(origin), Some(host)) = (
+        h.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        h.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) {
+        let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+        if origin_host != host {
+            return Err(forbidden(&format!("a form posted from {origin} to {host}")));
+        }
+    }
+    // Before logging in there is no session to hold a token; Fetch Metadata and Origin above
+    // are the defence of the login form.
+    let Some(user) = user else {
+        return Ok(req);
+    };
+    let content_type = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let (parts, body) = req.into_parts();
+    let bytes: Bytes = axum::body::to_bytes(body, BODY_LIMIT)
+        .await
+        .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "Tệp quá lớn.").into_response())?;
+    let token = if content_type.starts_with("application/x-www-form-urlencoded") {
+        form_urlencoded::parse(&bytes)
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.into_owned())
+    } else if content_type.starts_with("multipart/form-data") {
+        let copy = Request::from_parts(parts.clone(), Body::from(bytes.clone()));
+        let mut token = None;
+        if let Ok(mut form) = Multipart::from_request(copy, &()).await {
+            while let Ok(Some(field)) = form.next_field().await {
+                if field.name() == Some("csrf") {
+                    token = field.text().await.ok();
+                    break;
+                }
+            }
+        }
+        token
+    } else {
+        return Err((StatusCode::UNSUPPORTED_MEDIA_TYPE, "Only forms are accepted.").into_response());
+    };
+    if token.as_deref() != Some(user.csrf.as_str()) {
+        return Err(forbidden("a form without this session's token"));
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}

@@ -1,0 +1,120 @@
+//! `bangtin console`: the staff web console, and `bangtin console user …` for its accounts
+//! (the first admin is made here; passwords are read from standard input, never arguments).
+
+use super::Failure;
+use bangtin_console::policy::Role;
+use bangtin_console::{auth, db::Db, App, Config};
+use std::io::BufRead as _;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct ConsoleArgs {
+    /// The console's configuration (listen address, database, broker, areas and their keys).
+    #[arg(long, value_name = "FILE", default_value = "console.toml")]
+    pub config: PathBuf,
+    #[command(subcommand)]
+    pub command: Option<ConsoleCommand>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ConsoleCommand {
+    /// Accounts: add, passwd, disable, grant.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum UserCommand {
+    /// Add an account with a role on an area; the password is read from standard input.
+    /// Approvers and admins get a one-time-code secret to put in an authenticator app.
+    Add {
+        name: String,
+        /// The area the role covers, with everything inside it (vn/ha-noi/dong-anh).
+        #[arg(long)]
+        area: String,
+        /// viewer, editor, approver or admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+    /// Set a new password (read from standard input); the user's sessions end.
+    Passwd { name: String },
+    /// Disable an account; its sessions end at once.
+    Disable { name: String },
+    /// Give an account a role on another area (or change it there).
+    Grant {
+        name: String,
+        #[arg(long)]
+        area: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| "a role is viewer, editor, approver or admin".into())
+}
+
+fn read_password() -> Result<String, Failure> {
+    eprintln!("password (one line on standard input, at least {} characters):", auth::MIN_PASSWORD);
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Failure::Runtime(anyhow::anyhow!("reading the password: {e}")))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+pub fn run(args: &ConsoleArgs) -> Result<(), Failure> {
+    let config = Config::load(&args.config).map_err(Failure::BadInput)?;
+    let Some(ConsoleCommand::User(cmd)) = &args.command else {
+        return serve(config);
+    };
+    let db = Db::open(&config.database).map_err(|e| Failure::Runtime(anyhow::anyhow!(e)))?;
+    let conn = db.lock();
+    let bad = |e: String| Failure::BadInput(vec![e]);
+    match cmd {
+        UserCommand::Add { name, area, role } => {
+            let password = read_password()?;
+            let totp = role.needs_totp() && config.security.require_totp;
+            let added = auth::add_user(&conn, name, &password, area, *role, totp).map_err(bad)?;
+            println!("added {name}: {role} of {area}");
+            if let (Some(secret), Some(url)) = (added.totp_secret, added.totp_url) {
+                println!("one-time codes: add this secret to an authenticator app: {secret}");
+                println!("(or this URI as a QR code: {url})");
+            }
+        }
+        UserCommand::Passwd { name } => {
+            let password = read_password()?;
+            auth::set_password(&conn, name, &password).map_err(bad)?;
+            println!("new password set for {name}; their sessions are closed");
+        }
+        UserCommand::Disable { name } => {
+            auth::disable(&conn, name).map_err(bad)?;
+            println!("{name} disabled; their sessions are closed");
+        }
+        UserCommand::Grant { name, area, role } => {
+            let id = auth::user_id(&conn, name).map_err(bad)?;
+            auth::grant(&conn, id, area, *role).map_err(bad)?;
+            println!("{name} is now {role} of {area}");
+        }
+    }
+    Ok(())
+}
+
+fn serve(config: Config) -> Result<(), Failure> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot start the runtime: {e}")))?;
+    runtime.block_on(async {
+        let app = App::new(config).map_err(|e| Failure::Runtime(anyhow::anyhow!(e)))?;
+        bangtin_console::serve(app, |addr| {
+            // Tests and scripts read this line for the address (the port may be chosen by the
+            // system when the configuration says port 0).
+            println!("console listening on http://{addr}/");
+        })
+        .await
+        .map_err(|e| Failure::Runtime(anyhow::anyhow!(e)))
+    })
+}
