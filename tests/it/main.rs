@@ -7,6 +7,7 @@ mod board;
 mod cap;
 mod cli;
 mod config;
+mod console;
 mod content;
 mod fonts;
 mod hardening;
