@@ -55,7 +55,10 @@ fn parse_role(s: &str) -> Result<Role, String> {
 }
 
 fn read_password() -> Result<String, Failure> {
-    eprintln!("password (one line on standard input, at least {} characters):", auth::MIN_PASSWORD);
+    eprintln!(
+        "password (one line on standard input, at least {} characters):",
+        auth::MIN_PASSWORD
+    );
     let mut line = String::new();
     std::io::stdin()
         .lock()

@@ -37,7 +37,10 @@ fn compose(c: &mut Client, title: &str, file: Option<(&str, &[u8])>) -> String {
             ("csrf", &csrf),
             ("kind", "announcement"),
             ("title", title),
-            ("body", "Trạm y tế xã tiêm vắc-xin sởi cho trẻ từ 9 tháng tuổi, sáng thứ Bảy."),
+            (
+                "body",
+                "Trạm y tế xã tiêm vắc-xin sởi cho trẻ từ 9 tháng tuổi, sáng thứ Bảy.",
+            ),
             ("class", "normal"),
         ],
         file,
@@ -48,7 +51,8 @@ fn compose(c: &mut Client, title: &str, file: Option<(&str, &[u8])>) -> String {
 
 fn post_action(c: &mut Client, id: &str, action: &str) -> u16 {
     let csrf = c.csrf();
-    c.post(&format!("/items/{id}/{action}"), &[("csrf", &csrf)]).status
+    c.post(&format!("/items/{id}/{action}"), &[("csrf", &csrf)])
+        .status
 }
 
 #[test]
@@ -79,25 +83,50 @@ fn an_editor_composes_an_approver_approves_and_the_board_shows_it() {
         eventually(10, || editor.get("/").text().contains("Tin cũ")),
         "the retained channel was not imported"
     );
-    let id = compose(&mut editor, "<script>alert(1)</script> Lịch tiêm chủng", Some(("anh.png", &picture())));
+    let id = compose(
+        &mut editor,
+        "<script>alert(1)</script> Lịch tiêm chủng",
+        Some(("anh.png", &picture())),
+    );
 
     let page = editor.get(&format!("/items/{id}"));
     let html = page.text();
-    assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"), "{html}");
-    assert!(!html.contains("<script>alert"), "a title reached the page unescaped");
+    assert!(
+        html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("<script>alert"),
+        "a title reached the page unescaped"
+    );
     assert!(html.contains("Bản nháp"));
-    assert!(html.contains("Sẽ hiển thị trên <strong>1</strong> bảng"), "{html}");
+    assert!(
+        html.contains("Sẽ hiển thị trên <strong>1</strong> bảng"),
+        "{html}"
+    );
     // The preview is drawn at the board's own display size, by the board's renderer.
-    assert!(html.contains("preview.png?w=640&amp;h=360&amp;page=1"), "{html}");
+    assert!(
+        html.contains("preview.png?w=640&amp;h=360&amp;page=1"),
+        "{html}"
+    );
     let png = editor.get(&format!("/items/{id}/preview.png?w=640&h=360&page=1"));
     assert_eq!((png.status, png.content_type.as_str()), (200, "image/png"));
     let shot = image::load_from_memory(&png.body).unwrap().to_rgba8();
     assert_eq!(shot.dimensions(), (640, 360));
-    assert!(share(&shot, PAPER) > 0.2, "the preview is not an announcement");
-    assert!(share(&shot, board::GREEN) > 0.005, "the picture is not in the preview");
+    assert!(
+        share(&shot, PAPER) > 0.2,
+        "the preview is not an announcement"
+    );
+    assert!(
+        share(&shot, board::GREEN) > 0.005,
+        "the picture is not in the preview"
+    );
 
     assert_eq!(post_action(&mut editor, &id, "submit"), 303);
-    assert!(editor.get(&format!("/items/{id}")).text().contains("Chờ duyệt"));
+    assert!(editor
+        .get(&format!("/items/{id}"))
+        .text()
+        .contains("Chờ duyệt"));
     // An editor cannot approve (the route needs an approver): not found, not forbidden.
     assert_eq!(post_action(&mut editor, &id, "approve"), 404);
 
@@ -106,9 +135,15 @@ fn an_editor_composes_an_approver_approves_and_the_board_shows_it() {
     assert!(approver.get("/").text().contains("Lịch tiêm chủng"));
     assert_eq!(post_action(&mut approver, &id, "approve"), 303);
     let shown = board.wait_for("the approved announcement", |f| share(f, PAPER) > 0.3);
-    assert!(share(&shown, board::GREEN) > 0.002, "the board shows no picture");
     assert!(
-        eventually(30, || approver.get(&format!("/items/{id}")).text().contains("Đã hiện")),
+        share(&shown, board::GREEN) > 0.002,
+        "the board shows no picture"
+    );
+    assert!(
+        eventually(30, || approver
+            .get(&format!("/items/{id}"))
+            .text()
+            .contains("Đã hiện")),
         "the publication page never showed the board's ack with shown_at"
     );
     // Both the imported item and the new one are on the channel, under a later seq.
@@ -125,7 +160,12 @@ fn every_route_refuses_users_of_another_area() {
     let config = Console::configure(&dir, broker.port, "[security]\nrequire_totp = false\n");
     Console::add_user(&config, "bien-tap", "editor", AREA);
     for role in ["viewer", "editor", "approver", "admin"] {
-        Console::add_user(&config, &format!("soc-son-{role}"), role, "vn/ha-noi/soc-son");
+        Console::add_user(
+            &config,
+            &format!("soc-son-{role}"),
+            role,
+            "vn/ha-noi/soc-son",
+        );
     }
     Console::add_user(&config, "xem", "viewer", AREA);
     let console = Console::start(&config);
@@ -143,17 +183,30 @@ fn every_route_refuses_users_of_another_area() {
             if !scoped {
                 continue;
             }
-            let path = rule
-                .path
-                .replace("{id}", &id)
-                .replace("/items", "/items")
-                + if rule.scope == Scope::AreaParam { "?area=vn/ha-noi/dong-anh" } else { "" };
+            let path = rule.path.replace("{id}", &id).replace("/items", "/items")
+                + if rule.scope == Scope::AreaParam {
+                    "?area=vn/ha-noi/dong-anh"
+                } else {
+                    ""
+                };
             let page = match rule.method {
                 "GET" => c.get(&path),
-                _ => c.post(&path, &[("csrf", &csrf), ("reason", "x"), ("action", "identify")]),
+                _ => c.post(
+                    &path,
+                    &[("csrf", &csrf), ("reason", "x"), ("action", "identify")],
+                ),
             };
-            assert_eq!(page.status, 404, "{} {path} as soc-son-{role}: {}", rule.method, page.text());
-            assert!(!page.text().contains("Thông báo nội bộ"), "{path} leaked the item");
+            assert_eq!(
+                page.status,
+                404,
+                "{} {path} as soc-son-{role}: {}",
+                rule.method,
+                page.text()
+            );
+            assert!(
+                !page.text().contains("Thông báo nội bộ"),
+                "{path} leaked the item"
+            );
             checked += 1;
         }
         // Their own lists do not show it either.
@@ -165,12 +218,22 @@ fn every_route_refuses_users_of_another_area() {
     viewer.login("xem", None);
     assert_eq!(viewer.get(&format!("/items/{id}")).status, 200);
     for action in ["submit", "approve", "withdraw", "edit"] {
-        assert_eq!(post_action(&mut viewer, &id, action), 404, "viewer {action}");
+        assert_eq!(
+            post_action(&mut viewer, &id, action),
+            404,
+            "viewer {action}"
+        );
     }
     // Nobody logged in: to the login page, or 401 for a post.
     let mut anonymous = Client::new(&console.url);
-    assert_eq!(anonymous.get(&format!("/items/{id}")).location.as_deref(), Some("/login"));
-    assert_eq!(anonymous.post(&format!("/items/{id}/approve"), &[]).status, 401);
+    assert_eq!(
+        anonymous.get(&format!("/items/{id}")).location.as_deref(),
+        Some("/login")
+    );
+    assert_eq!(
+        anonymous.post(&format!("/items/{id}/approve"), &[]).status,
+        401
+    );
     assert_eq!(anonymous.get("/static/../console.db").status, 404);
 }
 
@@ -190,24 +253,47 @@ fn cross_site_posts_and_forged_tokens_are_refused() {
     let page = c.post(&format!("/items/{id}/submit"), &[("csrf", &csrf)]);
     assert_eq!(page.status, 403, "a cross-site post was accepted");
     c.fetch_site = "same-origin";
-    assert_eq!(c.post(&format!("/items/{id}/submit"), &[("csrf", "forged")]).status, 403);
+    assert_eq!(
+        c.post(&format!("/items/{id}/submit"), &[("csrf", "forged")])
+            .status,
+        403
+    );
     assert_eq!(c.post(&format!("/items/{id}/submit"), &[]).status, 403);
-    assert!(c.get(&format!("/items/{id}")).text().contains("Bản nháp"), "a refused post changed the item");
-    assert_eq!(c.post(&format!("/items/{id}/submit"), &[("csrf", &csrf)]).status, 303);
+    assert!(
+        c.get(&format!("/items/{id}")).text().contains("Bản nháp"),
+        "a refused post changed the item"
+    );
+    assert_eq!(
+        c.post(&format!("/items/{id}/submit"), &[("csrf", &csrf)])
+            .status,
+        303
+    );
 
     // The headers every page carries.
     let page = c.get("/");
     let csp = page.header("content-security-policy").unwrap_or("");
-    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
     assert_eq!(page.header("x-frame-options"), Some("DENY"));
     // The session cookie: host-only, secure, not readable by scripts, never sent cross-site.
     let mut fresh = Client::new(&console.url);
     let login = fresh.post(
         "/login",
-        &[("username", "bien-tap"), ("password", bangtin_testkit::console::PASSWORD)],
+        &[
+            ("username", "bien-tap"),
+            ("password", bangtin_testkit::console::PASSWORD),
+        ],
     );
     let cookie = login.header("set-cookie").unwrap_or("");
-    for part in ["__Host-bangtin=", "Secure", "HttpOnly", "SameSite=Strict", "Path=/"] {
+    for part in [
+        "__Host-bangtin=",
+        "Secure",
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/",
+    ] {
         assert!(cookie.contains(part), "{cookie}");
     }
     assert_ne!(fresh.cookie, c.cookie, "a login must open a new session");
@@ -222,15 +308,176 @@ fn wrong_passwords_lock_the_account_out() {
     let console = Console::start(&config);
     let mut c = Client::new(&console.url);
     for _ in 0..5 {
-        let page = c.post("/login", &[("username", "bien-tap"), ("password", "sai mat khau")]);
+        let page = c.post(
+            "/login",
+            &[("username", "bien-tap"), ("password", "sai mat khau")],
+        );
         assert_eq!(page.status, 401);
         assert!(page.text().contains("Sai tên đăng nhập"));
     }
     let page = c.post(
         "/login",
-        &[("username", "bien-tap"), ("password", bangtin_testkit::console::PASSWORD)],
+        &[
+            ("username", "bien-tap"),
+            ("password", bangtin_testkit::console::PASSWORD),
+        ],
     );
-    assert_eq!(page.status, 429, "the right password right after five wrong ones");
+    assert_eq!(
+        page.status, 429,
+        "the right password right after five wrong ones"
+    );
     assert!(page.text().contains("15 phút"));
     assert!(c.cookie.is_none());
+}
+
+/// The retained channel on the broker: its seq and item ids.
+fn retained_channel(port: u16) -> (u64, Vec<String>) {
+    use bangtin_protocol::content::{parse_body, parse_envelope, Payload};
+    let rt = bangtin_staff::runtime().unwrap();
+    rt.block_on(async {
+        let spec =
+            bangtin_staff::BrokerSpec::new(&format!("mqtt://127.0.0.1:{port}"), "bangtin/v1")
+                .unwrap();
+        let mut s = bangtin_staff::net::Session::connect(
+            spec.options("test", None).unwrap(),
+            Duration::from_secs(5),
+        )
+        .await
+        .unwrap();
+        s.subscribe(&[board::CONTENT.to_owned()]).await.unwrap();
+        let (_, payload) = s
+            .next(tokio::time::Instant::now() + Duration::from_secs(5))
+            .await
+            .unwrap()
+            .expect("a retained channel");
+        let env = parse_envelope(&payload).unwrap();
+        let body = parse_body(&env.body).unwrap();
+        match body.payload {
+            Payload::Channel(c) => (body.seq, c.items.into_iter().map(|i| i.id).collect()),
+            other => panic!("{other:?}"),
+        }
+    })
+}
+
+#[test]
+fn approvals_survive_sigkill_and_a_broker_outage_and_nothing_goes_out_twice() {
+    let dir = temp_dir("console-kill");
+    let mut broker = Mosquitto::start(&dir);
+    let config = Console::configure(&dir, broker.port, "[security]\nrequire_totp = false\n");
+    Console::add_user(&config, "bien-tap", "editor", AREA);
+    Console::add_user(&config, "duyet", "approver", AREA);
+    let mut console = Console::start(&config);
+    let mut editor = Client::new(&console.url);
+    editor.login("bien-tap", None);
+    const ROUNDS: usize = 20;
+    let ids: Vec<String> = (0..ROUNDS)
+        .map(|i| {
+            let id = compose(&mut editor, &format!("Thông báo số {i}"), None);
+            assert_eq!(post_action(&mut editor, &id, "submit"), 303);
+            id
+        })
+        .collect();
+    let mut approver = Client::new(&console.url);
+    approver.login("duyet", None);
+    let mut acknowledged = Vec::new();
+    for (round, id) in ids.iter().enumerate() {
+        // A third of the rounds with the broker down: approvals queue in the outbox.
+        if round == ROUNDS / 3 {
+            broker.stop();
+        }
+        if round == 2 * ROUNDS / 3 {
+            broker.start_again();
+        }
+        approver.base = console.url.clone();
+        let csrf = approver.csrf();
+        let pid = console.pid();
+        // The kill lands before, during or after the approval's transaction.
+        let delay = Duration::from_micros((round as u64 * 150) % 2500);
+        let killer = std::thread::spawn(move || {
+            std::thread::sleep(delay);
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .status();
+        });
+        let result = approver.try_post(&format!("/items/{id}/approve"), &[("csrf", &csrf)]);
+        killer.join().unwrap();
+        if let Ok(page) = result {
+            if page.status == 303 {
+                acknowledged.push(format!("item {id}"));
+            }
+        }
+        console.kill();
+        // Sessions are in the database: the officer stays logged in across the restart.
+        console = Console::start(&config);
+    }
+    approver.base = console.url.clone();
+    // What was not approved before a kill is approved now; nothing is approved twice.
+    for id in &ids {
+        let page = approver.get(&format!("/items/{id}"));
+        assert_eq!(page.status, 200, "logged out by a restart?");
+        if page.text().contains("Chờ duyệt") {
+            assert_eq!(post_action(&mut approver, id, "approve"), 303);
+        }
+        assert!(approver
+            .get(&format!("/items/{id}"))
+            .text()
+            .contains("Đang phát"));
+    }
+    let db = bangtin_console::db::Db::open(&dir.join("console.db")).unwrap();
+    let outbox_empty = eventually(30, || {
+        let conn = db.lock();
+        conn.query_row(
+            "SELECT count(*) FROM outbox WHERE state = 'pending'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap()
+            == 0
+    });
+    assert!(
+        outbox_empty,
+        "the outbox never emptied after the broker came back"
+    );
+    let (seq, items) = retained_channel(broker.port);
+    let conn = db.lock();
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    let last: i64 = conn
+        .query_row(
+            "SELECT seq FROM channels WHERE topic = ?1",
+            [board::CONTENT],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        seq as i64, last,
+        "the broker holds an older channel than the console signed"
+    );
+    let mut unique = items.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        items.len(),
+        "an item is on the channel twice: {items:?}"
+    );
+    assert_eq!(items.len(), ROUNDS, "{items:?}");
+    // Every acknowledged approval is in the audit log once.
+    for target in &acknowledged {
+        let n: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM audit WHERE action = 'approve' AND target LIKE ?1 || ' %'",
+                [target],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 1, "{target} approved {n} times in the audit log");
+    }
+    eprintln!(
+        "{} of {ROUNDS} approvals acknowledged before the kill",
+        acknowledged.len()
+    );
+    assert!(!acknowledged.is_empty());
 }

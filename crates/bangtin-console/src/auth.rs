@@ -52,8 +52,11 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// A hash to verify against when the account does not exist, so that a wrong name takes as
@@ -64,7 +67,9 @@ fn decoy_hash() -> &'static str {
 }
 
 fn totp(secret_b32: &str, username: &str) -> Option<TOTP> {
-    let secret = totp_rs::Secret::Encoded(secret_b32.to_owned()).to_bytes().ok()?;
+    let secret = totp_rs::Secret::Encoded(secret_b32.to_owned())
+        .to_bytes()
+        .ok()?;
     let _ = username;
     TOTP::new(Algorithm::SHA1, 6, 1, 30, secret).ok()
 }
@@ -120,7 +125,9 @@ pub fn login(
             let needs_code = secret.is_some()
                 || (require_totp && highest_role(conn, *id).is_some_and(Role::needs_totp));
             let code_ok = match secret {
-                Some(s) => totp(s, username).is_some_and(|t| t.check_current(code.trim()).unwrap_or(false)),
+                Some(s) => {
+                    totp(s, username).is_some_and(|t| t.check_current(code.trim()).unwrap_or(false))
+                }
                 None => !needs_code,
             };
             password_ok && code_ok && !disabled
@@ -172,13 +179,20 @@ pub fn grants(conn: &Connection, user: i64) -> Vec<Grant> {
     let Ok(mut st) = conn.prepare_cached("SELECT area, role FROM grants WHERE user_id = ?1") else {
         return Vec::new();
     };
-    st.query_map([user], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-        .map(|rows| {
-            rows.filter_map(Result::ok)
-                .filter_map(|(area, role)| Some(Grant { area, role: Role::parse(&role)? }))
-                .collect()
-        })
-        .unwrap_or_default()
+    st.query_map([user], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })
+    .map(|rows| {
+        rows.filter_map(Result::ok)
+            .filter_map(|(area, role)| {
+                Some(Grant {
+                    area,
+                    role: Role::parse(&role)?,
+                })
+            })
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 /// The user of a session token, if the session is open and the account enabled; marks it used.
@@ -208,7 +222,10 @@ pub fn session_user(conn: &Connection, token: &str) -> Option<User> {
 }
 
 pub fn logout(conn: &Connection, token: &str) {
-    let _ = conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash(token)]);
+    let _ = conn.execute(
+        "DELETE FROM sessions WHERE token_hash = ?1",
+        [token_hash(token)],
+    );
 }
 
 /// What `bangtin console user add` made: the one-time-code secret when the role needs one.
@@ -238,7 +255,9 @@ pub fn add_user(
         return Err(format!("a password has at least {MIN_PASSWORD} characters"));
     }
     if bangtin_protocol::ids::parse_area(area).is_none() {
-        return Err(format!("{area:?} is not an area path such as vn/ha-noi/dong-anh"));
+        return Err(format!(
+            "{area:?} is not an area path such as vn/ha-noi/dong-anh"
+        ));
     }
     let (secret, url) = if with_totp {
         let mut raw = [0u8; 20];
@@ -255,7 +274,9 @@ pub fn add_user(
         params![username, hash_password(password)?, secret, now_s()],
     )
     .map_err(|e| match e {
-        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
             format!("the user {username} already exists")
         }
         e => e.to_string(),
@@ -279,10 +300,14 @@ pub fn grant(conn: &Connection, user: i64, area: &str, role: Role) -> Result<(),
 }
 
 pub fn user_id(conn: &Connection, username: &str) -> Result<i64, String> {
-    conn.query_row("SELECT id FROM users WHERE username = ?1", [username], |r| r.get(0))
-        .optional()
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("no user {username}"))
+    conn.query_row(
+        "SELECT id FROM users WHERE username = ?1",
+        [username],
+        |r| r.get(0),
+    )
+    .optional()
+    .map_err(|e| e.to_string())?
+    .ok_or_else(|| format!("no user {username}"))
 }
 
 /// Sets a new password and ends the user's sessions.
@@ -321,7 +346,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("c.db")).unwrap();
         let conn = db.lock();
-        add_user(&conn, "bien-tap", "mat khau dai", "vn/a", Role::Editor, false).unwrap();
+        add_user(
+            &conn,
+            "bien-tap",
+            "mat khau dai",
+            "vn/a",
+            Role::Editor,
+            false,
+        )
+        .unwrap();
         let added = add_user(&conn, "duyet", "mat khau dai", "vn/a", Role::Approver, true).unwrap();
         let secret = added.totp_secret.unwrap();
         assert!(added.totp_url.unwrap().starts_with("otpauth://totp/"));
@@ -354,6 +387,9 @@ mod tests {
         disable(&conn, "duyet").unwrap();
         assert!(session_user(&conn, &token).is_some());
         set_password(&conn, "bien-tap", "mat khau moi dai").unwrap();
-        assert!(session_user(&conn, &token).is_none(), "sessions end with a new password");
+        assert!(
+            session_user(&conn, &token).is_none(),
+            "sessions end with a new password"
+        );
     }
 }

@@ -6,10 +6,8 @@
 
 use crate::config::{Area, Config};
 use crate::db::{self, now_s};
+use bangtin_protocol::content::{self, channel_from_value, limits, Channel, Item, Payload};
 use base64::Engine as _;
-use bangtin_protocol::content::{
-    self, channel_from_value, limits, Channel, Item, Payload,
-};
 use ed25519_dalek::Signature;
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
@@ -35,7 +33,9 @@ pub fn republish(conn: &Connection, area: &Area, topic: &str) -> Result<Signed, 
         ));
     }
     let last: Option<i64> = conn
-        .query_row("SELECT seq FROM channels WHERE topic = ?1", [topic], |r| r.get(0))
+        .query_row("SELECT seq FROM channels WHERE topic = ?1", [topic], |r| {
+            r.get(0)
+        })
         .optional()
         .map_err(|e| e.to_string())?;
     let now = bangtin_staff::board_now();
@@ -161,7 +161,9 @@ pub fn import(
 ) -> Result<usize, String> {
     let tx = conn.transaction().map_err(|e| e.to_string())?;
     let last: Option<i64> = tx
-        .query_row("SELECT seq FROM channels WHERE topic = ?1", [topic], |r| r.get(0))
+        .query_row("SELECT seq FROM channels WHERE topic = ?1", [topic], |r| {
+            r.get(0)
+        })
         .optional()
         .map_err(|e| e.to_string())?;
     if last.is_some_and(|l| l as u64 >= seq) {

@@ -109,8 +109,11 @@ impl Config {
         let text = std::fs::read_to_string(path)
             .map_err(|e| vec![format!("cannot read {}: {e}", path.display())])?;
         let base = path.parent().unwrap_or(Path::new("."));
-        Config::parse(&text, base)
-            .map_err(|p| p.into_iter().map(|e| format!("{}: {e}", path.display())).collect())
+        Config::parse(&text, base).map_err(|p| {
+            p.into_iter()
+                .map(|e| format!("{}: {e}", path.display()))
+                .collect()
+        })
     }
 
     pub fn parse(text: &str, base: &Path) -> Result<Config, Vec<String>> {
@@ -144,7 +147,10 @@ impl Config {
         }
         for a in file.areas {
             if bangtin_protocol::ids::parse_area(&a.path).is_none() {
-                problems.push(format!("area {:?} is not an area path such as vn/ha-noi", a.path));
+                problems.push(format!(
+                    "area {:?} is not an area path such as vn/ha-noi",
+                    a.path
+                ));
                 continue;
             }
             let key_path = base.join(&a.key);
@@ -201,7 +207,10 @@ mod tests {
         assert_eq!(c.areas[0].key_id, "dong-anh");
         assert!(c.areas[0].approval);
         assert!(c.security.require_totp);
-        assert_eq!(c.area_for("vn/ha-noi/dong-anh/x").unwrap().path, "vn/ha-noi/dong-anh");
+        assert_eq!(
+            c.area_for("vn/ha-noi/dong-anh/x").unwrap().path,
+            "vn/ha-noi/dong-anh"
+        );
         assert!(c.area_for("vn/ha-noi").is_none());
 
         let bad = "listen = \"0.0.0.0:8080\"\n[broker]\nurl = \"http://x\"\n\

@@ -158,7 +158,15 @@ pub fn audit(conn: &Connection, e: &AuditEntry<'_>) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO audit (at, user, address, action, target, area, sha256)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![now_s(), e.user, e.address, e.action, e.target, e.area, e.sha256],
+        params![
+            now_s(),
+            e.user,
+            e.address,
+            e.action,
+            e.target,
+            e.area,
+            e.sha256
+        ],
     )?;
     Ok(())
 }
@@ -195,7 +203,9 @@ mod tests {
         drop(db);
         let db = Db::open(&path).unwrap();
         let conn = db.lock();
-        let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(v, MIGRATIONS.len() as i64);
         let e = conn.execute("UPDATE audit SET user = 'x'", []).unwrap_err();
         assert!(e.to_string().contains("append-only"), "{e}");

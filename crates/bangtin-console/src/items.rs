@@ -196,7 +196,10 @@ pub fn check(form: &Form, id: &str, image: Option<&Value>) -> Result<Checked, Fi
                 Some(img) => {
                     item.insert("image".into(), img.clone());
                 }
-                None => err("image", "Hãy chọn một ảnh (JPEG, PNG, WebP hoặc GIF).".into()),
+                None => err(
+                    "image",
+                    "Hãy chọn một ảnh (JPEG, PNG, WebP hoặc GIF).".into(),
+                ),
             }
             let caption = form.caption.trim();
             if chars(caption) > limits::CAPTION_CHARS {
@@ -282,10 +285,16 @@ pub fn check(form: &Form, id: &str, image: Option<&Value>) -> Result<Checked, Fi
                 (Some(_), Some(_)) => {
                     item.insert("hours".into(), json!([{"from": hf, "to": ht}]));
                 }
-                _ => err("hours_from", "Giờ không hợp lệ: dùng HH:MM (24 giờ).".into()),
+                _ => err(
+                    "hours_from",
+                    "Giờ không hợp lệ: dùng HH:MM (24 giờ).".into(),
+                ),
             }
         }
-        _ => err("hours_from", "Nhập cả giờ bắt đầu và giờ kết thúc, hoặc bỏ trống cả hai.".into()),
+        _ => err(
+            "hours_from",
+            "Nhập cả giờ bắt đầu và giờ kết thúc, hoặc bỏ trống cả hai.".into(),
+        ),
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -299,7 +308,10 @@ pub fn check(form: &Form, id: &str, image: Option<&Value>) -> Result<Checked, Fi
             item: c.items.remove(0),
             repairs,
         }),
-        Ok(_) => Err(FieldErrors::from([(String::new(), vec!["Tin không hợp lệ.".into()])])),
+        Ok(_) => Err(FieldErrors::from([(
+            String::new(),
+            vec!["Tin không hợp lệ.".into()],
+        )])),
         Err(problems) => {
             let mut errors = FieldErrors::new();
             for p in problems.iter() {
@@ -346,12 +358,15 @@ pub fn form_of(item: &Item) -> Form {
         ..Form::default()
     };
     if let Some(h) = item.hours.as_ref().and_then(|h| h.first()) {
-        let hm = |t: bangtin_protocol::content::TimeOfDay| format!("{:02}:{:02}", t.0 / 60, t.0 % 60);
+        let hm =
+            |t: bangtin_protocol::content::TimeOfDay| format!("{:02}:{:02}", t.0 / 60, t.0 % 60);
         f.hours_from = hm(h.from);
         f.hours_to = hm(h.to);
     }
     match &item.kind {
-        ItemKind::Announcement { title, body, qr, .. } => {
+        ItemKind::Announcement {
+            title, body, qr, ..
+        } => {
             f.kind = "announcement".into();
             f.title = title.clone().unwrap_or_default();
             f.body = body.clone().unwrap_or_default();
@@ -386,18 +401,31 @@ mod tests {
     fn an_author_cannot_approve_their_own_item() {
         assert_eq!(step(Action::Approve, facts(Status::Submitted, true)), None);
         let s = step(Action::Approve, facts(Status::Submitted, false)).unwrap();
-        assert_eq!(s, Step { status: Status::Published, republish: true });
+        assert_eq!(
+            s,
+            Step {
+                status: Status::Published,
+                republish: true
+            }
+        );
         assert!(refusal(Action::Approve, facts(Status::Submitted, true)).contains("tự duyệt"));
     }
 
     #[test]
     fn only_submitted_items_are_approved_or_rejected() {
-        for st in [Status::Draft, Status::Rejected, Status::Published, Status::Withdrawn] {
+        for st in [
+            Status::Draft,
+            Status::Rejected,
+            Status::Published,
+            Status::Withdrawn,
+        ] {
             assert_eq!(step(Action::Approve, facts(st, false)), None, "{st:?}");
             assert_eq!(step(Action::Reject, facts(st, false)), None, "{st:?}");
         }
         assert_eq!(
-            step(Action::Reject, facts(Status::Submitted, false)).unwrap().status,
+            step(Action::Reject, facts(Status::Submitted, false))
+                .unwrap()
+                .status,
             Status::Rejected
         );
     }
@@ -408,14 +436,23 @@ mod tests {
         f.needs_approval = false;
         assert_eq!(
             step(Action::Submit, f),
-            Some(Step { status: Status::Published, republish: true })
+            Some(Step {
+                status: Status::Published,
+                republish: true
+            })
         );
         assert_eq!(step(Action::Withdraw, f), None);
         f.live = true;
         f.status = Status::Draft; // a new revision of a live item, being edited
         assert_eq!(step(Action::Withdraw, f).unwrap().status, Status::Withdrawn);
         // Editing never republishes: the live revision stays until the new one is approved.
-        assert_eq!(step(Action::Edit, f), Some(Step { status: Status::Draft, republish: false }));
+        assert_eq!(
+            step(Action::Edit, f),
+            Some(Step {
+                status: Status::Draft,
+                republish: false
+            })
+        );
     }
 
     fn form(title: &str) -> Form {
@@ -438,10 +475,16 @@ mod tests {
         f.class = "priority".into();
         let c = check(&f, "c1", None).unwrap();
         assert_eq!(c.item.id, "c1");
-        assert_eq!(c.item.valid_from.unwrap().to_rfc3339(), "2026-12-07T00:00:00+07:00");
+        assert_eq!(
+            c.item.valid_from.unwrap().to_rfc3339(),
+            "2026-12-07T00:00:00+07:00"
+        );
         assert_eq!(c.item.days.as_ref().unwrap().len(), 2);
         let back = form_of(&c.item);
-        assert_eq!((back.title.as_str(), back.hours_to.as_str()), ("Lịch tiêm chủng", "18:30"));
+        assert_eq!(
+            (back.title.as_str(), back.hours_to.as_str()),
+            ("Lịch tiêm chủng", "18:30")
+        );
         assert_eq!(back.valid_until, "2026-12-31");
     }
 

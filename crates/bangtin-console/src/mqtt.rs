@@ -74,7 +74,10 @@ async fn listen_once(app: &App, failures: &mut u32) -> String {
 fn take(app: &App, prefix: &str, topic: &str, payload: &[u8]) {
     if let Some(board) = board_of(prefix, topic, "status") {
         if payload.is_empty() {
-            app.boards.write().unwrap_or_else(|e| e.into_inner()).remove(board);
+            app.boards
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(board);
             return;
         }
         match fleet::parse_status(payload) {
@@ -177,7 +180,12 @@ async fn send_once(app: &App, failures: &mut u32) -> String {
                 let _ = app.events.send(Event::Sent(id));
             }
             Ok(Err(e)) => return e,
-            Err(_) => return format!("no acknowledgement from the broker in {}s", PUBLISH.as_secs()),
+            Err(_) => {
+                return format!(
+                    "no acknowledgement from the broker in {}s",
+                    PUBLISH.as_secs()
+                )
+            }
         }
     }
 }

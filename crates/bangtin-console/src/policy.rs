@@ -228,7 +228,10 @@ mod tests {
             g("vn/ha-noi", Role::Viewer),
             g("vn/ha-noi/dong-anh", Role::Approver),
         ];
-        assert_eq!(role_on(&grants, "vn/ha-noi/dong-anh/x"), Some(Role::Approver));
+        assert_eq!(
+            role_on(&grants, "vn/ha-noi/dong-anh/x"),
+            Some(Role::Approver)
+        );
         assert_eq!(role_on(&grants, "vn/ha-noi/soc-son"), Some(Role::Viewer));
     }
 
@@ -251,9 +254,18 @@ mod tests {
         let editor = [g("vn/a", Role::Editor)];
         let approver = [g("vn/a", Role::Approver)];
         assert_eq!(decide(rule, None, Some("vn/a")), Decision::Login);
-        assert_eq!(decide(rule, Some(&editor), Some("vn/a")), Decision::NotFound);
-        assert_eq!(decide(rule, Some(&approver), Some("vn/a/x")), Decision::Allow);
-        assert_eq!(decide(rule, Some(&approver), Some("vn/b")), Decision::NotFound);
+        assert_eq!(
+            decide(rule, Some(&editor), Some("vn/a")),
+            Decision::NotFound
+        );
+        assert_eq!(
+            decide(rule, Some(&approver), Some("vn/a/x")),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(rule, Some(&approver), Some("vn/b")),
+            Decision::NotFound
+        );
         assert_eq!(decide(rule, Some(&approver), None), Decision::NotFound);
         let (audit, _) = find("GET", "/audit").unwrap();
         assert_eq!(decide(audit, Some(&approver), None), Decision::NotFound);

@@ -85,10 +85,9 @@ fn worker(rx: mpsc::Receiver<Job>) {
             match bangtin_render::offscreen() {
                 Ok(g) => gpu = Some(g),
                 Err(e) => {
-                    let _ = job.reply.send(Err(format!(
-                        "{e}. {}",
-                        bangtin_render::NO_ADAPTER_HELP
-                    )));
+                    let _ = job
+                        .reply
+                        .send(Err(format!("{e}. {}", bangtin_render::NO_ADAPTER_HELP)));
                     continue;
                 }
             }
@@ -110,8 +109,8 @@ fn draw(
     engine: &mut TextEngine,
     job: &Job,
 ) -> Result<Picture, String> {
-    let loaded = document::load_bytes("preview".into(), &job.document, None)
-        .map_err(|e| e.to_string())?;
+    let loaded =
+        document::load_bytes("preview".into(), &job.document, None).map_err(|e| e.to_string())?;
     let (list, wanted) = bangtin_staff::preview::display_list(
         &loaded,
         job.size,

@@ -63,7 +63,9 @@ impl Console {
         );
         stdout
             .lines()
-            .find_map(|l| l.strip_prefix("one-time codes: add this secret to an authenticator app: "))
+            .find_map(|l| {
+                l.strip_prefix("one-time codes: add this secret to an authenticator app: ")
+            })
             .map(str::to_owned)
     }
 
@@ -169,7 +171,15 @@ impl Client {
     }
 
     fn finish(&mut self, res: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Page {
-        let mut res = res.unwrap_or_else(|e| panic!("HTTP request failed: {e}"));
+        self.try_finish(res)
+            .unwrap_or_else(|e| panic!("HTTP request failed: {e}"))
+    }
+
+    fn try_finish(
+        &mut self,
+        res: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<Page, ureq::Error> {
+        let mut res = res?;
         let headers: Vec<(String, String)> = res
             .headers()
             .iter()
@@ -184,7 +194,7 @@ impl Client {
             }
         }
         let get = |n: &str| headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
-        Page {
+        Ok(Page {
             status: res.status().as_u16(),
             location: get("location"),
             content_type: get("content-type").unwrap_or_default(),
@@ -192,10 +202,9 @@ impl Client {
                 .body_mut()
                 .with_config()
                 .limit(64 * 1024 * 1024)
-                .read_to_vec()
-                .unwrap_or_default(),
+                .read_to_vec()?,
             headers,
-        }
+        })
     }
 
     fn cookie_header(&self) -> String {
@@ -216,6 +225,12 @@ impl Client {
 
     /// Posts an urlencoded form.
     pub fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        self.try_post(path, fields)
+            .unwrap_or_else(|e| panic!("HTTP request failed: {e}"))
+    }
+
+    /// [`Client::post`] to a server that may be gone (killed in the middle of the request).
+    pub fn try_post(&mut self, path: &str, fields: &[(&str, &str)]) -> Result<Page, ureq::Error> {
         let body: String = fields
             .iter()
             .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
@@ -228,7 +243,7 @@ impl Client {
             .header("content-type", "application/x-www-form-urlencoded")
             .header("sec-fetch-site", self.fetch_site)
             .send(body.as_bytes());
-        self.finish(res)
+        self.try_finish(res)
     }
 
     /// Posts a multipart form; `file` is the `image` field's name and bytes.
@@ -262,7 +277,10 @@ impl Client {
             .agent
             .post(format!("{}{path}", self.base))
             .header("cookie", self.cookie_header())
-            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
             .header("sec-fetch-site", self.fetch_site)
             .send(&body[..]);
         self.finish(res)
@@ -278,12 +296,17 @@ impl Client {
             &[("username", user), ("password", PASSWORD), ("code", &code)],
         );
         assert_eq!(page.status, 303, "login of {user}: {}", page.text());
-        assert!(self.cookie.is_some(), "login of {user} set no session cookie");
+        assert!(
+            self.cookie.is_some(),
+            "login of {user} set no session cookie"
+        );
     }
 
     /// The session's CSRF token, read from the home page's forms.
     pub fn csrf(&mut self) -> String {
-        self.get("/").csrf().expect("a logged-in page carries the CSRF token")
+        self.get("/")
+            .csrf()
+            .expect("a logged-in page carries the CSRF token")
     }
 }
 

@@ -6,6 +6,7 @@
 //! failure; that is how a test fails.
 
 pub mod board;
+pub mod browser;
 pub mod console;
 pub mod fixtures;
 pub mod golden;

@@ -11,9 +11,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Extension, Form};
-use base64::Engine as _;
 use bangtin_protocol::content::{Action, Item};
 use bangtin_staff::{fleet, Signer};
+use base64::Engine as _;
 use rusqlite::OptionalExtension;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -57,16 +57,22 @@ fn board_page(
     else {
         return super::not_found();
     };
-    let row = fleet::rows(std::slice::from_ref(&status), bangtin_staff::board_now(), None)
-        .pop()
-        .map(|r| BoardRow::of(&r));
+    let row = fleet::rows(
+        std::slice::from_ref(&status),
+        bangtin_staff::board_now(),
+        None,
+    )
+    .pop()
+    .map(|r| BoardRow::of(&r));
     let Some(b) = row else {
         return super::not_found();
     };
     let why = match (&status.alert, &status.showing) {
         (Some(a), _) => format!("Cảnh báo khẩn cấp {a} đang chiếm màn hình."),
         (None, Some(item)) => why_item(app, item),
-        (None, None) => "Không có tin nào đang hiệu lực: bảng hiện màn hình chờ (giờ, ngày).".into(),
+        (None, None) => {
+            "Không có tin nào đang hiệu lực: bảng hiện màn hình chờ (giờ, ngày).".into()
+        }
     };
     let area = status.area.clone().unwrap_or_default();
     page(
@@ -191,6 +197,12 @@ pub async fn board_command(
     };
     match result {
         Ok(shot) => board_page(&app, &ctx, &id, Some("Bảng đã làm theo lệnh.".into()), shot),
-        Err(e) => board_page(&app, &ctx, &id, Some(format!("Lệnh chưa thực hiện được: {e}")), None),
+        Err(e) => board_page(
+            &app,
+            &ctx,
+            &id,
+            Some(format!("Lệnh chưa thực hiện được: {e}")),
+            None,
+        ),
     }
 }

@@ -72,9 +72,16 @@ fn compose_areas(app: &App, ctx: &Ctx) -> Vec<String> {
             }
         }
     }
-    for s in app.boards.read().unwrap_or_else(|e| e.into_inner()).values() {
+    for s in app
+        .boards
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .values()
+    {
         if let Some(area) = &s.area {
-            if policy::role_on(grants, area) >= Some(Role::Editor) && app.config.area_for(area).is_some() {
+            if policy::role_on(grants, area) >= Some(Role::Editor)
+                && app.config.area_for(area).is_some()
+            {
                 out.insert(area.clone());
             }
         }
@@ -101,7 +108,18 @@ pub async fn new_item(
     } else {
         String::new()
     };
-    form_page(&app, &ctx, None, area, areas, Form::default(), FieldErrors::new(), false, false, StatusCode::OK)
+    form_page(
+        &app,
+        &ctx,
+        None,
+        area,
+        areas,
+        Form::default(),
+        FieldErrors::new(),
+        false,
+        false,
+        StatusCode::OK,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -195,7 +213,12 @@ fn build(
         None => None,
     };
     let checked = items::check(form, id, image.as_ref())?;
-    notes.extend(checked.repairs.iter().map(|r| r.text(bangtin_staff::Lang::Vi)));
+    notes.extend(
+        checked
+            .repairs
+            .iter()
+            .map(|r| r.text(bangtin_staff::Lang::Vi)),
+    );
     Ok((checked.item, notes))
 }
 
@@ -226,7 +249,18 @@ pub async fn create_item(
     let (item, notes) = match build(&form, upload, None, &item_id) {
         Ok(x) => x,
         Err(errors) => {
-            return form_page(&app, &ctx, None, area, areas, form, errors, false, had_image, StatusCode::UNPROCESSABLE_ENTITY)
+            return form_page(
+                &app,
+                &ctx,
+                None,
+                area,
+                areas,
+                form,
+                errors,
+                false,
+                had_image,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
     };
     let user = ctx.user();
@@ -240,7 +274,10 @@ pub async fn create_item(
             params![item_id, topic, area, draft, user.id, serde_json::to_string(&notes).unwrap_or_default(), now_s()],
         )?;
         let id = tx.last_insert_rowid();
-        db::audit(&tx, &entry(&ctx, "create", &format!("item {id}"), &area, None))?;
+        db::audit(
+            &tx,
+            &entry(&ctx, "create", &format!("item {id}"), &area, None),
+        )?;
         tx.commit()?;
         Ok(id)
     })();
@@ -250,7 +287,13 @@ pub async fn create_item(
     }
 }
 
-fn entry<'a>(ctx: &'a Ctx, action: &'a str, target: &'a str, area: &'a str, sha256: Option<&'a str>) -> AuditEntry<'a> {
+fn entry<'a>(
+    ctx: &'a Ctx,
+    action: &'a str,
+    target: &'a str,
+    area: &'a str,
+    sha256: Option<&'a str>,
+) -> AuditEntry<'a> {
     AuditEntry {
         user: &ctx.user().username,
         address: &ctx.address,
@@ -322,7 +365,18 @@ pub async fn edit_item(
         return super::not_found();
     };
     let has_image = row.draft.kind.image().is_some();
-    form_page(&app, &ctx, Some(row.id), row.area, Vec::new(), items::form_of(&row.draft), FieldErrors::new(), has_image, false, StatusCode::OK)
+    form_page(
+        &app,
+        &ctx,
+        Some(row.id),
+        row.area,
+        Vec::new(),
+        items::form_of(&row.draft),
+        FieldErrors::new(),
+        has_image,
+        false,
+        StatusCode::OK,
+    )
 }
 
 pub async fn update_item(
@@ -348,13 +402,31 @@ pub async fn update_item(
     let (item, notes) = match build(&form, upload, kept, &row.draft.id) {
         Ok(x) => x,
         Err(errors) => {
-            return form_page(&app, &ctx, Some(row.id), row.area, Vec::new(), form, errors, has_image, had_image, StatusCode::UNPROCESSABLE_ENTITY)
+            return form_page(
+                &app,
+                &ctx,
+                Some(row.id),
+                row.area,
+                Vec::new(),
+                form,
+                errors,
+                has_image,
+                had_image,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
     };
     let user = ctx.user();
     let facts = facts(&app, &row, user.id);
     if items::step(Action::Edit, facts).is_none() {
-        return item_page(&app, &ctx, &row, Some(items::refusal(Action::Edit, facts).into()), StatusCode::CONFLICT).await;
+        return item_page(
+            &app,
+            &ctx,
+            &row,
+            Some(items::refusal(Action::Edit, facts).into()),
+            StatusCode::CONFLICT,
+        )
+        .await;
     }
     let mut conn = app.db.lock();
     let result = (|| -> rusqlite::Result<()> {
@@ -362,9 +434,18 @@ pub async fn update_item(
         tx.execute(
             "UPDATE items SET draft = ?1, status = 'draft', revision = revision + 1, author = ?2,
                     approver = NULL, reason = NULL, notes = ?3, updated_at = ?4 WHERE id = ?5",
-            params![serde_json::to_string(&item).unwrap_or_default(), user.id, serde_json::to_string(&notes).unwrap_or_default(), now_s(), row.id],
+            params![
+                serde_json::to_string(&item).unwrap_or_default(),
+                user.id,
+                serde_json::to_string(&notes).unwrap_or_default(),
+                now_s(),
+                row.id
+            ],
         )?;
-        db::audit(&tx, &entry(&ctx, "edit", &format!("item {}", row.id), &row.area, None))?;
+        db::audit(
+            &tx,
+            &entry(&ctx, "edit", &format!("item {}", row.id), &row.area, None),
+        )?;
         tx.commit()
     })();
     match result {
@@ -426,7 +507,11 @@ fn sizes(app: &App, area: &str) -> (usize, Vec<(u32, u32)>) {
     let boards = app.boards.read().unwrap_or_else(|e| e.into_inner());
     let reached: Vec<_> = boards
         .values()
-        .filter(|s| s.area.as_deref().is_some_and(|a| bangtin_staff::fleet::area_covers(area, a)))
+        .filter(|s| {
+            s.area
+                .as_deref()
+                .is_some_and(|a| bangtin_staff::fleet::area_covers(area, a))
+        })
         .collect();
     let mut sizes: Vec<(u32, u32)> = reached
         .iter()
@@ -442,7 +527,13 @@ fn sizes(app: &App, area: &str) -> (usize, Vec<(u32, u32)>) {
     (reached.len(), sizes)
 }
 
-async fn item_page(app: &App, ctx: &Ctx, row: &Row, message: Option<String>, status: StatusCode) -> Response {
+async fn item_page(
+    app: &App,
+    ctx: &Ctx,
+    row: &Row,
+    message: Option<String>,
+    status: StatusCode,
+) -> Response {
     let user = ctx.user();
     let role = policy::role_on(&user.grants, &row.area);
     let f = facts(app, row, user.id);
@@ -451,8 +542,18 @@ async fn item_page(app: &App, ctx: &Ctx, row: &Row, message: Option<String>, sta
     let doc = preview_document(row);
     let mut previews = Vec::new();
     for (w, h) in sizes {
-        let n = app.previewer.pages(doc.clone(), (w, h)).await.unwrap_or(1).min(20);
-        previews.extend((1..=n).map(|page| PreviewRef { w, h, page, pages: n }));
+        let n = app
+            .previewer
+            .pages(doc.clone(), (w, h))
+            .await
+            .unwrap_or(1)
+            .min(20);
+        previews.extend((1..=n).map(|page| PreviewRef {
+            w,
+            h,
+            page,
+            pages: n,
+        }));
     }
     page(
         &ItemPage {
@@ -465,7 +566,10 @@ async fn item_page(app: &App, ctx: &Ctx, row: &Row, message: Option<String>, sta
             revision: row.revision,
             live_differs: row.live.as_ref().is_some_and(|l| *l != row.draft),
             message,
-            reason: row.reason.clone().filter(|_| row.status == Status::Rejected),
+            reason: row
+                .reason
+                .clone()
+                .filter(|_| row.status == Status::Rejected),
             notes: row.notes.clone(),
             board_count,
             previews,
@@ -507,7 +611,10 @@ fn delivery(app: &App, row: &Row) -> Vec<DeliveryRow> {
             }
         };
     }
-    let grants = [policy::Grant { area: row.area.clone(), role: Role::Viewer }];
+    let grants = [policy::Grant {
+        area: row.area.clone(),
+        role: Role::Viewer,
+    }];
     visible_rows(app, &grants)
         .into_iter()
         .map(|r| {
@@ -562,17 +669,19 @@ pub async fn preview(
     let Some(row) = load(&app.db.lock(), item_id(&id)) else {
         return super::not_found();
     };
-    match app.previewer.render(preview_document(&row), (q.w, q.h), q.page - 1).await {
-        Ok(p) => {
-            (
-                [
-                    (header::CONTENT_TYPE, "image/png"),
-                    (header::CACHE_CONTROL, "private, no-cache"),
-                ],
-                p.png,
-            )
-                .into_response()
-        }
+    match app
+        .previewer
+        .render(preview_document(&row), (q.w, q.h), q.page - 1)
+        .await
+    {
+        Ok(p) => (
+            [
+                (header::CONTENT_TYPE, "image/png"),
+                (header::CACHE_CONTROL, "private, no-cache"),
+            ],
+            p.png,
+        )
+            .into_response(),
         Err(e) => internal(&format!("preview of item {}: {e}", row.id)),
     }
 }
@@ -589,12 +698,17 @@ pub async fn item_events(State(app): State<Arc<App>>, Path(id): Path<String>) ->
         loop {
             match rx.recv().await {
                 Ok(Event::Ack { topic: t, .. }) if t == topic => break,
-                Ok(Event::Board(_)) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
+                Ok(Event::Board(_)) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    break
+                }
                 Ok(_) => continue,
                 Err(_) => return None,
             }
         }
-        Some((Ok::<_, Infallible>(sse::Event::default().data("update")), (rx, topic)))
+        Some((
+            Ok::<_, Infallible>(sse::Event::default().data("update")),
+            (rx, topic),
+        ))
     });
     Sse::new(stream)
         .keep_alive(sse::KeepAlive::default())
@@ -726,8 +840,17 @@ fn act_now(app: &App, ctx: &Ctx, id: i64, action: Action, reason: Option<String>
             Some(s) => format!("item {} → {} seq {}", row.id, s.topic, s.seq),
             None => format!("item {}", row.id),
         };
-        db::audit(&tx, &entry(&ctx, action_name, &target, &row.area, signed.as_ref().map(|s| s.sha256.as_str())))
-            .map_err(|e| e.to_string())?;
+        db::audit(
+            &tx,
+            &entry(
+                &ctx,
+                action_name,
+                &target,
+                &row.area,
+                signed.as_ref().map(|s| s.sha256.as_str()),
+            ),
+        )
+        .map_err(|e| e.to_string())?;
         tx.commit().map_err(|e| e.to_string())?;
         Ok(signed)
     })();

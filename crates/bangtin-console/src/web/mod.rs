@@ -39,7 +39,9 @@ pub struct Ctx {
 impl Ctx {
     /// The logged-in user (the guard lets no request without one reach a handler that needs it).
     pub fn user(&self) -> &auth::User {
-        self.user.as_ref().expect("the guard admits only logged-in users here")
+        self.user
+            .as_ref()
+            .expect("the guard admits only logged-in users here")
     }
 }
 
@@ -56,7 +58,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/items/{id}", get(pages::item))
         .route("/items/{id}/preview.png", get(pages::preview))
         .route("/items/{id}/events", get(pages::item_events))
-        .route("/items/{id}/edit", get(pages::edit_item).post(pages::update_item))
+        .route(
+            "/items/{id}/edit",
+            get(pages::edit_item).post(pages::update_item),
+        )
         .route("/items/{id}/submit", post(pages::submit))
         .route("/items/{id}/approve", post(pages::approve))
         .route("/items/{id}/reject", post(pages::reject))
@@ -83,11 +88,15 @@ async fn headers(req: Request, next: Next) -> Response {
     };
     set("content-security-policy", CSP);
     set("x-content-type-options", "nosniff");
-    set("referrer-policy", "no-referrer");
+    // Not `no-referrer`: with it a browser sends `Origin: null` on its own forms.
+    set("referrer-policy", "same-origin");
     set("x-frame-options", "DENY");
     set("cross-origin-opener-policy", "same-origin");
     set("cross-origin-resource-policy", "same-origin");
-    set("permissions-policy", "camera=(), microphone=(), geolocation=()");
+    set(
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=()",
+    );
     if !cache_set {
         set("cache-control", "no-store");
     }
@@ -157,8 +166,8 @@ async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Respons
     let Some((rule, id)) = policy::find(req.method().as_str(), req.uri().path()) else {
         return not_found();
     };
-    let user = cookie(req.headers(), COOKIE)
-        .and_then(|token| auth::session_user(&app.db.lock(), &token));
+    let user =
+        cookie(req.headers(), COOKIE).and_then(|token| auth::session_user(&app.db.lock(), &token));
     let area = match rule.scope {
         Scope::Item => id
             .and_then(|id| id.parse::<i64>().ok())
@@ -173,9 +182,15 @@ async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Respons
         Scope::AreaParam => query_param(&req, "area"),
         _ => None,
     };
-    match policy::decide(rule, user.as_ref().map(|u| u.grants.as_slice()), area.as_deref()) {
+    match policy::decide(
+        rule,
+        user.as_ref().map(|u| u.grants.as_slice()),
+        area.as_deref(),
+    ) {
         Decision::Allow => {}
-        Decision::Login if req.method() == Method::GET => return Redirect::to("/login").into_response(),
+        Decision::Login if req.method() == Method::GET => {
+            return Redirect::to("/login").into_response()
+        }
         Decision::Login => return (StatusCode::UNAUTHORIZED, "Hãy đăng nhập lại.").into_response(),
         Decision::NotFound => {
             log::info!(
@@ -254,7 +269,11 @@ async fn check_csrf(req: Request, user: Option<&auth::User>) -> Result<Request, 
         }
         token
     } else {
-        return Err((StatusCode::UNSUPPORTED_MEDIA_TYPE, "Only forms are accepted.").into_response());
+        return Err((
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Only forms are accepted.",
+        )
+            .into_response());
     };
     if token.as_deref() != Some(user.csrf.as_str()) {
         return Err(forbidden("a form without this session's token"));

@@ -55,7 +55,11 @@ pub fn layout(app: &App, ctx: &Ctx, title: &str) -> Layout {
     Layout {
         title: title.to_owned(),
         user: ctx.user.as_ref().map(|u| u.username.clone()),
-        csrf: ctx.user.as_ref().map(|u| u.csrf.clone()).unwrap_or_default(),
+        csrf: ctx
+            .user
+            .as_ref()
+            .map(|u| u.csrf.clone())
+            .unwrap_or_default(),
         admin: ctx
             .user
             .as_ref()
@@ -101,9 +105,17 @@ pub fn area_filter(grants: &[Grant], min: Role) -> (String, Vec<String>) {
     let mut args = Vec::new();
     for g in grants.iter().filter(|g| g.role >= min) {
         let n = args.len();
-        sql.push(format!("(area = ?{} OR area LIKE ?{} ESCAPE '\\')", n + 1, n + 2));
+        sql.push(format!(
+            "(area = ?{} OR area LIKE ?{} ESCAPE '\\')",
+            n + 1,
+            n + 2
+        ));
         args.push(g.area.clone());
-        let escaped = g.area.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = g
+            .area
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         args.push(format!("{escaped}/%"));
     }
     if sql.is_empty() {
@@ -198,8 +210,14 @@ pub async fn logout(State(app): State<Arc<App>>, headers: HeaderMap) -> Response
 
 pub async fn static_file(Path(file): Path<String>) -> Response {
     let (body, kind): (&'static str, &str) = match file.as_str() {
-        "app.css" => (include_str!("../../static/app.css"), "text/css; charset=utf-8"),
-        "app.js" => (include_str!("../../static/app.js"), "text/javascript; charset=utf-8"),
+        "app.css" => (
+            include_str!("../../static/app.css"),
+            "text/css; charset=utf-8",
+        ),
+        "app.js" => (
+            include_str!("../../static/app.js"),
+            "text/javascript; charset=utf-8",
+        ),
         _ => return not_found(),
     };
     (
@@ -379,8 +397,29 @@ struct BoardsPage {
     stale: usize,
 }
 
+/// The title of an item this console published, by its protocol id (what boards report).
+pub fn title_of(app: &App, item_id: &str) -> Option<String> {
+    let live: String = app
+        .db
+        .lock()
+        .query_row(
+            "SELECT live FROM items WHERE item_id = ?1 AND live IS NOT NULL",
+            [item_id],
+            |r| r.get(0),
+        )
+        .ok()?;
+    serde_json::from_str::<Item>(&live)
+        .ok()
+        .map(|i| item_title(&i))
+}
+
 pub async fn boards(State(app): State<Arc<App>>, Extension(ctx): Extension<Ctx>) -> Response {
-    let rows = visible_rows(&app, &ctx.user().grants);
+    let mut rows = visible_rows(&app, &ctx.user().grants);
+    for r in &mut rows {
+        if let Some(title) = r.showing.as_deref().and_then(|id| title_of(&app, id)) {
+            r.showing = Some(title);
+        }
+    }
     let count = |s| rows.iter().filter(|r| r.state == s).count();
     page(
         &BoardsPage {
