@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing bangtin needs on Debian, Ubuntu or Raspberry Pi OS:
 # Mesa's software GPU drivers (so rendering works with no GPU at all) and a C toolchain;
-# with --test, also what the tests talk to (Mosquitto).
+# with --test, also what the tests talk to (Mosquitto, Chromium and its WebDriver).
 # Safe to run again: it installs only what is missing. Needs root or sudo for apt-get.
 set -euo pipefail
 
@@ -22,6 +22,8 @@ if [ "${1:-}" = "--test" ]; then
   packages+=(faketime)
   # systemd-analyze, for the checks of the kiosk's service units (verify, security scores).
   packages+=(systemd)
+  # A real browser for the staff console's tests, driven over WebDriver.
+  packages+=(chromium chromium-driver)
 fi
 
 # shellcheck source=scripts/apt-install.sh

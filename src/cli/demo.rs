@@ -47,6 +47,84 @@ pub struct DemoArgs {
     /// Folder for the demo's keys, config, store and frames (default: a new temporary one).
     #[arg(long, value_name = "FOLDER")]
     pub dir: Option<PathBuf>,
+    /// Port of the staff console (default 8080, or a free one if that is taken).
+    #[cfg(feature = "console")]
+    #[arg(long)]
+    pub console_port: Option<u16>,
+}
+
+/// The demo console's accounts: name, role, password (shown to whoever runs the demo).
+#[cfg(feature = "console")]
+const ACCOUNTS: [(&str, &str, &str); 3] = [
+    ("bien-tap", "editor", "bientap-demo"),
+    ("duyet", "approver", "duyet-demo-1"),
+    ("quan-tri", "admin", "quantri-demo"),
+];
+
+/// Starts the staff console on a thread of its own, signing with the demo's district key;
+/// returns its address. Its demo accounts log in without one-time codes (the console says so
+/// on every page).
+#[cfg(feature = "console")]
+fn start_console(dir: &Path, broker_port: u16, wanted: Option<u16>) -> anyhow::Result<String> {
+    use bangtin_console::{auth, policy::Role};
+    let port = match wanted {
+        Some(p) => p,
+        None if TcpListener::bind(("127.0.0.1", 8080)).is_ok() => 8080,
+        None => TcpListener::bind(("127.0.0.1", 0))?.local_addr()?.port(),
+    };
+    let path = dir.join("console.toml");
+    let config = toml::toml! {
+        listen = (format!("127.0.0.1:{port}"))
+        database = "console.db"
+        [broker]
+        url = (format!("mqtt://127.0.0.1:{broker_port}"))
+        [security]
+        require_totp = false
+        [[area]]
+        path = AREA
+        name = "Huyện Đông Anh"
+        key = (format!("{KEY}.key"))
+    };
+    std::fs::write(
+        &path,
+        format!("# The demo console: see docs/console.md.\n{config}"),
+    )?;
+    let config =
+        bangtin_console::Config::load(&path).map_err(|e| anyhow::anyhow!("{}", e.join("\n")))?;
+    {
+        let db = bangtin_console::db::Db::open(&config.database).map_err(anyhow::Error::msg)?;
+        let conn = db.lock();
+        for (name, role, password) in ACCOUNTS {
+            let role = Role::parse(role).unwrap_or(Role::Viewer);
+            if auth::user_id(&conn, name).is_err() {
+                auth::add_user(&conn, name, password, AREA, role, false)
+                    .map_err(anyhow::Error::msg)?;
+            }
+        }
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build();
+        let result = runtime.map_err(|e| e.to_string()).and_then(|rt| {
+            rt.block_on(async {
+                let app = bangtin_console::App::new(config)?;
+                bangtin_console::serve(app, |addr| {
+                    let _ = tx.send(addr);
+                })
+                .await
+            })
+        });
+        if let Err(e) = result {
+            eprintln!("demo: the console stopped: {e}");
+        }
+    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(15))
+        .context("the staff console did not start")?;
+    Ok(format!("http://{addr}/"))
 }
 
 pub fn run(args: &DemoArgs) -> Result<(), Failure> {
@@ -175,6 +253,21 @@ fn demo(demo: &DemoArgs) -> anyhow::Result<()> {
     println!("  config:  {}", config_path.display());
     println!("  key:     {} (district of Đông Anh)", key.display());
     println!("  sent the sample channel to {content_topic}");
+    #[cfg(feature = "console")]
+    match start_console(&dir, port, demo.console_port) {
+        Ok(url) => {
+            println!();
+            println!("Staff console (open it in a browser on this computer):");
+            println!("  {url}");
+            for (name, role, password) in ACCOUNTS {
+                println!("  {name:<9} {role:<9} password: {password}");
+            }
+            println!(
+                "  (an editor composes and submits, the approver approves: the board shows it)"
+            );
+        }
+        Err(e) => eprintln!("demo: no staff console: {e:#}"),
+    }
     println!();
     let me = std::env::current_exe()
         .map(|p| p.display().to_string())
