@@ -21,6 +21,12 @@ pub enum ConsoleCommand {
     /// Accounts: add, passwd, disable, grant.
     #[command(subcommand)]
     User(UserCommand),
+    /// Copy the database to a new file while the console runs (a consistent snapshot).
+    Backup {
+        /// The copy to write (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -69,8 +75,17 @@ fn read_password() -> Result<String, Failure> {
 
 pub fn run(args: &ConsoleArgs) -> Result<(), Failure> {
     let config = Config::load(&args.config).map_err(Failure::BadInput)?;
-    let Some(ConsoleCommand::User(cmd)) = &args.command else {
-        return serve(config);
+    let cmd = match &args.command {
+        None => return serve(config),
+        Some(ConsoleCommand::Backup { out }) => {
+            let db =
+                Db::open(&config.database).map_err(|e| Failure::Runtime(anyhow::anyhow!(e)))?;
+            bangtin_console::db::backup(&db.lock(), out)
+                .map_err(|e| Failure::Runtime(anyhow::anyhow!(e)))?;
+            println!("database copied to {}", out.display());
+            return Ok(());
+        }
+        Some(ConsoleCommand::User(cmd)) => cmd,
     };
     let db = Db::open(&config.database).map_err(|e| Failure::Runtime(anyhow::anyhow!(e)))?;
     let conn = db.lock();

@@ -151,6 +151,39 @@ fn an_editor_composes_an_approver_approves_and_the_board_shows_it() {
     assert!(home.contains("Đang phát"), "{home}");
     let audit = approver.get("/audit");
     assert_eq!(audit.status, 404, "an approver is not an admin");
+
+    // A command to a whole area first lists the boards it reaches, then goes to each.
+    let area = "vn/ha-noi/dong-anh/xuan-non";
+    let list = editor.get(&format!("/boards/bulk?area={area}&action=identify"));
+    assert_eq!(list.status, 200);
+    assert!(
+        list.text().contains("UBND xã Xuân Nộn")
+            && list.text().contains("tới <strong>1</strong> bảng")
+    );
+    let csrf = editor.csrf();
+    let done = editor.post(
+        &format!("/boards/bulk?area={area}"),
+        &[("csrf", &csrf), ("action", "identify"), ("level", "")],
+    );
+    assert!(done.text().contains("Đã làm theo lệnh"), "{}", done.text());
+    let bright = editor.post(
+        "/boards/xuan-non-01/command",
+        &[("csrf", &csrf), ("action", "brightness"), ("level", "50")],
+    );
+    assert!(
+        bright.text().contains("Bảng đã làm theo lệnh"),
+        "{}",
+        bright.text()
+    );
+    let bad = editor.post(
+        "/boards/xuan-non-01/command",
+        &[("csrf", &csrf), ("action", "brightness"), ("level", "0")],
+    );
+    assert!(
+        bad.text().contains("Lệnh chưa thực hiện") || bad.text().contains("brightness"),
+        "{}",
+        bad.text()
+    );
 }
 
 #[test]

@@ -9,11 +9,13 @@
 //!
 //! - `board [takeover|coldstart|ticker|rss|soak] [--alerts N] [--active K,...] [--runs N]
 //!   [--seconds S] [--hours H] [--step S]`
+//! - `console [--rounds N]`
 //! - `fleet [--boards N,N,...]`
 //! - `ingest [--runs N]`
 //! - `torture [--rounds N]`
 
 mod board;
+mod console;
 mod fleet;
 mod ingest;
 mod torture;
@@ -25,12 +27,13 @@ fn main() -> std::process::ExitCode {
     let rest = args.get(1..).unwrap_or_default();
     match args.first().map(String::as_str) {
         Some("board") => board::main(rest),
+        Some("console") => console::main(rest),
         Some("fleet") => fleet::main(rest),
         Some("ingest") => ingest::main(rest),
         Some("torture") => torture::main(rest),
         _ => {
             eprintln!(
-                "usage: bangtin-bench board|fleet|ingest|torture [options] (see the source's docs)"
+                "usage: bangtin-bench board|console|fleet|ingest|torture [options] (see the source's docs)"
             );
             return std::process::ExitCode::from(2);
         }

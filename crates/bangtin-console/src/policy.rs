@@ -129,6 +129,8 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/items/{id}/approve", Scope::Item, Role::Approver),
     rule("POST", "/items/{id}/reject", Scope::Item, Role::Approver),
     rule("POST", "/items/{id}/withdraw", Scope::Item, Role::Approver),
+    rule("GET", "/boards/bulk", Scope::AreaParam, Role::Editor),
+    rule("POST", "/boards/bulk", Scope::AreaParam, Role::Editor),
     rule("GET", "/boards/{id}", Scope::Board, Role::Viewer),
     rule("POST", "/boards/{id}/command", Scope::Board, Role::Editor),
     rule("GET", "/audit", Scope::Anywhere, Role::Admin),

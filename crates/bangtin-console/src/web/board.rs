@@ -25,6 +25,20 @@ const COMMANDS: [(&str, &str); 3] = [
     ("reload", "Nạp lại cấu hình"),
 ];
 
+/// Brightness an officer may set: percentages, or back to the board's schedule.
+const LEVELS: [(&str, &str); 5] = [
+    ("auto", "Theo lịch của bảng"),
+    ("100", "100 %"),
+    ("80", "80 %"),
+    ("50", "50 %"),
+    ("30", "30 %"),
+];
+
+/// Commands sent to a whole area at most (each board answers on its own).
+const BULK_MAX: usize = 500;
+/// Commands in flight at once during a bulk action.
+const BULK_PARALLEL: usize = 16;
+
 #[derive(Template)]
 #[template(path = "board.html")]
 struct BoardPage {
@@ -37,6 +51,7 @@ struct BoardPage {
     channels: Vec<String>,
     can_command: bool,
     commands: [(&'static str, &'static str); 3],
+    levels: [(&'static str, &'static str); 5],
     message: Option<String>,
     screenshot: Option<String>,
 }
@@ -97,6 +112,7 @@ fn board_page(
                 .collect(),
             can_command: policy::role_on(&ctx.user().grants, &area) >= Some(Role::Editor),
             commands: COMMANDS,
+            levels: LEVELS,
             message,
             screenshot,
             b,
@@ -146,6 +162,29 @@ pub async fn board(
 #[derive(Deserialize)]
 pub struct CommandForm {
     action: String,
+    #[serde(default)]
+    level: String,
+}
+
+/// The command an officer picked, checked as the board checks it.
+fn action_of(f: &CommandForm) -> Result<Action, String> {
+    match f.action.as_str() {
+        "identify" => Ok(Action::Identify { seconds: 30 }),
+        "screenshot" => Ok(Action::Screenshot),
+        "reload" => Ok(Action::Reload),
+        "brightness" => {
+            bangtin_staff::command::brightness(&f.level, None).map_err(|e| e.to_string())
+        }
+        _ => Err("Lệnh không hợp lệ.".into()),
+    }
+}
+
+fn signer_for(app: &App, area: &str) -> Result<Signer, String> {
+    let managed = app
+        .config
+        .area_for(area)
+        .ok_or("Bảng này ở ngoài các khu vực bảng điều khiển quản lý.")?;
+    Signer::load(&managed.key_path, Some(&managed.key_id)).map_err(|e| e.to_string())
 }
 
 pub async fn board_command(
@@ -154,25 +193,14 @@ pub async fn board_command(
     Path(id): Path<String>,
     Form(f): Form<CommandForm>,
 ) -> Response {
-    let action = match f.action.as_str() {
-        "identify" => Action::Identify { seconds: 30 },
-        "screenshot" => Action::Screenshot,
-        "reload" => Action::Reload,
-        _ => return board_page(&app, &ctx, &id, Some("Lệnh không hợp lệ.".into()), None),
+    let action = match action_of(&f) {
+        Ok(a) => a,
+        Err(e) => return board_page(&app, &ctx, &id, Some(e), None),
     };
     let area = ctx.area.clone().unwrap_or_default();
-    let Some(managed) = app.config.area_for(&area) else {
-        return board_page(
-            &app,
-            &ctx,
-            &id,
-            Some("Bảng này ở ngoài các khu vực bảng điều khiển quản lý.".into()),
-            None,
-        );
-    };
-    let signer = match Signer::load(&managed.key_path, Some(&managed.key_id)) {
+    let signer = match signer_for(&app, &area) {
         Ok(s) => s,
-        Err(e) => return internal(&e.to_string()),
+        Err(e) => return board_page(&app, &ctx, &id, Some(e), None),
     };
     let _ = db::audit(
         &app.db.lock(),
@@ -205,4 +233,148 @@ pub async fn board_command(
             None,
         ),
     }
+}
+
+#[derive(Template)]
+#[template(path = "bulk.html")]
+struct BulkPage {
+    l: Layout,
+    area: String,
+    action: String,
+    level: String,
+    label: String,
+    boards: Vec<BoardRow>,
+    /// After sending: each board and what came of it.
+    results: Vec<(String, String)>,
+    too_many: bool,
+}
+
+#[derive(Deserialize)]
+pub struct BulkQuery {
+    area: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    level: String,
+}
+
+/// The boards a bulk action on `area` reaches (those the console knows in that area).
+fn bulk_boards(app: &App, area: &str) -> Vec<BoardRow> {
+    let grants = [policy::Grant {
+        area: area.to_owned(),
+        role: Role::Viewer,
+    }];
+    super::pages::visible_rows(app, &grants)
+        .iter()
+        .map(BoardRow::of)
+        .collect()
+}
+
+fn label(f: &CommandForm) -> String {
+    match f.action.as_str() {
+        "brightness" => format!("Đặt độ sáng: {}", f.level),
+        a => COMMANDS
+            .iter()
+            .find(|c| c.0 == a)
+            .map_or_else(|| a.to_owned(), |c| c.1.to_owned()),
+    }
+}
+
+/// Before a command goes to a whole area: the boards it will reach, and a button to confirm.
+pub async fn bulk_page(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    axum::extract::Query(q): axum::extract::Query<BulkQuery>,
+) -> Response {
+    let f = CommandForm {
+        action: q.action.clone(),
+        level: q.level.clone(),
+    };
+    if action_of(&f).is_err() || f.action == "screenshot" {
+        return super::not_found();
+    }
+    let boards = bulk_boards(&app, &q.area);
+    page(
+        &BulkPage {
+            l: layout(&app, &ctx, "Lệnh cho cả khu vực"),
+            too_many: boards.len() > BULK_MAX,
+            label: label(&f),
+            area: q.area,
+            action: q.action,
+            level: q.level,
+            boards,
+            results: Vec::new(),
+        },
+        StatusCode::OK,
+    )
+}
+
+/// Sends the confirmed command to every board of the area, a few at a time.
+pub async fn bulk(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    axum::extract::Query(q): axum::extract::Query<BulkQuery>,
+    Form(f): Form<CommandForm>,
+) -> Response {
+    use futures_util::StreamExt as _;
+    let action = match action_of(&f) {
+        Ok(Action::Screenshot) | Err(_) => return super::not_found(),
+        Ok(a) => a,
+    };
+    let boards = bulk_boards(&app, &q.area);
+    if boards.len() > BULK_MAX {
+        return super::not_found();
+    }
+    let signer = match signer_for(&app, &q.area) {
+        Ok(s) => s,
+        Err(e) => return internal(&e),
+    };
+    let _ = db::audit(
+        &app.db.lock(),
+        &AuditEntry {
+            user: &ctx.user().username,
+            address: &ctx.address,
+            action: &format!("command {}", f.action),
+            target: &format!("{} boards of {}", boards.len(), q.area),
+            area: Some(&q.area),
+            sha256: None,
+        },
+    );
+    let ids: Vec<String> = boards.into_iter().map(|b| b.board).collect();
+    let results: Vec<(String, String)> = futures_util::stream::iter(ids.into_iter().map(|id| {
+        let (broker, signer) = (app.config.broker.clone(), signer.clone());
+        async move {
+            let r = bangtin_staff::command::send(
+                &broker,
+                &signer,
+                &id,
+                action,
+                Duration::from_secs(10),
+            )
+            .await;
+            (
+                id,
+                match r {
+                    Ok(_) => "Đã làm theo lệnh".to_owned(),
+                    Err(e) => format!("Chưa thực hiện: {e}"),
+                },
+            )
+        }
+    }))
+    .buffer_unordered(BULK_PARALLEL)
+    .collect()
+    .await;
+    page(
+        &BulkPage {
+            l: layout(&app, &ctx, "Lệnh cho cả khu vực"),
+            too_many: false,
+            label: label(&f),
+            area: q.area,
+            action: f.action,
+            level: f.level,
+            boards: Vec::new(),
+            results,
+        },
+        StatusCode::OK,
+    )
 }

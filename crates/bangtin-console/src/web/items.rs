@@ -499,8 +499,14 @@ struct ItemPage {
     can_approve: bool,
     can_withdraw: bool,
     needs_approval: bool,
+    /// At most [`DELIVERY_ROWS`] boards, those not showing it yet first.
     delivery: Vec<DeliveryRow>,
+    /// How many boards are in each state: shown, received, sending, offline.
+    tally: [usize; 4],
 }
+
+/// Boards listed on a publication's page (the counts cover all of them).
+const DELIVERY_ROWS: usize = 50;
 
 /// The display sizes of the boards an item reaches (1920x1080 when none says).
 fn sizes(app: &App, area: &str) -> (usize, Vec<(u32, u32)>) {
@@ -539,6 +545,8 @@ async fn item_page(
     let f = facts(app, row, user.id);
     let allowed = |a: Action, r: Role| role >= Some(r) && items::step(a, f).is_some();
     let (board_count, sizes) = sizes(app, &row.area);
+    let mut delivery = delivery(app, row);
+    delivery.sort_by_key(|d| (d.state == SHOWN, d.board.clone()));
     let doc = preview_document(row);
     let mut previews = Vec::new();
     for (w, h) in sizes {
@@ -578,7 +586,8 @@ async fn item_page(
             can_approve: allowed(Action::Approve, Role::Approver),
             can_withdraw: allowed(Action::Withdraw, Role::Approver),
             needs_approval: f.needs_approval,
-            delivery: delivery(app, row),
+            tally: tally(&delivery),
+            delivery: delivery.into_iter().take(DELIVERY_ROWS).collect(),
         },
         status,
     )
@@ -587,6 +596,13 @@ async fn item_page(
 /// What a preview draws: a channel of the item's current revision alone.
 fn preview_document(row: &Row) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({ "items": [row.draft] })).unwrap_or_default()
+}
+
+const SHOWN: &str = "Đã hiện";
+const STATES: [&str; 4] = [SHOWN, "Đã nhận", "Đang gửi", "Mất kết nối"];
+
+fn tally(rows: &[DeliveryRow]) -> [usize; 4] {
+    STATES.map(|s| rows.iter().filter(|d| d.state == s).count())
 }
 
 /// Every board the live revision reaches: received and shown (from acks of the channel that
@@ -621,10 +637,10 @@ fn delivery(app: &App, row: &Row) -> Vec<DeliveryRow> {
             let (rcv, shown) = acks.remove(&r.board).unwrap_or_default();
             DeliveryRow {
                 state: match (r.state, &shown, &rcv) {
-                    (_, Some(_), _) => "Đã hiện",
-                    (_, None, Some(_)) => "Đã nhận",
-                    (BoardState::Online, None, None) => "Đang gửi",
-                    _ => "Mất kết nối",
+                    (_, Some(_), _) => STATES[0],
+                    (_, None, Some(_)) => STATES[1],
+                    (BoardState::Online, None, None) => STATES[2],
+                    _ => STATES[3],
                 },
                 board: r.board,
                 received: rcv.as_deref().map(local_rfc3339).unwrap_or_default(),

@@ -67,6 +67,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/items/{id}/reject", post(pages::reject))
         .route("/items/{id}/withdraw", post(pages::withdraw))
         .route("/boards", get(pages::boards))
+        .route("/boards/bulk", get(pages::bulk_page).post(pages::bulk))
         .route("/boards/{id}", get(pages::board))
         .route("/boards/{id}/command", post(pages::board_command))
         .route("/audit", get(pages::audit))

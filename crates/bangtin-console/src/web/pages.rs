@@ -8,7 +8,7 @@ use crate::items::Status;
 use crate::policy::{self, Grant, Role};
 use crate::App;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
@@ -387,16 +387,6 @@ pub fn visible_rows(app: &App, grants: &[Grant]) -> Vec<Row> {
     fleet::rows(&statuses, bangtin_staff::board_now(), None)
 }
 
-#[derive(Template)]
-#[template(path = "boards.html")]
-struct BoardsPage {
-    l: Layout,
-    rows: Vec<BoardRow>,
-    online: usize,
-    offline: usize,
-    stale: usize,
-}
-
 /// The title of an item this console published, by its protocol id (what boards report).
 pub fn title_of(app: &App, item_id: &str) -> Option<String> {
     let live: String = app
@@ -413,24 +403,115 @@ pub fn title_of(app: &App, item_id: &str) -> Option<String> {
         .map(|i| item_title(&i))
 }
 
-pub async fn boards(State(app): State<Arc<App>>, Extension(ctx): Extension<Ctx>) -> Response {
-    let mut rows = visible_rows(&app, &ctx.user().grants);
-    for r in &mut rows {
+/// Boards on one page of the list (a light page on a phone over 3G).
+pub const BOARDS_PER_PAGE: usize = 50;
+
+#[derive(Template)]
+#[template(path = "boards.html")]
+struct BoardsPage {
+    l: Layout,
+    rows: Vec<BoardRow>,
+    online: usize,
+    offline: usize,
+    stale: usize,
+    /// The area the list is narrowed to ("" for all).
+    area: String,
+    /// Areas to narrow to, with their number of boards.
+    areas: Vec<(String, usize)>,
+    page: usize,
+    pages: usize,
+    /// The user may send a command to every board of the chosen area.
+    can_bulk: bool,
+}
+
+#[derive(Deserialize)]
+pub struct BoardsQuery {
+    #[serde(default)]
+    area: String,
+    #[serde(default)]
+    page: usize,
+}
+
+pub async fn boards(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<BoardsQuery>,
+) -> Response {
+    let all = visible_rows(&app, &ctx.user().grants);
+    let mut areas: std::collections::BTreeMap<String, usize> = Default::default();
+    for r in &all {
+        *areas.entry(r.area.clone().unwrap_or_default()).or_default() += 1;
+    }
+    let mut rows: Vec<Row> = all
+        .into_iter()
+        .filter(|r| {
+            q.area.is_empty()
+                || r.area
+                    .as_deref()
+                    .is_some_and(|a| fleet::area_covers(&q.area, a))
+        })
+        .collect();
+    let count = |s| rows.iter().filter(|r| r.state == s).count();
+    let (online, offline, stale) = (
+        count(BoardState::Online),
+        count(BoardState::Offline),
+        count(BoardState::Stale),
+    );
+    // What needs someone's attention first: offline, silent, or reporting an error.
+    rows.sort_by_key(|r| {
+        (
+            r.state == BoardState::Online && r.last_error.is_none(),
+            r.area.clone(),
+            r.board.clone(),
+        )
+    });
+    let pages = rows.len().div_ceil(BOARDS_PER_PAGE).max(1);
+    let page_no = q.page.clamp(1, pages);
+    let mut shown: Vec<Row> = rows
+        .into_iter()
+        .skip((page_no - 1) * BOARDS_PER_PAGE)
+        .take(BOARDS_PER_PAGE)
+        .collect();
+    for r in &mut shown {
         if let Some(title) = r.showing.as_deref().and_then(|id| title_of(&app, id)) {
             r.showing = Some(title);
         }
     }
-    let count = |s| rows.iter().filter(|r| r.state == s).count();
     page(
         &BoardsPage {
             l: layout(&app, &ctx, "Bảng tin"),
-            online: count(BoardState::Online),
-            offline: count(BoardState::Offline),
-            stale: count(BoardState::Stale),
-            rows: rows.iter().map(BoardRow::of).collect(),
+            online,
+            offline,
+            stale,
+            rows: shown.iter().map(BoardRow::of).collect(),
+            can_bulk: !q.area.is_empty()
+                && policy::role_on(&ctx.user().grants, &q.area) >= Some(Role::Editor),
+            area: q.area,
+            areas: areas.into_iter().collect(),
+            page: page_no,
+            pages,
         },
         StatusCode::OK,
     )
+}
+
+/// The words an officer reads for an audit action (the CSV keeps the codes).
+fn action_vi(code: &str) -> String {
+    let word = match code {
+        "login" => "Đăng nhập",
+        "create" => "Soạn tin",
+        "edit" => "Sửa tin",
+        "submit" => "Gửi duyệt",
+        "approve" => "Duyệt và đăng",
+        "publish" => "Đăng (không cần duyệt)",
+        "reject" => "Từ chối",
+        "withdraw" => "Gỡ khỏi bảng",
+        "import" => "Nhập kênh có sẵn",
+        "audit-export" => "Tải nhật ký",
+        c if c.starts_with("command ") => return format!("Lệnh tới bảng: {}", &c[8..]),
+        c => c,
+    };
+    word.to_owned()
 }
 
 pub struct AuditRow {
@@ -479,10 +560,15 @@ struct AuditPage {
 
 pub async fn audit(State(app): State<Arc<App>>, Extension(ctx): Extension<Ctx>) -> Response {
     match audit_rows(&app, &ctx, 500) {
-        Ok(rows) => page(
+        Ok(mut rows) => page(
             &AuditPage {
                 l: layout(&app, &ctx, "Nhật ký"),
-                rows,
+                rows: {
+                    for r in &mut rows {
+                        r.action = action_vi(&r.action);
+                    }
+                    rows
+                },
             },
             StatusCode::OK,
         ),
