@@ -74,6 +74,8 @@ fn an_editor_composes_an_approver_approves_and_the_board_shows_it() {
     let config = Console::configure(&dir, broker.port, "");
     Console::add_user(&config, "bien-tap", "editor", AREA);
     let secret = Console::add_user(&config, "duyet", "approver", AREA).expect("approvers get TOTP");
+    let admin_secret =
+        Console::add_user(&config, "quan-tri", "admin", AREA).expect("admins get TOTP");
     let console = Console::start(&config);
 
     let mut editor = Client::new(&console.url);
@@ -152,6 +154,52 @@ fn an_editor_composes_an_approver_approves_and_the_board_shows_it() {
     let audit = approver.get("/audit");
     assert_eq!(audit.status, 404, "an approver is not an admin");
 
+    // One board alone: composed from its page, signed on the board's own topic.
+    assert!(editor
+        .get("/boards/xuan-non-01")
+        .text()
+        .contains("/items/new?area=board/xuan-non-01"));
+    let csrf = editor.csrf();
+    let page = editor.post_multipart(
+        "/items?area=board/xuan-non-01",
+        &[
+            ("csrf", &csrf),
+            ("kind", "ticker"),
+            ("ticker", "Chỉ bảng Xuân Nộn: họp tổ dân phố lúc 19 giờ"),
+        ],
+        None,
+    );
+    assert_eq!(page.status, 303, "{}", page.text());
+    let own = item_id(&page);
+    assert!(editor
+        .get(&format!("/items/{own}"))
+        .text()
+        .contains("bảng xuan-non-01"));
+    assert_eq!(post_action(&mut editor, &own, "submit"), 303);
+    assert_eq!(post_action(&mut approver, &own, "approve"), 303);
+    assert!(
+        eventually(30, || approver
+            .get(&format!("/items/{own}"))
+            .text()
+            .contains("Đã nhận")
+            || approver
+                .get(&format!("/items/{own}"))
+                .text()
+                .contains("Đã hiện")),
+        "the board never acknowledged its own channel"
+    );
+    // A board the console does not know is not a target.
+    assert_eq!(
+        editor
+            .post_multipart(
+                "/items?area=board/khong-co",
+                &[("csrf", &csrf), ("title", "x")],
+                None
+            )
+            .status,
+        404
+    );
+
     // A command to a whole area first lists the boards it reaches, then goes to each.
     let area = "vn/ha-noi/dong-anh/xuan-non";
     let list = editor.get(&format!("/boards/bulk?area={area}&action=identify"));
@@ -184,6 +232,125 @@ fn an_editor_composes_an_approver_approves_and_the_board_shows_it() {
         "{}",
         bad.text()
     );
+    // A screenshot on demand: the board's screen, on its page.
+    let shot = editor.post(
+        "/boards/xuan-non-01/command",
+        &[("csrf", &csrf), ("action", "screenshot")],
+    );
+    assert!(
+        shot.text().contains("src=\"data:image/png;base64,iVBOR"),
+        "no screenshot"
+    );
+
+    // The audit log: every step, who, from where, the envelope's sha256; as CSV for admins.
+    let mut admin = Client::new(&console.url);
+    admin.login("quan-tri", Some(&admin_secret));
+    let csv = admin.get("/audit.csv");
+    assert_eq!(csv.status, 200);
+    assert!(csv.content_type.starts_with("text/csv"));
+    let text = csv.text();
+    assert!(
+        text.starts_with("at,user,address,action,target,sha256"),
+        "{text}"
+    );
+    let approve = text
+        .lines()
+        .find(|l| l.contains("\"approve\""))
+        .unwrap_or_else(|| panic!("no approval in {text}"));
+    assert!(
+        approve.contains("\"duyet\"") && approve.contains("\"127.0.0.1\""),
+        "{approve}"
+    );
+    let sha = approve.rsplit(',').next().unwrap().trim_matches('"');
+    assert!(
+        sha.len() == 64 && sha.chars().all(|c| c.is_ascii_hexdigit()),
+        "{approve}"
+    );
+    for action in [
+        "create",
+        "submit",
+        "login",
+        "command identify",
+        "command screenshot",
+    ] {
+        assert!(
+            text.contains(&format!("\"{action}\"")),
+            "{action} missing from the audit log"
+        );
+    }
+}
+
+#[test]
+fn hostile_uploads_and_forms_change_nothing() {
+    let dir = temp_dir("console-hostile");
+    let broker = Mosquitto::start(&dir);
+    let config = Console::configure(&dir, broker.port, "[security]\nrequire_totp = false\n");
+    Console::add_user(&config, "bien-tap", "editor", AREA);
+    let console = Console::start(&config);
+    let mut c = Client::new(&console.url);
+    c.login("bien-tap", None);
+    let csrf = c.csrf();
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("kind", "image"),
+        ("caption", "Ảnh"),
+    ];
+    // A web page named .png, and a PNG header declaring 60000x60000 pixels (a decompression bomb).
+    let mut bomb = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+    bomb.extend_from_slice(b"IHDR");
+    bomb.extend_from_slice(&60_000u32.to_be_bytes());
+    bomb.extend_from_slice(&60_000u32.to_be_bytes());
+    bomb.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    for (name, bytes) in [
+        (
+            "anh.png",
+            b"<html><script>alert(1)</script></html>".to_vec(),
+        ),
+        ("bom.png", bomb),
+    ] {
+        let page = c.post_multipart(
+            &format!("/items?area={AREA}"),
+            &fields,
+            Some((name, &bytes)),
+        );
+        assert_eq!(page.status, 422, "{name}: {}", page.text());
+        assert!(
+            page.text().contains("Ảnh không dùng được"),
+            "{name}: {}",
+            page.text()
+        );
+    }
+    // Over the size limit: refused before it is read.
+    let huge = vec![0u8; 25 * 1024 * 1024];
+    let page = c.post_multipart(
+        &format!("/items?area={AREA}"),
+        &fields,
+        Some(("to.jpg", &huge)),
+    );
+    assert_eq!(page.status, 413);
+    // A duration out of range; an area outside the console's.
+    let page = c.post_multipart(
+        &format!("/items?area={AREA}"),
+        &[("csrf", &csrf), ("title", "a"), ("duration_s", "-5")],
+        None,
+    );
+    assert_eq!(page.status, 422);
+    assert!(page.text().contains("Thời lượng phải là số giây"));
+    assert_eq!(
+        c.post_multipart(
+            "/items?area=vn/ha-noi/soc-son",
+            &[("csrf", &csrf), ("title", "a")],
+            None
+        )
+        .status,
+        404
+    );
+    let db = bangtin_console::db::Db::open(&dir.join("console.db")).unwrap();
+    let items: i64 = db
+        .lock()
+        .query_row("SELECT count(*) FROM items", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(items, 0, "a refused form left an item behind");
 }
 
 #[test]

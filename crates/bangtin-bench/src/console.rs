@@ -221,6 +221,7 @@ pub fn main(args: &[String]) {
         .collect();
     let (w50, w99) = summary(warm);
     println!("preview 1920x1080: first {first:.0} ms; warm p50 {w50:.0} ms, p99 {w99:.0} ms (target warm <= 250)");
+    let after_previews = rss_mib(console.pid());
 
     // Approve → the board presents it.
     let db = Db::open(&dir.join("console.db")).unwrap();
@@ -342,7 +343,7 @@ pub fn main(args: &[String]) {
     let n = all.len();
     let (c50, c99) = summary(all);
     println!(
-        "RSS: idle {idle:.1} MiB; 50 concurrent sessions: peak {peak:.1} MiB, {:.0} pages/s, p50 {c50:.1} ms, p99 {c99:.1} ms",
+        "RSS: idle {idle:.1} MiB; with the preview's GPU open {after_previews:.1} MiB; 50 concurrent sessions: peak {peak:.1} MiB, {:.0} pages/s, p50 {c50:.1} ms, p99 {c99:.1} ms",
         n as f64 / 10.0
     );
     let _ = board.kill();

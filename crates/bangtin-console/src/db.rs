@@ -56,6 +56,9 @@ CREATE TABLE items (
     UNIQUE (topic, item_id)
 );
 CREATE INDEX items_area ON items (area, updated_at);
+CREATE INDEX items_recent ON items (updated_at);
+CREATE INDEX items_status ON items (status, updated_at);
+CREATE INDEX items_item_id ON items (item_id);
 CREATE TABLE channels (
     topic TEXT PRIMARY KEY,
     seq INTEGER NOT NULL,

@@ -76,10 +76,24 @@ impl Previewer {
     }
 }
 
+/// How long the GPU stays open after the last preview: a software driver holds tens of
+/// megabytes of buffers and compiled code, given back when nobody is previewing.
+const KEEP_GPU: std::time::Duration = std::time::Duration::from_secs(300);
+
 fn worker(rx: mpsc::Receiver<Job>) {
     let mut gpu: Option<(Gpu, Renderer)> = None;
     let mut engine = TextEngine::new();
-    while let Ok(job) = rx.recv() {
+    loop {
+        let job = match rx.recv_timeout(KEEP_GPU) {
+            Ok(job) => job,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if gpu.take().is_some() {
+                    log::debug!("no preview for {KEEP_GPU:?}: the GPU is closed");
+                }
+                continue;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        };
         let t0 = std::time::Instant::now();
         if gpu.is_none() && job.draw {
             match bangtin_render::offscreen() {

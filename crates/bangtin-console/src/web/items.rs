@@ -89,6 +89,33 @@ fn compose_areas(app: &App, ctx: &Ctx) -> Vec<String> {
     out.into_iter().collect()
 }
 
+/// A target of one board (`board/ID`) the user may compose for: the board's area.
+fn board_target(app: &App, ctx: &Ctx, target: &str) -> Option<String> {
+    let area = super::board_area(app, target.strip_prefix("board/")?)?;
+    (policy::role_on(&ctx.user().grants, &area) >= Some(Role::Editor)
+        && app.config.area_for(&area).is_some())
+    .then_some(area)
+}
+
+/// The topic an item for `target` (an area or `board/ID`) goes to, and the area that decides
+/// who may see it; `None` when the console does not publish there.
+fn topic_of(app: &App, ctx: &Ctx, target: &str) -> Option<(String, String)> {
+    match target.strip_prefix("board/") {
+        Some(id) => {
+            let area = board_target(app, ctx, target)?;
+            let topic = bangtin_staff::Target::Board(id.to_owned())
+                .content_topic(&app.config.broker.prefix);
+            Some((topic, area))
+        }
+        None => channel::target(&app.config, target).map(|(_, topic)| (topic, target.to_owned())),
+    }
+}
+
+/// The board an item's topic is for, if it is for one board.
+fn board_of_topic(topic: &str) -> Option<&str> {
+    topic.split_once("/content/board/").map(|(_, id)| id)
+}
+
 #[derive(Deserialize)]
 pub struct AreaQuery {
     #[serde(default)]
@@ -101,7 +128,7 @@ pub async fn new_item(
     Query(q): Query<AreaQuery>,
 ) -> Response {
     let areas = compose_areas(&app, &ctx);
-    let area = if areas.contains(&q.area) {
+    let area = if areas.contains(&q.area) || board_target(&app, &ctx, &q.area).is_some() {
         q.area
     } else if areas.len() == 1 {
         areas[0].clone()
@@ -236,8 +263,8 @@ pub async fn create_item(
     mp: Multipart,
 ) -> Response {
     let areas = compose_areas(&app, &ctx);
-    let area = q.area;
-    let Some((_, topic)) = channel::target(&app.config, &area) else {
+    let target = q.area;
+    let Some((topic, area)) = topic_of(&app, &ctx, &target) else {
         return super::not_found();
     };
     let (form, upload) = match read_form(mp).await {
@@ -509,14 +536,17 @@ struct ItemPage {
 const DELIVERY_ROWS: usize = 50;
 
 /// The display sizes of the boards an item reaches (1920x1080 when none says).
-fn sizes(app: &App, area: &str) -> (usize, Vec<(u32, u32)>) {
+fn sizes(app: &App, row: &Row) -> (usize, Vec<(u32, u32)>) {
     let boards = app.boards.read().unwrap_or_else(|e| e.into_inner());
+    let only = board_of_topic(&row.topic);
     let reached: Vec<_> = boards
         .values()
-        .filter(|s| {
-            s.area
+        .filter(|s| match only {
+            Some(id) => s.board == id,
+            None => s
+                .area
                 .as_deref()
-                .is_some_and(|a| bangtin_staff::fleet::area_covers(area, a))
+                .is_some_and(|a| bangtin_staff::fleet::area_covers(&row.area, a)),
         })
         .collect();
     let mut sizes: Vec<(u32, u32)> = reached
@@ -544,7 +574,7 @@ async fn item_page(
     let role = policy::role_on(&user.grants, &row.area);
     let f = facts(app, row, user.id);
     let allowed = |a: Action, r: Role| role >= Some(r) && items::step(a, f).is_some();
-    let (board_count, sizes) = sizes(app, &row.area);
+    let (board_count, sizes) = sizes(app, row);
     let mut delivery = delivery(app, row);
     delivery.sort_by_key(|d| (d.state == SHOWN, d.board.clone()));
     let doc = preview_document(row);
@@ -570,7 +600,10 @@ async fn item_page(
             title: super::pages::item_title(&row.draft),
             status: row.status.code(),
             status_vi: row.status.vi(),
-            area: row.area.clone(),
+            area: match board_of_topic(&row.topic) {
+                Some(id) => format!("bảng {id} ({})", row.area),
+                None => row.area.clone(),
+            },
             revision: row.revision,
             live_differs: row.live.as_ref().is_some_and(|l| *l != row.draft),
             message,
@@ -631,8 +664,10 @@ fn delivery(app: &App, row: &Row) -> Vec<DeliveryRow> {
         area: row.area.clone(),
         role: Role::Viewer,
     }];
+    let only = board_of_topic(&row.topic);
     visible_rows(app, &grants)
         .into_iter()
+        .filter(|r| only.is_none_or(|id| r.board == id))
         .map(|r| {
             let (rcv, shown) = acks.remove(&r.board).unwrap_or_default();
             DeliveryRow {

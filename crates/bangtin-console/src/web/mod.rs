@@ -155,6 +155,15 @@ fn client_address(app: &App, req: &Request) -> String {
     peer
 }
 
+/// The area a board says it is in.
+pub fn board_area(app: &App, id: &str) -> Option<String> {
+    app.boards
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(id)
+        .and_then(|s| s.area.clone())
+}
+
 fn query_param(req: &Request, name: &str) -> Option<String> {
     form_urlencoded::parse(req.uri().query()?.as_bytes())
         .find(|(k, _)| k == name)
@@ -173,14 +182,14 @@ async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Respons
         Scope::Item => id
             .and_then(|id| id.parse::<i64>().ok())
             .and_then(|id| db::item_area(&app.db.lock(), id)),
-        Scope::Board => id.and_then(|id| {
-            app.boards
-                .read()
-                .unwrap_or_else(|e| e.into_inner())
-                .get(&id)
-                .and_then(|s| s.area.clone())
-        }),
-        Scope::AreaParam => query_param(&req, "area"),
+        Scope::Board => id.and_then(|id| board_area(&app, &id)),
+        // An area, or `board/ID`: one board, where the board is.
+        Scope::AreaParam => {
+            query_param(&req, "area").and_then(|a| match a.strip_prefix("board/") {
+                Some(id) => board_area(&app, id),
+                None => Some(a),
+            })
+        }
         _ => None,
     };
     match policy::decide(
