@@ -368,10 +368,20 @@ fn every_route_refuses_users_of_another_area() {
         );
     }
     Console::add_user(&config, "xem", "viewer", AREA);
+    // A board of the area, known from its retained status.
+    board::publish(
+        broker.port,
+        "bangtin/v1/board/dong-anh-01/status",
+        r#"{"board": "dong-anh-01", "online": true, "area": "vn/ha-noi/dong-anh/xa-a", "name": "Bảng Đông Anh 01"}"#.as_bytes().to_vec(),
+    );
     let console = Console::start(&config);
     let mut owner = Client::new(&console.url);
     owner.login("bien-tap", None);
     let id = compose(&mut owner, "Thông báo nội bộ Đông Anh", None);
+    assert!(
+        eventually(10, || owner.get("/boards/dong-anh-01").status == 200),
+        "the board's status never reached the console"
+    );
 
     let mut checked = 0;
     for role in ["viewer", "editor", "approver", "admin"] {
@@ -383,7 +393,13 @@ fn every_route_refuses_users_of_another_area() {
             if !scoped {
                 continue;
             }
-            let path = rule.path.replace("{id}", &id).replace("/items", "/items")
+            // An item's id, or the id of a board that is in the area.
+            let target = if rule.scope == Scope::Board {
+                "dong-anh-01"
+            } else {
+                id.as_str()
+            };
+            let path = rule.path.replace("{id}", target)
                 + if rule.scope == Scope::AreaParam {
                     "?area=vn/ha-noi/dong-anh"
                 } else {
@@ -497,6 +513,34 @@ fn cross_site_posts_and_forged_tokens_are_refused() {
         assert!(cookie.contains(part), "{cookie}");
     }
     assert_ne!(fresh.cookie, c.cookie, "a login must open a new session");
+
+    // English is each user's own choice, kept with the account.
+    let csrf = fresh.csrf();
+    assert_eq!(
+        fresh
+            .post("/account/lang", &[("csrf", &csrf), ("lang", "en")])
+            .status,
+        303
+    );
+    let home = fresh.get("/").text();
+    assert!(
+        home.contains("<html lang=\"en\">") && home.contains("New item"),
+        "{home}"
+    );
+    let item = fresh.get(&format!("/items/{id}")).text();
+    assert!(
+        item.contains("Waiting for approval") && item.contains("To the boards"),
+        "{item}"
+    );
+    let mut other = Client::new(&console.url);
+    other.login("bien-tap", None);
+    assert!(
+        other.get("/").text().contains("New item"),
+        "the choice was not kept"
+    );
+    let csrf = other.csrf();
+    other.post("/account/lang", &[("csrf", &csrf), ("lang", "vi")]);
+    assert!(other.get("/").text().contains("Soạn tin mới"));
 }
 
 #[test]

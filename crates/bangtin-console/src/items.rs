@@ -2,6 +2,7 @@
 //! a new revision) as a pure state machine, and the compose form turned into a protocol item
 //! with every problem placed next to its field, in Vietnamese.
 
+use crate::i18n::Lang;
 use bangtin_protocol::content::{channel_from_value, limits, Item, Weekday};
 use bangtin_staff::repair::{repair_text, Repaired};
 use chrono::{NaiveDate, NaiveTime};
@@ -159,18 +160,35 @@ fn chars(s: &str) -> usize {
 
 /// Checks the form and builds item `id` from it; `image` is the picture already checked and
 /// made inline (an IMAGE object), if any.
-pub fn check(form: &Form, id: &str, image: Option<&Value>) -> Result<Checked, FieldErrors> {
+pub fn check(
+    form: &Form,
+    id: &str,
+    image: Option<&Value>,
+    lang: Lang,
+) -> Result<Checked, FieldErrors> {
+    let m = |vi: &str, en: &str| lang.pick(vi.to_owned(), en.to_owned());
     let mut errors = FieldErrors::new();
     let mut err = |field: &str, msg: String| errors.entry(field.to_owned()).or_default().push(msg);
     let mut item = Map::new();
     item.insert("id".into(), json!(id));
-    let too_long = |n: usize| format!("Dài quá: tối đa {n} ký tự.");
+    let too_long = |n: usize| {
+        lang.pick(
+            format!("Dài quá: tối đa {n} ký tự."),
+            format!("Too long: at most {n} characters."),
+        )
+    };
     match form.kind.as_str() {
         "announcement" | "" => {
             item.insert("type".into(), json!("announcement"));
             let (title, body) = (form.title.trim(), form.body.trim());
             if title.is_empty() && body.is_empty() && image.is_none() {
-                err("title", "Cần có tiêu đề, nội dung hoặc ảnh.".into());
+                err(
+                    "title",
+                    m(
+                        "Cần có tiêu đề, nội dung hoặc ảnh.",
+                        "Give a title, a text or a picture.",
+                    ),
+                );
             }
             if chars(title) > limits::TITLE_CHARS {
                 err("title", too_long(limits::TITLE_CHARS));
@@ -198,7 +216,10 @@ pub fn check(form: &Form, id: &str, image: Option<&Value>) -> Result<Checked, Fi
                 }
                 None => err(
                     "image",
-                    "Hãy chọn một ảnh (JPEG, PNG, WebP hoặc GIF).".into(),
+                    m(
+                        "Hãy chọn một ảnh (JPEG, PNG, WebP hoặc GIF).",
+                        "Choose a picture (JPEG, PNG, WebP or GIF).",
+                    ),
                 ),
             }
             let caption = form.caption.trim();
@@ -213,21 +234,24 @@ pub fn check(form: &Form, id: &str, image: Option<&Value>) -> Result<Checked, Fi
             item.insert("type".into(), json!("ticker"));
             let text = form.ticker.trim();
             if text.is_empty() {
-                err("ticker", "Hãy nhập dòng chữ chạy.".into());
+                err(
+                    "ticker",
+                    m("Hãy nhập dòng chữ chạy.", "Type the ticker's text."),
+                );
             }
             if chars(text) > limits::TICKER_CHARS {
                 err("ticker", too_long(limits::TICKER_CHARS));
             }
             item.insert("text".into(), json!(text));
         }
-        _ => err("kind", "Loại tin không hợp lệ.".into()),
+        _ => err("kind", m("Loại tin không hợp lệ.", "Not a valid kind.")),
     }
     match form.class.as_str() {
         "" | "normal" => {}
         "priority" => {
             item.insert("class".into(), json!("priority"));
         }
-        _ => err("class", "Mức tin không hợp lệ.".into()),
+        _ => err("class", m("Mức tin không hợp lệ.", "Not a valid class.")),
     }
     if !form.duration_s.trim().is_empty() {
         match form.duration_s.trim().parse::<u32>() {
@@ -236,10 +260,17 @@ pub fn check(form: &Form, id: &str, image: Option<&Value>) -> Result<Checked, Fi
             }
             _ => err(
                 "duration_s",
-                format!(
-                    "Thời lượng phải là số giây từ {} đến {}.",
-                    limits::DURATION_S.start(),
-                    limits::DURATION_S.end()
+                lang.pick(
+                    format!(
+                        "Thời lượng phải là số giây từ {} đến {}.",
+                        limits::DURATION_S.start(),
+                        limits::DURATION_S.end()
+                    ),
+                    format!(
+                        "Seconds on screen: a number from {} to {}.",
+                        limits::DURATION_S.start(),
+                        limits::DURATION_S.end()
+                    ),
                 ),
             ),
         }
@@ -260,18 +291,33 @@ pub fn check(form: &Form, id: &str, image: Option<&Value>) -> Result<Checked, Fi
                 dates[i] = Some(d);
                 item.insert(field.into(), json!(format!("{d}T{time}+07:00")));
             }
-            None => err(field, "Ngày không hợp lệ: dùng dd/mm/yyyy.".into()),
+            None => err(
+                field,
+                m(
+                    "Ngày không hợp lệ: dùng dd/mm/yyyy.",
+                    "Not a date: use dd/mm/yyyy.",
+                ),
+            ),
         }
     }
     if let [Some(from), Some(until)] = dates {
         if until < from {
-            err("valid_until", "Ngày kết thúc phải sau ngày bắt đầu.".into());
+            err(
+                "valid_until",
+                m(
+                    "Ngày kết thúc phải sau ngày bắt đầu.",
+                    "The end must be after the start.",
+                ),
+            );
         }
     }
     if !form.days.is_empty() {
         let days: Vec<&str> = form.days.iter().map(|d| d.trim()).collect();
         if days.iter().any(|d| Weekday::from_name(d).is_none()) {
-            err("days", "Ngày trong tuần không hợp lệ.".into());
+            err(
+                "days",
+                m("Ngày trong tuần không hợp lệ.", "Not a day of the week."),
+            );
         } else {
             item.insert("days".into(), json!(days));
         }
@@ -287,13 +333,19 @@ pub fn check(form: &Form, id: &str, image: Option<&Value>) -> Result<Checked, Fi
                 }
                 _ => err(
                     "hours_from",
-                    "Giờ không hợp lệ: dùng HH:MM (24 giờ).".into(),
+                    m(
+                        "Giờ không hợp lệ: dùng HH:MM (24 giờ).",
+                        "Not a time: use HH:MM (24 hours).",
+                    ),
                 ),
             }
         }
         _ => err(
             "hours_from",
-            "Nhập cả giờ bắt đầu và giờ kết thúc, hoặc bỏ trống cả hai.".into(),
+            m(
+                "Nhập cả giờ bắt đầu và giờ kết thúc, hoặc bỏ trống cả hai.",
+                "Give both times, or neither.",
+            ),
         ),
     }
     if !errors.is_empty() {
@@ -310,7 +362,7 @@ pub fn check(form: &Form, id: &str, image: Option<&Value>) -> Result<Checked, Fi
         }),
         Ok(_) => Err(FieldErrors::from([(
             String::new(),
-            vec!["Tin không hợp lệ.".into()],
+            vec![m("Tin không hợp lệ.", "Not a valid item.")],
         )])),
         Err(problems) => {
             let mut errors = FieldErrors::new();
@@ -473,7 +525,7 @@ mod tests {
         f.hours_from = "07:00".into();
         f.hours_to = "18:30".into();
         f.class = "priority".into();
-        let c = check(&f, "c1", None).unwrap();
+        let c = check(&f, "c1", None, Lang::Vi).unwrap();
         assert_eq!(c.item.id, "c1");
         assert_eq!(
             c.item.valid_from.unwrap().to_rfc3339(),
@@ -496,23 +548,25 @@ mod tests {
         f.duration_s = "1".into();
         f.hours_from = "7h".into();
         f.hours_to = "18:00".into();
-        let e = check(&f, "c1", None).unwrap_err();
+        let e = check(&f, "c1", None, Lang::Vi).unwrap_err();
         for field in ["title", "valid_until", "duration_s", "hours_from"] {
             assert!(e.contains_key(field), "{field}: {e:?}");
         }
         let mut f = form("");
         f.body.clear();
-        assert!(check(&f, "c1", None).unwrap_err()["title"][0].contains("Cần có"));
+        assert!(check(&f, "c1", None, Lang::Vi).unwrap_err()["title"][0].contains("Cần có"));
         let mut f = form("a");
         f.valid_from = "2026-12-10".into();
         f.valid_until = "2026-12-01".into();
-        assert!(check(&f, "c1", None).unwrap_err()["valid_until"][0].contains("sau"));
+        assert!(check(&f, "c1", None, Lang::Vi).unwrap_err()["valid_until"][0].contains("sau"));
+        // In English for a user who chose it.
+        assert!(check(&f, "c1", None, Lang::En).unwrap_err()["valid_until"][0].contains("after"));
     }
 
     #[test]
     fn legacy_text_is_repaired_and_said() {
         // "Thông báo" typed in TCVN3.
-        let c = check(&form("Th«ng b¸o"), "c1", None).unwrap();
+        let c = check(&form("Th«ng b¸o"), "c1", None, Lang::Vi).unwrap();
         match &c.item.kind {
             bangtin_protocol::content::ItemKind::Announcement { title, .. } => {
                 assert_eq!(title.as_deref(), Some("Thông báo"))
@@ -524,7 +578,7 @@ mod tests {
 
     #[test]
     fn a_script_title_is_kept_as_text() {
-        let c = check(&form("<script>alert(1)</script>"), "c1", None).unwrap();
+        let c = check(&form("<script>alert(1)</script>"), "c1", None, Lang::Vi).unwrap();
         let json = serde_json::to_string(&c.item).unwrap();
         assert!(json.contains("<script>"), "{json}");
     }

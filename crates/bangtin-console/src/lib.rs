@@ -13,6 +13,7 @@ pub mod auth;
 pub mod channel;
 pub mod config;
 pub mod db;
+pub mod i18n;
 pub mod items;
 pub mod mqtt;
 pub mod policy;

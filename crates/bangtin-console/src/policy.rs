@@ -116,6 +116,7 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/static/*", Scope::Public, Role::Viewer),
     rule("GET", "/healthz", Scope::Public, Role::Viewer),
     rule("POST", "/logout", Scope::LoggedIn, Role::Viewer),
+    rule("POST", "/account/lang", Scope::LoggedIn, Role::Viewer),
     rule("GET", "/", Scope::LoggedIn, Role::Viewer),
     rule("GET", "/boards", Scope::LoggedIn, Role::Viewer),
     rule("GET", "/items/new", Scope::Anywhere, Role::Editor),

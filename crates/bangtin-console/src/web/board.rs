@@ -4,6 +4,7 @@
 use super::pages::{internal, layout, page, BoardRow, Layout};
 use super::Ctx;
 use crate::db::{self, AuditEntry};
+use crate::i18n::{t, Lang};
 use crate::policy::{self, Role};
 use crate::App;
 use askama::Template;
@@ -82,12 +83,18 @@ fn board_page(
     let Some(b) = row else {
         return super::not_found();
     };
+    let lang = ctx.lang;
     let why = match (&status.alert, &status.showing) {
-        (Some(a), _) => format!("Cảnh báo khẩn cấp {a} đang chiếm màn hình."),
-        (None, Some(item)) => why_item(app, item),
-        (None, None) => {
-            "Không có tin nào đang hiệu lực: bảng hiện màn hình chờ (giờ, ngày).".into()
-        }
+        (Some(a), _) => lang.pick(
+            format!("Cảnh báo khẩn cấp {a} đang chiếm màn hình."),
+            format!("Emergency alert {a} has the screen."),
+        ),
+        (None, Some(item)) => why_item(app, item, lang),
+        (None, None) => t(
+            lang,
+            "Không có tin nào đang hiệu lực: bảng hiện màn hình chờ (giờ, ngày).",
+        )
+        .into(),
     };
     let area = status.area.clone().unwrap_or_default();
     page(
@@ -95,8 +102,8 @@ fn board_page(
             l: layout(app, ctx, &b.name),
             why,
             clock: match status.clock_synced {
-                Some(true) => "Đã đồng bộ".into(),
-                Some(false) => "Chưa đồng bộ: lịch phát có thể lệch".into(),
+                Some(true) => t(lang, "Đã đồng bộ").into(),
+                Some(false) => t(lang, "Chưa đồng bộ: lịch phát có thể lệch").into(),
                 None => String::new(),
             },
             display: status
@@ -122,7 +129,7 @@ fn board_page(
 }
 
 /// Which item a board shows, and why it may: its class and validity, from this console's data.
-fn why_item(app: &App, item_id: &str) -> String {
+fn why_item(app: &App, item_id: &str, lang: Lang) -> String {
     let live: Option<String> = app
         .db
         .lock()
@@ -135,19 +142,37 @@ fn why_item(app: &App, item_id: &str) -> String {
         .ok()
         .flatten();
     let Some(item) = live.and_then(|l| serde_json::from_str::<Item>(&l).ok()) else {
-        return format!("Tin {item_id} (không do bảng điều khiển này đăng).");
+        return lang.pick(
+            format!("Tin {item_id} (không do bảng điều khiển này đăng)."),
+            format!("Item {item_id} (not published by this console)."),
+        );
     };
-    let class = match item.class {
-        bangtin_protocol::content::Class::Priority => "ưu tiên",
-        _ => "thông thường",
-    };
+    let priority = item.class == bangtin_protocol::content::Class::Priority;
     let until = item
         .valid_until
-        .map(|t| format!(", hiệu lực đến {}", t.format("%d/%m/%Y %H:%M")))
-        .unwrap_or_default();
-    format!(
-        "«{}»: tin {class}{until}, đến lượt trong lịch phát.",
-        super::pages::item_title(&item)
+        .map(|t| t.format("%d/%m/%Y %H:%M").to_string());
+    let title = super::pages::item_title(&item);
+    lang.pick(
+        format!(
+            "«{title}»: tin {}{}, đến lượt trong lịch phát.",
+            if priority {
+                "ưu tiên"
+            } else {
+                "thông thường"
+            },
+            until
+                .as_ref()
+                .map(|u| format!(", hiệu lực đến {u}"))
+                .unwrap_or_default()
+        ),
+        format!(
+            "“{title}”: a {} item{}, its turn in the programme.",
+            if priority { "priority" } else { "normal" },
+            until
+                .as_ref()
+                .map(|u| format!(" valid until {u}"))
+                .unwrap_or_default()
+        ),
     )
 }
 
@@ -195,12 +220,12 @@ pub async fn board_command(
 ) -> Response {
     let action = match action_of(&f) {
         Ok(a) => a,
-        Err(e) => return board_page(&app, &ctx, &id, Some(e), None),
+        Err(e) => return board_page(&app, &ctx, &id, Some(crate::i18n::any(ctx.lang, &e)), None),
     };
     let area = ctx.area.clone().unwrap_or_default();
     let signer = match signer_for(&app, &area) {
         Ok(s) => s,
-        Err(e) => return board_page(&app, &ctx, &id, Some(e), None),
+        Err(e) => return board_page(&app, &ctx, &id, Some(crate::i18n::any(ctx.lang, &e)), None),
     };
     let _ = db::audit(
         &app.db.lock(),
@@ -224,12 +249,21 @@ pub async fn board_command(
             .map(|_| None)
     };
     match result {
-        Ok(shot) => board_page(&app, &ctx, &id, Some("Bảng đã làm theo lệnh.".into()), shot),
+        Ok(shot) => board_page(
+            &app,
+            &ctx,
+            &id,
+            Some(t(ctx.lang, "Bảng đã làm theo lệnh.").into()),
+            shot,
+        ),
         Err(e) => board_page(
             &app,
             &ctx,
             &id,
-            Some(format!("Lệnh chưa thực hiện được: {e}")),
+            Some(ctx.lang.pick(
+                format!("Lệnh chưa thực hiện được: {e}"),
+                format!("Not done: {e}"),
+            )),
             None,
         ),
     }
@@ -270,13 +304,13 @@ fn bulk_boards(app: &App, area: &str) -> Vec<BoardRow> {
         .collect()
 }
 
-fn label(f: &CommandForm) -> String {
+fn label(f: &CommandForm, lang: Lang) -> String {
     match f.action.as_str() {
-        "brightness" => format!("Đặt độ sáng: {}", f.level),
+        "brightness" => format!("{}: {}", t(lang, "Đặt độ sáng"), f.level),
         a => COMMANDS
             .iter()
             .find(|c| c.0 == a)
-            .map_or_else(|| a.to_owned(), |c| c.1.to_owned()),
+            .map_or_else(|| a.to_owned(), |c| t(lang, c.1).to_owned()),
     }
 }
 
@@ -298,7 +332,7 @@ pub async fn bulk_page(
         &BulkPage {
             l: layout(&app, &ctx, "Lệnh cho cả khu vực"),
             too_many: boards.len() > BULK_MAX,
-            label: label(&f),
+            label: label(&f, ctx.lang),
             area: q.area,
             action: q.action,
             level: q.level,
@@ -340,6 +374,7 @@ pub async fn bulk(
             sha256: None,
         },
     );
+    let lang = ctx.lang;
     let ids: Vec<String> = boards.into_iter().map(|b| b.board).collect();
     let results: Vec<(String, String)> = futures_util::stream::iter(ids.into_iter().map(|id| {
         let (broker, signer) = (app.config.broker.clone(), signer.clone());
@@ -355,8 +390,8 @@ pub async fn bulk(
             (
                 id,
                 match r {
-                    Ok(_) => "Đã làm theo lệnh".to_owned(),
-                    Err(e) => format!("Chưa thực hiện: {e}"),
+                    Ok(_) => t(lang, "Đã làm theo lệnh").to_owned(),
+                    Err(e) => lang.pick(format!("Chưa thực hiện: {e}"), format!("Not done: {e}")),
                 },
             )
         }
@@ -368,7 +403,7 @@ pub async fn bulk(
         &BulkPage {
             l: layout(&app, &ctx, "Lệnh cho cả khu vực"),
             too_many: false,
-            label: label(&f),
+            label: label(&f, ctx.lang),
             area: q.area,
             action: f.action,
             level: f.level,

@@ -4,6 +4,7 @@
 use super::pages::{internal, layout, local_rfc3339, page, visible_rows, Layout};
 use super::Ctx;
 use crate::db::{self, now_s, AuditEntry};
+use crate::i18n::{t, Lang};
 use crate::items::{self, Action, Facts, FieldErrors, Form, Status};
 use crate::policy::{self, Role};
 use crate::{channel, App, Event};
@@ -219,33 +220,32 @@ fn build(
     upload: Option<Vec<u8>>,
     kept: Option<Value>,
     id: &str,
+    lang: Lang,
 ) -> Result<(Item, Vec<String>), FieldErrors> {
     let mut notes = Vec::new();
     let image = match upload {
         Some(bytes) => match bangtin_staff::source::inline_image_from_bytes(bytes, "ảnh") {
             Ok((value, warning)) => {
                 if let Some(w) = warning {
-                    notes.push(crate::web::pages::warning_vi(&w));
+                    notes.push(crate::web::pages::warning_text(&w, lang));
                 }
                 Some(value)
             }
             Err(e) => {
                 return Err(FieldErrors::from([(
                     "image".to_owned(),
-                    vec![format!("Ảnh không dùng được: {e}")],
+                    vec![lang.pick(
+                        format!("Ảnh không dùng được: {e}"),
+                        format!("This picture cannot be used: {e}"),
+                    )],
                 )]))
             }
         },
         None if form.kind != "ticker" => kept,
         None => None,
     };
-    let checked = items::check(form, id, image.as_ref())?;
-    notes.extend(
-        checked
-            .repairs
-            .iter()
-            .map(|r| r.text(bangtin_staff::Lang::Vi)),
-    );
+    let checked = items::check(form, id, image.as_ref(), lang)?;
+    notes.extend(checked.repairs.iter().map(|r| r.text(lang.staff())));
     Ok((checked.item, notes))
 }
 
@@ -273,7 +273,7 @@ pub async fn create_item(
     };
     let had_image = upload.is_some();
     let item_id = new_item_id();
-    let (item, notes) = match build(&form, upload, None, &item_id) {
+    let (item, notes) = match build(&form, upload, None, &item_id, ctx.lang) {
         Ok(x) => x,
         Err(errors) => {
             return form_page(
@@ -426,7 +426,7 @@ pub async fn update_item(
         .image()
         .and_then(|i| serde_json::to_value(i).ok());
     let has_image = kept.is_some();
-    let (item, notes) = match build(&form, upload, kept, &row.draft.id) {
+    let (item, notes) = match build(&form, upload, kept, &row.draft.id, ctx.lang) {
         Ok(x) => x,
         Err(errors) => {
             return form_page(
@@ -450,7 +450,7 @@ pub async fn update_item(
             &app,
             &ctx,
             &row,
-            Some(items::refusal(Action::Edit, facts).into()),
+            Some(t(ctx.lang, items::refusal(Action::Edit, facts)).into()),
             StatusCode::CONFLICT,
         )
         .await;
@@ -601,7 +601,10 @@ async fn item_page(
             status: row.status.code(),
             status_vi: row.status.vi(),
             area: match board_of_topic(&row.topic) {
-                Some(id) => format!("bảng {id} ({})", row.area),
+                Some(id) => ctx.lang.pick(
+                    format!("bảng {id} ({})", row.area),
+                    format!("board {id} ({})", row.area),
+                ),
                 None => row.area.clone(),
             },
             revision: row.revision,
@@ -831,16 +834,20 @@ fn act_now(app: &App, ctx: &Ctx, id: i64, action: Action, reason: Option<String>
     };
     let f = facts(app, &row, user.id);
     let Some(step) = items::step(action, f) else {
-        let why = items::refusal(action, f).to_owned();
+        let why = t(ctx.lang, items::refusal(action, f)).to_owned();
         return Outcome::Refused(Box::new(row), why, StatusCode::CONFLICT);
     };
     let reason = reason.map(|r| r.trim().chars().take(500).collect::<String>());
     if action == Action::Reject && reason.as_deref().is_none_or(str::is_empty) {
-        let why = "Hãy ghi lý do từ chối.".to_owned();
+        let why = t(ctx.lang, "Hãy ghi lý do từ chối.").to_owned();
         return Outcome::Refused(Box::new(row), why, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let Some((managed, _)) = channel::target(&app.config, &row.area) else {
-        let why = "Khu vực này không còn do bảng điều khiển quản lý.".to_owned();
+        let why = t(
+            ctx.lang,
+            "Khu vực này không còn do bảng điều khiển quản lý.",
+        )
+        .to_owned();
         return Outcome::Refused(Box::new(row), why, StatusCode::CONFLICT);
     };
     let result = (|| -> Result<Option<channel::Signed>, String> {
@@ -894,7 +901,7 @@ fn act_now(app: &App, ctx: &Ctx, id: i64, action: Action, reason: Option<String>
         db::audit(
             &tx,
             &entry(
-                &ctx,
+                ctx,
                 action_name,
                 &target,
                 &row.area,

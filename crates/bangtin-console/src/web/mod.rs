@@ -7,6 +7,7 @@ mod board;
 mod items;
 mod pages;
 
+use crate::i18n::Lang;
 use crate::policy::{self, Decision, Scope};
 use crate::{auth, db, App};
 use axum::body::{Body, Bytes};
@@ -31,6 +32,8 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-
 #[derive(Clone)]
 pub struct Ctx {
     pub user: Option<auth::User>,
+    /// The user's language; Vietnamese before logging in.
+    pub lang: Lang,
     pub address: String,
     /// The area of the resource the route names (item, board, `area` parameter).
     pub area: Option<String>,
@@ -50,6 +53,7 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/login", get(pages::login_page).post(pages::login))
         .route("/logout", post(pages::logout))
+        .route("/account/lang", post(pages::set_lang))
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/{file}", get(pages::static_file))
         .route("/", get(pages::home))
@@ -108,7 +112,7 @@ async fn headers(req: Request, next: Next) -> Response {
 pub fn not_found() -> Response {
     (
         StatusCode::NOT_FOUND,
-        Html("<!doctype html><meta charset=utf-8><title>404</title><link rel=stylesheet href=/static/app.css><main><h1>Không tìm thấy</h1><p>Trang này không có, hoặc không thuộc khu vực của bạn.</p><p><a href=/>Về trang chính</a></p></main>"),
+        Html("<!doctype html><meta charset=utf-8><meta name=viewport content=\"width=device-width, initial-scale=1\"><title>404</title><link rel=stylesheet href=/static/app.css><main><h1>Không tìm thấy · Not found</h1><p>Trang này không có, hoặc không thuộc khu vực của bạn.</p><p lang=en>This page does not exist, or is not in your areas.</p><p><a href=/>Về trang chính · Home</a></p></main>"),
     )
         .into_response()
 }
@@ -117,7 +121,7 @@ fn forbidden(why: &str) -> Response {
     log::warn!("refused: {why}");
     (
         StatusCode::FORBIDDEN,
-        "Yêu cầu bị từ chối (CSRF): hãy tải lại trang rồi thử lại.",
+        "Yêu cầu bị từ chối (CSRF): hãy tải lại trang rồi thử lại. / Refused (CSRF): reload the page and try again.",
     )
         .into_response()
 }
@@ -221,8 +225,11 @@ async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Respons
     } else {
         req
     };
+    // Vietnamese first: the login page is Vietnamese, English is a user's own choice.
+    let lang = user.as_ref().map_or(Lang::Vi, |u| Lang::parse(&u.lang));
     let mut req = req;
     req.extensions_mut().insert(Ctx {
+        lang,
         user,
         address,
         area,

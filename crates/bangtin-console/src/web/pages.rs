@@ -4,6 +4,7 @@
 use super::{not_found, Ctx, COOKIE};
 use crate::auth::{self, LoginError};
 use crate::db::{self, AuditEntry};
+use crate::i18n::Lang;
 use crate::items::Status;
 use crate::policy::{self, Grant, Role};
 use crate::App;
@@ -21,8 +22,8 @@ use std::sync::Arc;
 pub use super::board::*;
 pub use super::items::*;
 
-/// A note about an uploaded picture, in Vietnamese.
-pub fn warning_vi(w: &bangtin_staff::source::Warning) -> String {
+/// A note about an uploaded picture, in the user's language.
+pub fn warning_text(w: &bangtin_staff::source::Warning, lang: Lang) -> String {
     match w {
         bangtin_staff::source::Warning::ImageRecompressed {
             from_bytes,
@@ -36,13 +37,14 @@ pub fn warning_vi(w: &bangtin_staff::source::Warning) -> String {
             width: *width,
             height: *height,
         }
-        .text(bangtin_staff::Lang::Vi),
+        .text(lang.staff()),
         other => other.to_string(),
     }
 }
 
 /// What every page's frame shows.
 pub struct Layout {
+    pub lang: Lang,
     pub title: String,
     pub user: Option<String>,
     pub csrf: String,
@@ -51,9 +53,17 @@ pub struct Layout {
     pub totp_required: bool,
 }
 
+impl Layout {
+    /// A phrase of the page in the user's language.
+    pub fn t(&self, vi: &'static str) -> &'static str {
+        crate::i18n::t(self.lang, vi)
+    }
+}
+
 pub fn layout(app: &App, ctx: &Ctx, title: &str) -> Layout {
     Layout {
-        title: title.to_owned(),
+        lang: ctx.lang,
+        title: crate::i18n::any(ctx.lang, title),
         user: ctx.user.as_ref().map(|u| u.username.clone()),
         csrf: ctx
             .user
@@ -181,11 +191,14 @@ pub async fn login(
             let (status, error) = match e {
                 LoginError::Wrong => (
                     StatusCode::UNAUTHORIZED,
-                    "Sai tên đăng nhập, mật khẩu hoặc mã xác thực.",
+                    crate::i18n::t(ctx.lang, "Sai tên đăng nhập, mật khẩu hoặc mã xác thực."),
                 ),
                 LoginError::Locked => (
                     StatusCode::TOO_MANY_REQUESTS,
-                    "Đăng nhập sai quá nhiều lần: hãy đợi 15 phút rồi thử lại.",
+                    crate::i18n::t(
+                        ctx.lang,
+                        "Đăng nhập sai quá nhiều lần: hãy đợi 15 phút rồi thử lại.",
+                    ),
                 ),
             };
             page(
@@ -198,6 +211,25 @@ pub async fn login(
             )
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct LangForm {
+    lang: String,
+}
+
+/// The user's language, kept with their account.
+pub async fn set_lang(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Form(f): Form<LangForm>,
+) -> Response {
+    let lang = Lang::parse(&f.lang);
+    let _ = app.db.lock().execute(
+        "UPDATE users SET lang = ?1 WHERE id = ?2",
+        rusqlite::params![lang.code(), ctx.user().id],
+    );
+    Redirect::to("/").into_response()
 }
 
 pub async fn logout(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
@@ -569,8 +601,10 @@ pub async fn audit(State(app): State<Arc<App>>, Extension(ctx): Extension<Ctx>) 
             &AuditPage {
                 l: layout(&app, &ctx, "Nhật ký"),
                 rows: {
-                    for r in &mut rows {
-                        r.action = action_vi(&r.action);
+                    if ctx.lang == Lang::Vi {
+                        for r in &mut rows {
+                            r.action = action_vi(&r.action);
+                        }
                     }
                     rows
                 },
