@@ -52,6 +52,8 @@ step "torture: $rounds power cuts"
 harness torture --rounds $rounds > "$raw/torture" 2>/dev/null || true
 step "ingest"
 harness ingest --runs 500 > "$raw/ingest" 2>/dev/null
+step "console: 2,000 boards, 10,000 items"
+harness console > "$raw/console" 2>/dev/null
 step "layout and schedule (criterion)"
 cargo bench --quiet --bench layout -- --noplot > "$raw/layout" 2>/dev/null
 cargo bench --quiet --bench schedule -- --noplot > "$raw/schedule" 2>/dev/null
@@ -65,6 +67,7 @@ fi
 [ -f bench/results/fuzz.md ] && cp bench/results/fuzz.md "$raw/fuzz.md"
 [ -f bench/results/province.md ] && cp bench/results/province.md "$raw/province.md"
 [ -f bench/results/workspace.md ] && cp bench/results/workspace.md "$raw/workspace.md"
+[ -f bench/results/console.md ] && cp bench/results/console.md "$raw/console.md"
 elapsed=$(( $(date +%s) - started ))
 
 step "writing bench/REPORT.md"
@@ -149,6 +152,19 @@ for name in ("layout", "schedule"):
     text = read(name)
     for m in re.finditer(r"^(\S.*?)\s*\n?\s+time:\s+\[[\d.]+ \S+ ([\d.]+ \S+) [\d.]+ \S+\]", text, re.M):
         row(f"{name}: {m.group(1).strip()}", "independent of cached items" if name == "layout" else "–", m.group(2), "–", "–")
+con = read("console")
+for line in con.splitlines():
+    m = re.match(r"(/\S*)\s+([\d.]+)\s+([\d.]+)\s+(\d+)", line)
+    if m:
+        page, cp50, cp99, size = m.groups()
+        weight = "≤ 100 KB" if int(size) <= 100 * 1024 else "over 100 KB"
+        row(f"Console page `{page}` (2,000 boards, 10,000 items), {int(size) // 1024} KB ({weight})", "p99 ≤ 20 ms", f"{cp50} ms", f"{cp99} ms", met(cp99, 20))
+pv = next((l for l in con.splitlines() if l.startswith("preview")), "")
+row("Console: exact preview 1920x1080, warm (first: " + num(r"first ([\d.]+ ms)", pv) + ")", "≤ 250 ms", num(r"warm p50 ([\d.]+) ms", pv) + " ms", num(r"p99 ([\d.]+) ms", pv) + " ms", met(num(r"p99 ([\d.]+) ms", pv), 250))
+ap = next((l for l in con.splitlines() if l.startswith("approve")), "")
+row("Console: approve to the board presenting it (ack shown_at recorded), loopback", "p99 ≤ 1 s", num(r"p50 ([\d.]+) ms", ap) + " ms", num(r"p99 ([\d.]+) ms", ap) + " ms", met(num(r"p99 ([\d.]+) ms", ap), 1000))
+rs = next((l for l in con.splitlines() if l.startswith("RSS")), "")
+row("Console RSS: idle / preview GPU open / peak under 50 concurrent sessions (" + num(r"([\d.]+) pages/s", rs) + " pages/s, p99 " + num(r"p99 ([\d.]+ ms)", rs) + ")", "–", num(r"idle ([\d.]+ MiB)", rs), num(r"open ([\d.]+ MiB)", rs) + " / " + num(r"peak ([\d.]+ MiB)", rs), "–")
 tor = read("torture")
 viol = "none" if "violations: none" in tor else ("see below" if tor else "not run")
 rounds = num(r"torture: (\d+) power cuts", tor)
@@ -184,6 +200,10 @@ lines = [
     "",
     read("province.md").strip() or "No summary yet (bench/results/province.md).",
     "",
+    "## The staff console",
+    "",
+    read("console.md").strip() or "No summary yet (bench/results/console.md).",
+    "",
     "## Fuzzing (bench/fuzz.sh, run separately)",
     "",
     fz.strip() if fz.strip() else "No fuzzing summary yet: run `bash bench/fuzz.sh`.",
@@ -191,7 +211,7 @@ lines = [
     "## What each harness printed",
     "",
 ]
-for name in ("takeover", "coldstart", "ticker", "rss", "soak", "fleet", "province", "province-tmpfs", "torture", "ingest", "layout", "schedule"):
+for name in ("takeover", "coldstart", "ticker", "rss", "soak", "fleet", "province", "province-tmpfs", "torture", "ingest", "console", "layout", "schedule"):
     text = read(name).strip()
     if name in ("layout", "schedule"):
         text = "\n".join(l for l in text.splitlines() if l.strip() and not l.startswith(("Benchmarking", "Found", "  ", "Gnuplot")) or "time:" in l)

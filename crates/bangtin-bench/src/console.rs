@@ -293,6 +293,14 @@ pub fn main(args: &[String]) {
         latencies.push(ms(t.elapsed()));
         previous = Some(id);
     }
+    // A publication's page: its delivery to the 2,001 boards of the area.
+    if let Some(published) = &previous {
+        let path = format!("/items/{published}");
+        let (p50, p99, bytes) = time_page(&mut approver, &path, 200);
+        println!(
+            "{path:<25} {p50:>7.2} {p99:>8.2} {bytes:>7}   (published: delivery to every board)"
+        );
+    }
     let (a50, a99) = summary(latencies);
     println!("approve -> board shows it (ack shown_at in the console): p50 {a50:.0} ms, p99 {a99:.0} ms over {rounds} (target p99 <= 1000)");
     if let Ok(bytes) = std::fs::read(frames.join("latest.png")) {
