@@ -49,10 +49,18 @@ fn compose(c: &mut Client, title: &str, file: Option<(&str, &[u8])>) -> String {
     item_id(&page)
 }
 
+/// Posts an approval step as its button does: with the revision shown on the item's page.
 fn post_action(c: &mut Client, id: &str, action: &str) -> u16 {
     let csrf = c.csrf();
-    c.post(&format!("/items/{id}/{action}"), &[("csrf", &csrf)])
-        .status
+    let revision = c
+        .get(&format!("/items/{id}"))
+        .field("revision")
+        .unwrap_or_default();
+    c.post(
+        &format!("/items/{id}/{action}"),
+        &[("csrf", &csrf), ("revision", &revision)],
+    )
+    .status
 }
 
 #[test]
@@ -466,7 +474,10 @@ fn cross_site_posts_and_forged_tokens_are_refused() {
     let csrf = c.csrf();
 
     c.fetch_site = "cross-site";
-    let page = c.post(&format!("/items/{id}/submit"), &[("csrf", &csrf)]);
+    let page = c.post(
+        &format!("/items/{id}/submit"),
+        &[("csrf", &csrf), ("revision", "1")],
+    );
     assert_eq!(page.status, 403, "a cross-site post was accepted");
     c.fetch_site = "same-origin";
     assert_eq!(
@@ -480,8 +491,11 @@ fn cross_site_posts_and_forged_tokens_are_refused() {
         "a refused post changed the item"
     );
     assert_eq!(
-        c.post(&format!("/items/{id}/submit"), &[("csrf", &csrf)])
-            .status,
+        c.post(
+            &format!("/items/{id}/submit"),
+            &[("csrf", &csrf), ("revision", "1")]
+        )
+        .status,
         303
     );
 
@@ -513,6 +527,37 @@ fn cross_site_posts_and_forged_tokens_are_refused() {
         assert!(cookie.contains(part), "{cookie}");
     }
     assert_ne!(fresh.cookie, c.cookie, "a login must open a new session");
+
+    // A step is on the revision its page showed: an edit in between refuses it, and two
+    // editors working from one revision never overwrite each other.
+    let edited = compose(&mut fresh, "Bản một", None);
+    let csrf = fresh.csrf();
+    let edit = |c: &mut Client, title: &str| {
+        c.post_multipart(
+            &format!("/items/{edited}/edit"),
+            &[
+                ("csrf", &csrf),
+                ("revision", "1"),
+                ("kind", "announcement"),
+                ("title", title),
+            ],
+            None,
+        )
+        .status
+    };
+    assert_eq!(edit(&mut fresh, "Bản hai"), 303);
+    assert_eq!(edit(&mut fresh, "Bản hai, sửa từ bản một cũ"), 409);
+    let stale = fresh.post(
+        &format!("/items/{edited}/submit"),
+        &[("csrf", &csrf), ("revision", "1")],
+    );
+    assert_eq!(stale.status, 409);
+    assert!(stale.text().contains("đã được sửa"), "{}", stale.text());
+    let page = fresh.get(&format!("/items/{edited}")).text();
+    assert!(
+        page.contains("Bản hai") && page.contains("Bản nháp"),
+        "{page}"
+    );
 
     // English is each user's own choice, kept with the account.
     let csrf = fresh.csrf();
@@ -643,7 +688,10 @@ fn approvals_survive_sigkill_and_a_broker_outage_and_nothing_goes_out_twice() {
                 .args(["-9", &pid.to_string()])
                 .status();
         });
-        let result = approver.try_post(&format!("/items/{id}/approve"), &[("csrf", &csrf)]);
+        let result = approver.try_post(
+            &format!("/items/{id}/approve"),
+            &[("csrf", &csrf), ("revision", "1")],
+        );
         killer.join().unwrap();
         if let Ok(page) = result {
             if page.status == 303 {

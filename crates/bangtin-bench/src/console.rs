@@ -242,7 +242,10 @@ pub fn main(args: &[String]) {
         let id = item_id(&page);
         assert_eq!(
             editor
-                .post(&format!("/items/{id}/submit"), &[("csrf", &csrf)])
+                .post(
+                    &format!("/items/{id}/submit"),
+                    &[("csrf", &csrf), ("revision", "1")]
+                )
                 .status,
             303
         );
@@ -251,7 +254,10 @@ pub fn main(args: &[String]) {
         if let Some(prev) = previous.take() {
             assert_eq!(
                 approver
-                    .post(&format!("/items/{prev}/withdraw"), &[("csrf", &acsrf)])
+                    .post(
+                        &format!("/items/{prev}/withdraw"),
+                        &[("csrf", &acsrf), ("revision", "1")]
+                    )
                     .status,
                 303
             );
@@ -260,7 +266,10 @@ pub fn main(args: &[String]) {
         let t = Instant::now();
         assert_eq!(
             approver
-                .post(&format!("/items/{id}/approve"), &[("csrf", &acsrf)])
+                .post(
+                    &format!("/items/{id}/approve"),
+                    &[("csrf", &acsrf), ("revision", "1")]
+                )
                 .status,
             303
         );

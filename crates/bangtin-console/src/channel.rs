@@ -116,6 +116,12 @@ pub fn next_pending(conn: &Connection) -> Option<(i64, String, Vec<u8>)> {
 }
 
 /// Marks an outbox row sent (after the broker's acknowledgement).
+/// Marks an outbox row that can never be sent (its topic is not a valid topic), so that it
+/// does not hold up the rows after it.
+pub fn mark_failed(conn: &Connection, id: i64) {
+    let _ = conn.execute("UPDATE outbox SET state = 'failed' WHERE id = ?1", [id]);
+}
+
 pub fn mark_sent(conn: &Connection, id: i64) {
     let _ = conn.execute(
         "UPDATE outbox SET state = 'sent', sent_at = ?1 WHERE id = ?2",
@@ -215,6 +221,7 @@ pub fn check_channel(items: &[Item]) -> Result<(), String> {
 
 /// The area and topic an item goes to (a managed area or one inside it).
 pub fn target(config: &Config, area: &str) -> Option<(Area, String)> {
+    bangtin_protocol::ids::parse_area(area)?;
     let managed = config.area_for(area)?.clone();
     Some((managed, config.content_topic(area)))
 }

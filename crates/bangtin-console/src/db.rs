@@ -74,6 +74,7 @@ CREATE TABLE outbox (
     sent_at INTEGER
 );
 CREATE INDEX outbox_pending ON outbox (state, id);
+CREATE INDEX outbox_topic_seq ON outbox (topic, seq);
 CREATE TABLE acks (
     topic TEXT NOT NULL,
     seq INTEGER NOT NULL,

@@ -283,6 +283,7 @@ const PHRASES: &[(&str, &str)] = &[
         "Nothing is valid now: the board shows its idle screen (time, date).",
     ),
     ("Soạn tin", "Compose"),
+    ("Tin đã được sửa sau khi anh chị mở trang: hãy xem lại bản mới rồi làm lại.", "The item was changed after you opened this page: look at the new revision, then do it again."),
     ("Tin chưa lưu", "Not saved"),
 ];
 

@@ -16,6 +16,9 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 const CONNECT: Duration = Duration::from_secs(10);
+/// The largest status kept: a board's real status is a few hundred bytes; a bigger one (a
+/// compromised board) would be copied on every page that lists boards.
+const STATUS_BYTES: usize = 16 * 1024;
 const PUBLISH: Duration = Duration::from_secs(30);
 
 async fn backoff(failures: &mut u32, what: &str, e: &str) {
@@ -73,6 +76,12 @@ async fn listen_once(app: &App, failures: &mut u32) -> String {
 /// and dropped.
 fn take(app: &App, prefix: &str, topic: &str, payload: &[u8]) {
     if let Some(board) = board_of(prefix, topic, "status") {
+        if !bangtin_protocol::ids::is_valid_id(board) {
+            return log::warn!("{topic}: not a board id; ignored");
+        }
+        if payload.len() > STATUS_BYTES {
+            return log::warn!("{topic}: a status of {} bytes; ignored", payload.len());
+        }
         if payload.is_empty() {
             app.boards
                 .write()
@@ -81,6 +90,13 @@ fn take(app: &App, prefix: &str, topic: &str, payload: &[u8]) {
             return;
         }
         match fleet::parse_status(payload) {
+            Ok(s)
+                if s.area
+                    .as_deref()
+                    .is_some_and(|a| bangtin_protocol::ids::parse_area(a).is_none()) =>
+            {
+                log::warn!("{topic}: a status whose area is not an area path; ignored")
+            }
             Ok(s) if s.board == board => {
                 app.boards
                     .write()
@@ -166,6 +182,11 @@ async fn send_once(app: &App, failures: &mut u32) -> String {
     *failures = 0;
     loop {
         let next = channel::next_pending(&app.db.lock());
+        if let Some((id, topic, _)) = next.as_ref().filter(|(_, t, _)| !rumqttc::valid_topic(t)) {
+            log::error!("outbox {id}: {topic:?} is not a topic; never sent");
+            channel::mark_failed(&app.db.lock(), *id);
+            continue;
+        }
         let Some((id, topic, envelope)) = next else {
             tokio::select! {
                 _ = app.outbox.notified() => {}

@@ -26,12 +26,15 @@ struct Job {
 
 /// The handle the web side sends previews to.
 #[derive(Clone)]
-pub struct Previewer(mpsc::Sender<Job>);
+pub struct Previewer(mpsc::SyncSender<Job>);
+
+/// Previews waiting at most; more are refused at once (the officer tries again).
+const QUEUE: usize = 8;
 
 impl Previewer {
     /// Starts the preview thread; the GPU is opened on the first preview.
     pub fn start() -> Previewer {
-        let (tx, rx) = mpsc::channel::<Job>();
+        let (tx, rx) = mpsc::sync_channel::<Job>(QUEUE);
         std::thread::Builder::new()
             .name("preview".into())
             .spawn(move || worker(rx))
@@ -63,14 +66,17 @@ impl Previewer {
     ) -> Result<Picture, String> {
         let (reply, rx) = oneshot::channel();
         self.0
-            .send(Job {
+            .try_send(Job {
                 document,
                 size,
                 page,
                 draw,
                 reply,
             })
-            .map_err(|_| "the preview thread has stopped".to_owned())?;
+            .map_err(|e| match e {
+                mpsc::TrySendError::Full(_) => "too many previews at once; try again".to_owned(),
+                mpsc::TrySendError::Disconnected(_) => "the preview thread has stopped".to_owned(),
+            })?;
         rx.await
             .map_err(|_| "the preview thread has stopped".to_owned())?
     }
@@ -94,6 +100,10 @@ fn worker(rx: mpsc::Receiver<Job>) {
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => return,
         };
+        // Whoever asked has gone (a page closed): no work for nobody.
+        if job.reply.is_closed() {
+            continue;
+        }
         let t0 = std::time::Instant::now();
         if gpu.is_none() && job.draw {
             match bangtin_render::offscreen() {

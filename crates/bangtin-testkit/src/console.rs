@@ -139,8 +139,14 @@ impl Page {
 
     /// The value of the hidden `csrf` field of the page's forms.
     pub fn csrf(&self) -> Option<String> {
+        self.field("csrf")
+    }
+
+    /// The value of the first form field `name` (`name="NAME" value="…"`).
+    pub fn field(&self, name: &str) -> Option<String> {
         let text = self.text();
-        let at = text.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
+        let key = format!("name=\"{name}\" value=\"");
+        let at = text.find(&key)? + key.len();
         Some(text[at..].split('"').next()?.to_owned())
     }
 }

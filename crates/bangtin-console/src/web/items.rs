@@ -37,8 +37,8 @@ const DAYS: [(&str, &str); 7] = [
 #[template(path = "item_form.html")]
 struct FormPage {
     l: Layout,
-    /// The item being edited; `None` for a new one.
-    editing: Option<i64>,
+    /// The item being edited and the revision the form was made from; `None` for a new one.
+    editing: Option<(i64, i64)>,
     /// Empty: choose an area first.
     area: String,
     areas: Vec<String>,
@@ -154,7 +154,7 @@ pub async fn new_item(
 fn form_page(
     app: &App,
     ctx: &Ctx,
-    editing: Option<i64>,
+    editing: Option<(i64, i64)>,
     area: String,
     areas: Vec<String>,
     f: Form,
@@ -180,9 +180,11 @@ fn form_page(
 }
 
 /// The compose form as posted: its fields and the picture's bytes.
-async fn read_form(mut mp: Multipart) -> Result<(Form, Option<Vec<u8>>), String> {
+/// The compose form as posted, its picture, and the revision it edits (an edit form).
+async fn read_form(mut mp: Multipart) -> Result<(Form, Option<Vec<u8>>, i64), String> {
     let mut f = Form::default();
     let mut image = None;
+    let mut revision = 0;
     while let Some(field) = mp.next_field().await.map_err(|e| e.to_string())? {
         let name = field.name().unwrap_or("").to_owned();
         if name == "image" {
@@ -207,10 +209,11 @@ async fn read_form(mut mp: Multipart) -> Result<(Form, Option<Vec<u8>>), String>
             "days" => f.days.push(text),
             "hours_from" => f.hours_from = text,
             "hours_to" => f.hours_to = text,
+            "revision" => revision = text.trim().parse().unwrap_or(-1),
             _ => {}
         }
     }
-    Ok((f, image))
+    Ok((f, image, revision))
 }
 
 /// Checks a posted form into an item: the picture (re-encoded to fit, turned upright) and every
@@ -267,7 +270,7 @@ pub async fn create_item(
     let Some((topic, area)) = topic_of(&app, &ctx, &target) else {
         return super::not_found();
     };
-    let (form, upload) = match read_form(mp).await {
+    let (form, upload, _) = match read_form(mp).await {
         Ok(x) => x,
         Err(e) => return (StatusCode::BAD_REQUEST, format!("Biểu mẫu hỏng: {e}")).into_response(),
     };
@@ -395,7 +398,7 @@ pub async fn edit_item(
     form_page(
         &app,
         &ctx,
-        Some(row.id),
+        Some((row.id, row.revision)),
         row.area,
         Vec::new(),
         items::form_of(&row.draft),
@@ -415,7 +418,7 @@ pub async fn update_item(
     let Some(row) = load(&app.db.lock(), item_id(&id)) else {
         return super::not_found();
     };
-    let (form, upload) = match read_form(mp).await {
+    let (form, upload, revision) = match read_form(mp).await {
         Ok(x) => x,
         Err(e) => return (StatusCode::BAD_REQUEST, format!("Biểu mẫu hỏng: {e}")).into_response(),
     };
@@ -432,7 +435,7 @@ pub async fn update_item(
             return form_page(
                 &app,
                 &ctx,
-                Some(row.id),
+                Some((row.id, revision)),
                 row.area,
                 Vec::new(),
                 form,
@@ -455,28 +458,41 @@ pub async fn update_item(
         )
         .await;
     }
-    let mut conn = app.db.lock();
-    let result = (|| -> rusqlite::Result<()> {
-        let tx = conn.transaction()?;
-        tx.execute(
+    let result = {
+        let mut conn = app.db.lock();
+        (|| -> rusqlite::Result<usize> {
+            let tx = conn.transaction()?;
+            // Only over the revision the form was made from: two editors never overwrite each other.
+            let changed = tx.execute(
             "UPDATE items SET draft = ?1, status = 'draft', revision = revision + 1, author = ?2,
-                    approver = NULL, reason = NULL, notes = ?3, updated_at = ?4 WHERE id = ?5",
+                    approver = NULL, reason = NULL, notes = ?3, updated_at = ?4
+             WHERE id = ?5 AND revision = ?6",
             params![
                 serde_json::to_string(&item).unwrap_or_default(),
                 user.id,
                 serde_json::to_string(&notes).unwrap_or_default(),
                 now_s(),
-                row.id
+                row.id,
+                revision
             ],
         )?;
-        db::audit(
-            &tx,
-            &entry(&ctx, "edit", &format!("item {}", row.id), &row.area, None),
-        )?;
-        tx.commit()
-    })();
+            if changed == 0 {
+                return Ok(0);
+            }
+            db::audit(
+                &tx,
+                &entry(&ctx, "edit", &format!("item {}", row.id), &row.area, None),
+            )?;
+            tx.commit()?;
+            Ok(changed)
+        })()
+    };
     match result {
-        Ok(()) => Redirect::to(&format!("/items/{}", row.id)).into_response(),
+        Ok(0) => {
+            let why = t(ctx.lang, CHANGED).to_owned();
+            item_page(&app, &ctx, &row, Some(why), StatusCode::CONFLICT).await
+        }
+        Ok(_) => Redirect::to(&format!("/items/{}", row.id)).into_response(),
         Err(e) => internal(&e.to_string()),
     }
 }
@@ -552,7 +568,7 @@ fn sizes(app: &App, row: &Row) -> (usize, Vec<(u32, u32)>) {
     let mut sizes: Vec<(u32, u32)> = reached
         .iter()
         .filter_map(|s| s.display.map(|d| (d.width, d.height)))
-        .filter(|&(w, h)| (16..=7680).contains(&w) && (16..=7680).contains(&h))
+        .filter(|&(w, h)| PREVIEW_SIDE.contains(&w) && PREVIEW_SIDE.contains(&h))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -580,10 +596,12 @@ async fn item_page(
     let doc = preview_document(row);
     let mut previews = Vec::new();
     for (w, h) in sizes {
-        let n = app
-            .previewer
-            .pages(doc.clone(), (w, h))
+        // Laid out on the preview thread; a busy one does not hold the page up.
+        let pages = app.previewer.pages(doc.clone(), (w, h));
+        let n = tokio::time::timeout(std::time::Duration::from_secs(2), pages)
             .await
+            .ok()
+            .and_then(Result::ok)
             .unwrap_or(1)
             .min(20);
         previews.extend((1..=n).map(|page| PreviewRef {
@@ -627,6 +645,18 @@ async fn item_page(
         },
         status,
     )
+}
+
+/// The sides a preview may have, in pixels (a 4K screen at most).
+const PREVIEW_SIDE: std::ops::RangeInclusive<u32> = 16..=3840;
+
+/// Whether an item on `topic` for `area` reaches `board`.
+fn reaches(app: &App, topic: &str, area: &str, board: &str) -> bool {
+    match board_of_topic(topic) {
+        Some(id) => id == board,
+        None => super::board_area(app, board)
+            .is_some_and(|a| bangtin_staff::fleet::area_covers(area, &a)),
+    }
 }
 
 /// What a preview draws: a channel of the item's current revision alone.
@@ -717,7 +747,7 @@ pub async fn preview(
     Path(id): Path<String>,
     Query(q): Query<PreviewQuery>,
 ) -> Response {
-    if !(16..=3840).contains(&q.w) || !(16..=3840).contains(&q.h) || q.page == 0 || q.page > 50 {
+    if !PREVIEW_SIDE.contains(&q.w) || !PREVIEW_SIDE.contains(&q.h) || q.page == 0 || q.page > 50 {
         return (StatusCode::BAD_REQUEST, "size 16..=3840, page 1..=50").into_response();
     }
     let Some(row) = load(&app.db.lock(), item_id(&id)) else {
@@ -747,21 +777,23 @@ pub async fn item_events(State(app): State<Arc<App>>, Path(id): Path<String>) ->
         return super::not_found();
     };
     let rx = app.events.subscribe();
-    let topic = row.topic;
-    let stream = futures_util::stream::unfold((rx, topic), |(mut rx, topic)| async move {
+    let state = (rx, row.topic, row.area, app.clone());
+    let stream = futures_util::stream::unfold(state, |(mut rx, topic, area, app)| async move {
         loop {
             match rx.recv().await {
                 Ok(Event::Ack { topic: t, .. }) if t == topic => break,
-                Ok(Event::Board(_)) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                    break
-                }
+                Ok(Event::Board(b)) if reaches(&app, &topic, &area, &b) => break,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
                 Ok(_) => continue,
                 Err(_) => return None,
             }
         }
+        // At most one refresh a second, however many boards answer.
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        while rx.try_recv().is_ok() {}
         Some((
             Ok::<_, Infallible>(sse::Event::default().data("update")),
-            (rx, topic),
+            (rx, topic, area, app),
         ))
     });
     Sse::new(stream)
@@ -769,32 +801,54 @@ pub async fn item_events(State(app): State<Arc<App>>, Path(id): Path<String>) ->
         .into_response()
 }
 
+/// An approval step as posted: the revision the officer saw (a step on any other revision is
+/// refused: nobody approves what they did not see), and a rejection's reason.
 #[derive(Deserialize)]
-pub struct ReasonForm {
+pub struct ActForm {
+    #[serde(default)]
+    revision: i64,
     #[serde(default)]
     reason: String,
 }
 
-pub async fn submit(state: State<Arc<App>>, ctx: Extension<Ctx>, id: Path<String>) -> Response {
-    act(state, ctx, id, Action::Submit, None).await
+pub async fn submit(
+    state: State<Arc<App>>,
+    ctx: Extension<Ctx>,
+    id: Path<String>,
+    f: UrlForm<ActForm>,
+) -> Response {
+    act(state, ctx, id, Action::Submit, f.0).await
 }
 
-pub async fn approve(state: State<Arc<App>>, ctx: Extension<Ctx>, id: Path<String>) -> Response {
-    act(state, ctx, id, Action::Approve, None).await
+pub async fn approve(
+    state: State<Arc<App>>,
+    ctx: Extension<Ctx>,
+    id: Path<String>,
+    f: UrlForm<ActForm>,
+) -> Response {
+    act(state, ctx, id, Action::Approve, f.0).await
 }
 
-pub async fn withdraw(state: State<Arc<App>>, ctx: Extension<Ctx>, id: Path<String>) -> Response {
-    act(state, ctx, id, Action::Withdraw, None).await
+pub async fn withdraw(
+    state: State<Arc<App>>,
+    ctx: Extension<Ctx>,
+    id: Path<String>,
+    f: UrlForm<ActForm>,
+) -> Response {
+    act(state, ctx, id, Action::Withdraw, f.0).await
 }
 
 pub async fn reject(
     state: State<Arc<App>>,
     ctx: Extension<Ctx>,
     id: Path<String>,
-    UrlForm(f): UrlForm<ReasonForm>,
+    f: UrlForm<ActForm>,
 ) -> Response {
-    act(state, ctx, id, Action::Reject, Some(f.reason)).await
+    act(state, ctx, id, Action::Reject, f.0).await
 }
+
+/// Said when the item changed after the officer opened its page.
+const CHANGED: &str = "Tin đã được sửa sau khi anh chị mở trang: hãy xem lại bản mới rồi làm lại.";
 
 /// What an approval step came to.
 enum Outcome {
@@ -808,9 +862,9 @@ async fn act(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
     action: Action,
-    reason: Option<String>,
+    form: ActForm,
 ) -> Response {
-    match act_now(&app, &ctx, item_id(&id), action, reason) {
+    match act_now(&app, &ctx, item_id(&id), action, &form) {
         Outcome::Done(id, signed) => {
             if signed.is_some() {
                 app.outbox.notify_one();
@@ -826,12 +880,17 @@ async fn act(
 
 /// One approval step, in one transaction: the item's new status, the audit line and, when the
 /// channel changes, the signed channel in the outbox. The caller wakes the sender after.
-fn act_now(app: &App, ctx: &Ctx, id: i64, action: Action, reason: Option<String>) -> Outcome {
+fn act_now(app: &App, ctx: &Ctx, id: i64, action: Action, form: &ActForm) -> Outcome {
     let user = ctx.user();
     let mut conn = app.db.lock();
     let Some(row) = load(&conn, id) else {
         return Outcome::NotFound;
     };
+    if form.revision != row.revision {
+        let why = t(ctx.lang, CHANGED).to_owned();
+        return Outcome::Refused(Box::new(row), why, StatusCode::CONFLICT);
+    }
+    let reason = (action == Action::Reject).then(|| form.reason.clone());
     let f = facts(app, &row, user.id);
     let Some(step) = items::step(action, f) else {
         let why = t(ctx.lang, items::refusal(action, f)).to_owned();

@@ -191,7 +191,8 @@ async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Respons
         Scope::AreaParam => {
             query_param(&req, "area").and_then(|a| match a.strip_prefix("board/") {
                 Some(id) => board_area(&app, id),
-                None => Some(a),
+                // Only a well-formed area (slugs): `#`, `+` or `%` never reach a topic or a link.
+                None => bangtin_protocol::ids::parse_area(&a).map(|_| a),
             })
         }
         _ => None,
