@@ -111,9 +111,13 @@ pub fn run(args: &ConsoleArgs) -> Result<(), Failure> {
             println!("{name} disabled; their sessions are closed");
         }
         UserCommand::Grant { name, area, role } => {
-            let id = auth::user_id(&conn, name).map_err(bad)?;
-            auth::grant(&conn, id, area, *role).map_err(bad)?;
-            println!("{name} is now {role} of {area}");
+            let added = auth::grant_role(&conn, name, area, *role, config.security.require_totp)
+                .map_err(bad)?;
+            println!("{name} is now {role} of {area}; their sessions are closed");
+            if let (Some(secret), Some(url)) = (added.totp_secret, added.totp_url) {
+                println!("one-time codes: add this secret to an authenticator app: {secret}");
+                println!("(or this URI as a QR code: {url})");
+            }
         }
     }
     Ok(())

@@ -87,57 +87,111 @@ pub enum LoginError {
     Locked,
 }
 
-/// Checks a login and opens a session; returns the session token for the cookie.
+/// The longest user name and password a login form may carry (longer is a wrong login,
+/// refused before anything is looked up or stored).
+const MAX_NAME: usize = 64;
+const MAX_PASSWORD: usize = 1024;
+
+/// The time step (30 s) whose code `code` is, among the previous, current and next ones.
+fn code_step(secret_b32: &str, username: &str, code: &str, now: u64) -> Option<u64> {
+    let t = totp(secret_b32, username)?;
+    let step = now / 30;
+    [step.saturating_sub(1), step, step + 1]
+        .into_iter()
+        .find(|s| same(t.generate(s * 30).as_bytes(), code.trim().as_bytes()))
+}
+
+/// Compares without stopping at the first difference.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// An account as a login sees it.
+struct LoginRow {
+    id: i64,
+    hash: String,
+    secret: Option<String>,
+    /// The time step of the last one-time code accepted.
+    last_step: Option<i64>,
+    disabled: bool,
+    /// Its role needs a one-time code (and the configuration asks for them).
+    needs_code: bool,
+}
+
+/// Checks a login and opens a session; returns the session token for the cookie. The
+/// password hash is checked without holding the database (Argon2 takes tens of
+/// milliseconds; nobody else waits for it).
 pub fn login(
-    conn: &Connection,
+    db: &crate::db::Db,
     username: &str,
     password: &str,
     code: &str,
     address: &str,
     require_totp: bool,
 ) -> Result<String, LoginError> {
-    let since = now_s() - FAILURE_WINDOW_S;
-    let failures = |who: &str| -> i64 {
-        conn.query_row(
-            "SELECT count(*) FROM login_failures WHERE who = ?1 AND at > ?2",
-            params![who, since],
-            |r| r.get(0),
-        )
-        .unwrap_or(i64::MAX)
-    };
-    let (acct, addr) = (format!("user:{username}"), format!("addr:{address}"));
-    if failures(&acct) >= ACCOUNT_FAILURES || failures(&addr) >= ADDRESS_FAILURES {
-        log::warn!("login refused for {username:?} from {address}: locked out");
-        return Err(LoginError::Locked);
+    if username.len() > MAX_NAME || password.len() > MAX_PASSWORD {
+        log::warn!("login refused from {address}: a name or password over the limits");
+        return Err(LoginError::Wrong);
     }
-    let row: Option<(i64, String, Option<String>, bool)> = conn
-        .query_row(
-            "SELECT id, password, totp, disabled FROM users WHERE username = ?1",
+    let (acct, addr) = (format!("user:{username}"), format!("addr:{address}"));
+    let row: Option<LoginRow> = {
+        let conn = db.lock();
+        let since = now_s() - FAILURE_WINDOW_S;
+        let failures = |who: &str| -> i64 {
+            conn.query_row(
+                "SELECT count(*) FROM login_failures WHERE who = ?1 AND at > ?2",
+                params![who, since],
+                |r| r.get(0),
+            )
+            .unwrap_or(i64::MAX)
+        };
+        if failures(&acct) >= ACCOUNT_FAILURES || failures(&addr) >= ADDRESS_FAILURES {
+            log::warn!("login refused for {username:?} from {address}: locked out");
+            return Err(LoginError::Locked);
+        }
+        conn.query_row(
+            "SELECT id, password, totp, totp_step, disabled FROM users WHERE username = ?1",
             [username],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()
         .ok()
-        .flatten();
+        .flatten()
+        .map(|(id, hash, secret, last_step, disabled)| {
+            let needs_code = require_totp && highest_role(&conn, id).is_some_and(Role::needs_totp);
+            LoginRow {
+                id,
+                hash,
+                secret,
+                last_step,
+                disabled,
+                needs_code,
+            }
+        })
+    };
+    let now = u64::try_from(now_s()).unwrap_or(0);
+    // The step of a good code, which must be later than the last one used: a code seen
+    // over someone's shoulder cannot be used again.
+    let mut step = None;
     let ok = match &row {
-        Some((id, hash, secret, disabled)) => {
-            let password_ok = verify_password(password, hash);
-            let needs_code = secret.is_some()
-                || (require_totp && highest_role(conn, *id).is_some_and(Role::needs_totp));
-            let code_ok = match secret {
+        Some(r) => {
+            let password_ok = verify_password(password, &r.hash);
+            let code_ok = match &r.secret {
                 Some(s) => {
-                    totp(s, username).is_some_and(|t| t.check_current(code.trim()).unwrap_or(false))
+                    step = code_step(s, username, code, now);
+                    step.is_some_and(|st| r.last_step.is_none_or(|l| st as i64 > l))
                 }
-                None => !needs_code,
+                None => !r.needs_code,
             };
-            password_ok && code_ok && !disabled
+            password_ok && code_ok && !r.disabled
         }
         None => {
             verify_password(password, decoy_hash());
             false
         }
     };
-    let Some((id, ..)) = row.filter(|_| ok) else {
+    let conn = db.lock();
+    let Some(LoginRow { id, .. }) = row.filter(|_| ok) else {
         let now = now_s();
         for who in [&acct, &addr] {
             let _ = conn.execute(
@@ -145,9 +199,25 @@ pub fn login(
                 params![who, now],
             );
         }
+        let _ = conn.execute(
+            "DELETE FROM login_failures WHERE at < ?1",
+            [now - FAILURE_WINDOW_S],
+        );
         log::warn!("failed login for {username:?} from {address}");
         return Err(LoginError::Wrong);
     };
+    if let Some(st) = step {
+        let fresh = conn
+            .execute(
+                "UPDATE users SET totp_step = ?1 WHERE id = ?2 AND (totp_step IS NULL OR totp_step < ?1)",
+                params![st as i64, id],
+            )
+            .unwrap_or(0);
+        if fresh == 0 {
+            log::warn!("login of {username:?} from {address}: a one-time code used twice");
+            return Err(LoginError::Wrong);
+        }
+    }
     let _ = conn.execute("DELETE FROM login_failures WHERE who = ?1", [&acct]);
     let token = random_token();
     let now = now_s();
@@ -158,7 +228,7 @@ pub fn login(
     )
     .map_err(|_| LoginError::Wrong)?;
     let _ = db::audit(
-        conn,
+        &conn,
         &AuditEntry {
             user: username,
             address,
@@ -260,11 +330,7 @@ pub fn add_user(
         ));
     }
     let (secret, url) = if with_totp {
-        let mut raw = [0u8; 20];
-        OsRng.fill_bytes(&mut raw);
-        let secret = totp_rs::Secret::Raw(raw.to_vec()).to_encoded().to_string();
-        // The URI authenticator apps read (as a QR code or typed in).
-        let url = format!("otpauth://totp/bangtin:{username}?secret={secret}&issuer=bangtin");
+        let (secret, url) = new_secret(username);
         (Some(secret), Some(url))
     } else {
         (None, None)
@@ -287,6 +353,59 @@ pub fn add_user(
         totp_secret: secret,
         totp_url: url,
     })
+}
+
+/// Gives `username` `role` on `area` (`console user grant`): their sessions end (the next
+/// login is under the new role), and a role that needs one-time codes gets a secret if the
+/// account has none, returned with its URI to hand over.
+pub fn grant_role(
+    conn: &Connection,
+    username: &str,
+    area: &str,
+    role: Role,
+    require_totp: bool,
+) -> Result<Added, String> {
+    if bangtin_protocol::ids::parse_area(area).is_none() {
+        return Err(format!(
+            "{area:?} is not an area path such as vn/ha-noi/dong-anh"
+        ));
+    }
+    let id = user_id(conn, username)?;
+    grant(conn, id, area, role)?;
+    conn.execute("DELETE FROM sessions WHERE user_id = ?1", [id])
+        .map_err(|e| e.to_string())?;
+    let has_secret: bool = conn
+        .query_row(
+            "SELECT totp IS NOT NULL FROM users WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .map_err(|e| e.to_string())?;
+    if !(role.needs_totp() && require_totp) || has_secret {
+        return Ok(Added {
+            totp_secret: None,
+            totp_url: None,
+        });
+    }
+    let (secret, url) = new_secret(username);
+    conn.execute(
+        "UPDATE users SET totp = ?1, totp_step = NULL WHERE id = ?2",
+        params![secret, id],
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(Added {
+        totp_secret: Some(secret),
+        totp_url: Some(url),
+    })
+}
+
+/// A new one-time-code secret and the URI authenticator apps read.
+fn new_secret(username: &str) -> (String, String) {
+    let mut raw = [0u8; 20];
+    OsRng.fill_bytes(&mut raw);
+    let secret = totp_rs::Secret::Raw(raw.to_vec()).to_encoded().to_string();
+    let url = format!("otpauth://totp/bangtin:{username}?secret={secret}&issuer=bangtin");
+    (secret, url)
 }
 
 pub fn grant(conn: &Connection, user: i64, area: &str, role: Role) -> Result<(), String> {
@@ -345,9 +464,8 @@ mod tests {
     fn passwords_codes_and_lock_out() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("c.db")).unwrap();
-        let conn = db.lock();
         add_user(
-            &conn,
+            &db.lock(),
             "bien-tap",
             "mat khau dai",
             "vn/a",
@@ -355,41 +473,83 @@ mod tests {
             false,
         )
         .unwrap();
-        let added = add_user(&conn, "duyet", "mat khau dai", "vn/a", Role::Approver, true).unwrap();
+        let added = add_user(
+            &db.lock(),
+            "duyet",
+            "mat khau dai",
+            "vn/a",
+            Role::Approver,
+            true,
+        )
+        .unwrap();
         let secret = added.totp_secret.unwrap();
         assert!(added.totp_url.unwrap().starts_with("otpauth://totp/"));
-        assert!(add_user(&conn, "duyet", "mat khau dai", "vn/a", Role::Viewer, false).is_err());
-        assert!(add_user(&conn, "x y", "mat khau dai", "vn/a", Role::Viewer, false).is_err());
+        assert!(add_user(
+            &db.lock(),
+            "duyet",
+            "mat khau dai",
+            "vn/a",
+            Role::Viewer,
+            false
+        )
+        .is_err());
+        assert!(add_user(
+            &db.lock(),
+            "x y",
+            "mat khau dai",
+            "vn/a",
+            Role::Viewer,
+            false
+        )
+        .is_err());
 
-        let token = login(&conn, "bien-tap", "mat khau dai", "", "10.0.0.1", true).unwrap();
-        let user = session_user(&conn, &token).unwrap();
+        let token = login(&db, "bien-tap", "mat khau dai", "", "10.0.0.1", true).unwrap();
+        let user = session_user(&db.lock(), &token).unwrap();
         assert_eq!(user.grants[0].role, Role::Editor);
-        assert!(session_user(&conn, "not a token").is_none());
+        assert!(session_user(&db.lock(), "not a token").is_none());
         // An approver needs the code.
         assert_eq!(
-            login(&conn, "duyet", "mat khau dai", "000000", "10.0.0.1", true),
+            login(&db, "duyet", "mat khau dai", "000000", "10.0.0.1", true),
             Err(LoginError::Wrong)
         );
         let code = current_code(&secret).unwrap();
-        assert!(login(&conn, "duyet", "mat khau dai", &code, "10.0.0.1", true).is_ok());
+        let approver = login(&db, "duyet", "mat khau dai", &code, "10.0.0.1", true).unwrap();
+        // The same code again (seen over a shoulder): refused.
+        assert_eq!(
+            login(&db, "duyet", "mat khau dai", &code, "10.0.0.9", true),
+            Err(LoginError::Wrong)
+        );
 
         for _ in 0..ACCOUNT_FAILURES {
             assert_eq!(
-                login(&conn, "bien-tap", "sai", "", "10.0.0.2", true),
+                login(&db, "bien-tap", "sai", "", "10.0.0.2", true),
                 Err(LoginError::Wrong)
             );
         }
         // Now even the right password waits.
         assert_eq!(
-            login(&conn, "bien-tap", "mat khau dai", "", "10.0.0.3", true),
+            login(&db, "bien-tap", "mat khau dai", "", "10.0.0.3", true),
             Err(LoginError::Locked)
         );
-        disable(&conn, "duyet").unwrap();
-        assert!(session_user(&conn, &token).is_some());
-        set_password(&conn, "bien-tap", "mat khau moi dai").unwrap();
+        // A new role ends the sessions; a role with codes gets a secret if there is none.
+        let raised = grant_role(&db.lock(), "duyet", "vn/b", Role::Admin, true).unwrap();
+        assert!(raised.totp_secret.is_none(), "duyet already has a secret");
         assert!(
-            session_user(&conn, &token).is_none(),
+            session_user(&db.lock(), &approver).is_none(),
+            "sessions end with a new role"
+        );
+        assert!(grant_role(&db.lock(), "duyet", "vn/#", Role::Viewer, true).is_err());
+        disable(&db.lock(), "duyet").unwrap();
+        assert!(session_user(&db.lock(), &token).is_some());
+        set_password(&db.lock(), "bien-tap", "mat khau moi dai").unwrap();
+        assert!(
+            session_user(&db.lock(), &token).is_none(),
             "sessions end with a new password"
+        );
+        let raised = grant_role(&db.lock(), "bien-tap", "vn/a", Role::Approver, true).unwrap();
+        assert!(
+            raised.totp_secret.is_some(),
+            "an editor made approver gets a secret"
         );
     }
 }

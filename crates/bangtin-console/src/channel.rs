@@ -155,25 +155,42 @@ pub fn verify(area: &Area, topic: &str, payload: &[u8]) -> Result<(u64, Channel)
     }
 }
 
-/// Imports a verified channel: items not known here become published items (their author is
-/// nobody: they came from outside the console), the seq continues after its seq. Returns how
-/// many items were new.
+/// What importing a retained channel did.
+#[derive(Debug, Default)]
+pub struct Imported {
+    /// Items the console did not know, now published items here.
+    pub new: usize,
+    /// The channel signed again (queued in the outbox): the broker's copy and the console's
+    /// differ, and the console's (with what the broker's adds) must win.
+    pub republished: Option<Signed>,
+}
+
+/// Imports a verified channel found retained on the broker. Items the console does not know
+/// become published items (their author is nobody: they came from outside the console); the
+/// seq continues after the broker's. When the console's channel and the broker's then differ
+/// (an approval made while the broker was away, or items published with the CLI meanwhile),
+/// the merged channel is signed again, so nothing of either is lost and its seq is above both.
+/// Items the console withdrew stay withdrawn. The console's own publications, echoed back,
+/// are left alone (an older one arriving after a newer approval is not a difference).
 pub fn import(
     conn: &mut Connection,
+    managed: &Area,
     topic: &str,
     area: &str,
     seq: u64,
     channel: &Channel,
-) -> Result<usize, String> {
+) -> Result<Imported, String> {
     let tx = conn.transaction().map_err(|e| e.to_string())?;
-    let last: Option<i64> = tx
-        .query_row("SELECT seq FROM channels WHERE topic = ?1", [topic], |r| {
-            r.get(0)
-        })
-        .optional()
+    // The console's own publication coming back (every one is echoed): nothing to import.
+    let ours: bool = tx
+        .query_row(
+            "SELECT count(*) > 0 FROM outbox WHERE topic = ?1 AND seq = ?2",
+            params![topic, seq as i64],
+            |r| r.get(0),
+        )
         .map_err(|e| e.to_string())?;
-    if last.is_some_and(|l| l as u64 >= seq) {
-        return Ok(0);
+    if ours {
+        return Ok(Imported::default());
     }
     let mut new = 0;
     let now = now_s();
@@ -191,24 +208,32 @@ pub fn import(
     }
     tx.execute(
         "INSERT INTO channels (topic, seq) VALUES (?1, ?2)
-         ON CONFLICT (topic) DO UPDATE SET seq = excluded.seq",
+         ON CONFLICT (topic) DO UPDATE SET seq = max(seq, excluded.seq)",
         params![topic, seq as i64],
     )
     .map_err(|e| e.to_string())?;
-    db::audit(
-        &tx,
-        &db::AuditEntry {
-            user: "console",
-            address: "",
-            action: "import",
-            target: topic,
-            area: Some(area),
-            sha256: None,
-        },
-    )
-    .map_err(|e| e.to_string())?;
+    let ours = live_items(&tx, topic)?;
+    let republished = if ours != channel.items {
+        Some(republish(&tx, managed, topic)?)
+    } else {
+        None
+    };
+    if new > 0 || republished.is_some() {
+        db::audit(
+            &tx,
+            &db::AuditEntry {
+                user: "console",
+                address: "",
+                action: "import",
+                target: topic,
+                area: Some(area),
+                sha256: republished.as_ref().map(|s| s.sha256.as_str()),
+            },
+        )
+        .map_err(|e| e.to_string())?;
+    }
     tx.commit().map_err(|e| e.to_string())?;
-    Ok(new)
+    Ok(Imported { new, republished })
 }
 
 /// Checks that a channel of these items would be accepted by a board (every limit).
@@ -270,16 +295,43 @@ mod tests {
         let n = forged.len() - 10;
         forged[n] ^= 1;
         assert!(verify(&a, topic, &forged).is_err());
-        assert_eq!(import(&mut conn, topic, "vn/a", seq, &ch).unwrap(), 1);
-        assert_eq!(import(&mut conn, topic, "vn/a", seq, &ch).unwrap(), 0);
+        let first = import(&mut conn, &a, topic, "vn/a", seq, &ch).unwrap();
+        assert_eq!((first.new, first.republished.is_none()), (1, true));
+        let again = import(&mut conn, &a, topic, "vn/a", seq, &ch).unwrap();
+        assert_eq!((again.new, again.republished.is_none()), (0, true));
 
         let s1 = republish(&conn, &a, topic).unwrap();
         let s2 = republish(&conn, &a, topic).unwrap();
         assert_eq!((s1.seq, s2.seq), (far + 1, far + 2));
+        // An older copy without an item the console has: signed again, above everything.
+        let extra: Item = serde_json::from_value(
+            serde_json::json!({"id": "moi", "type": "ticker", "text": "Mới"}),
+        )
+        .unwrap();
+        let merged = import(
+            &mut conn,
+            &a,
+            topic,
+            "vn/a",
+            5,
+            &Channel { items: vec![extra] },
+        )
+        .unwrap();
+        assert_eq!(merged.new, 1);
+        assert_eq!(merged.republished.unwrap().seq, far + 3);
+        let (_, _, env) = next_pending(&conn).unwrap();
+        let ids: Vec<String> = verify(&a, topic, &env)
+            .unwrap()
+            .1
+            .items
+            .into_iter()
+            .map(|i| i.id)
+            .collect();
+        assert_eq!(ids, ["old", "moi"]);
         let (id, t, envelope) = next_pending(&conn).unwrap();
         assert_eq!(t, topic);
         let (seq, ch) = verify(&a, topic, &envelope).unwrap();
-        assert_eq!((seq, ch.items.len()), (far + 2, 1));
+        assert_eq!((seq, ch.items.len()), (far + 3, 2));
         mark_sent(&conn, id);
         assert!(next_pending(&conn).is_none());
     }

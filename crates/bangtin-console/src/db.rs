@@ -17,6 +17,7 @@ CREATE TABLE users (
     username TEXT NOT NULL UNIQUE,
     password TEXT NOT NULL,
     totp TEXT,
+    totp_step INTEGER,
     lang TEXT NOT NULL DEFAULT 'vi',
     disabled INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL

@@ -150,9 +150,22 @@ fn take(app: &App, prefix: &str, topic: &str, payload: &[u8]) {
         match channel::verify(area, topic, payload) {
             Ok((seq, ch)) => {
                 let mut conn = app.db.lock();
-                match channel::import(&mut conn, topic, rest, seq, &ch) {
-                    Ok(0) => {}
-                    Ok(n) => log::info!("{topic}: {n} items published before imported (seq {seq})"),
+                match channel::import(&mut conn, area, topic, rest, seq, &ch) {
+                    Ok(done) => {
+                        if done.new > 0 {
+                            log::info!(
+                                "{topic}: {} items published elsewhere imported (seq {seq})",
+                                done.new
+                            );
+                        }
+                        if let Some(s) = done.republished {
+                            log::info!(
+                                "{topic}: the broker's channel differs; signed again as seq {}",
+                                s.seq
+                            );
+                            app.outbox.notify_one();
+                        }
+                    }
                     Err(e) => log::warn!("{topic}: cannot import: {e}"),
                 }
             }

@@ -159,7 +159,11 @@ fn matches(pattern: &str, path: &str) -> Option<Option<String>> {
     loop {
         match (p.next(), q.next()) {
             (None, None) => return Some(id),
-            (Some("{id}"), Some(seg)) if !seg.is_empty() => id = Some(seg.to_owned()),
+            // An id is taken as written: no percent-encoding, so the guard and the handler
+            // can never read two different ids from one path.
+            (Some("{id}"), Some(seg)) if !seg.is_empty() && !seg.contains('%') => {
+                id = Some(seg.to_owned())
+            }
             (Some(a), Some(b)) if a == b => {}
             _ => return None,
         }
@@ -245,6 +249,7 @@ mod tests {
         assert!(find("POST", "/items/42/approve/x").is_none());
         assert!(find("DELETE", "/items/42").is_none());
         assert!(find("GET", "/items//edit").is_none());
+        assert!(find("POST", "/boards/b%31/command").is_none());
         assert!(find("GET", "/static/../console.db").is_none());
         assert!(find("GET", "/static/.env").is_none());
         assert!(find("GET", "/static/app.css").is_some());

@@ -12,10 +12,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Extension, Form};
-use bangtin_protocol::content::{Action, Item};
-use bangtin_staff::{fleet, Signer};
+use bangtin_protocol::content::Action;
+use bangtin_staff::fleet::{self, BoardStatus};
+use bangtin_staff::Signer;
 use base64::Engine as _;
-use rusqlite::OptionalExtension;
 use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
@@ -89,7 +89,7 @@ fn board_page(
             format!("Cảnh báo khẩn cấp {a} đang chiếm màn hình."),
             format!("Emergency alert {a} has the screen."),
         ),
-        (None, Some(item)) => why_item(app, item, lang),
+        (None, Some(item)) => why_item(app, &status, item, lang),
         (None, None) => t(
             lang,
             "Không có tin nào đang hiệu lực: bảng hiện màn hình chờ (giờ, ngày).",
@@ -129,19 +129,9 @@ fn board_page(
 }
 
 /// Which item a board shows, and why it may: its class and validity, from this console's data.
-fn why_item(app: &App, item_id: &str, lang: Lang) -> String {
-    let live: Option<String> = app
-        .db
-        .lock()
-        .query_row(
-            "SELECT live FROM items WHERE item_id = ?1 AND live IS NOT NULL",
-            [item_id],
-            |r| r.get(0),
-        )
-        .optional()
-        .ok()
-        .flatten();
-    let Some(item) = live.and_then(|l| serde_json::from_str::<Item>(&l).ok()) else {
+fn why_item(app: &App, status: &BoardStatus, item_id: &str, lang: Lang) -> String {
+    let live = super::pages::shown_item(app, &status.board, status.area.as_deref(), item_id);
+    let Some(item) = live else {
         return lang.pick(
             format!("Tin {item_id} (không do bảng điều khiển này đăng)."),
             format!("Item {item_id} (not published by this console)."),

@@ -766,6 +766,12 @@ pub async fn preview(
             p.png,
         )
             .into_response(),
+        Err(e) if e.starts_with("too many") => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "2")],
+            e,
+        )
+            .into_response(),
         Err(e) => internal(&format!("preview of item {}: {e}", row.id)),
     }
 }

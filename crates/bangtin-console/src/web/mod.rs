@@ -174,9 +174,22 @@ fn query_param(req: &Request, name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+/// Every request passes [`gate`]. A post refused there is answered before its body is read,
+/// so the connection is closed after the answer: a client never sends its next request on a
+/// connection whose unread body the server is about to drop.
+async fn guard(state: State<Arc<App>>, req: Request, next: Next) -> Response {
+    let posted = req.method() == Method::POST;
+    let mut res = gate(state, req, next).await;
+    if posted && res.status().is_client_error() {
+        res.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    res
+}
+
 /// The one gate: the route must be in the table, the user must hold its role where its
 /// resource lives, and a state change must come from this console's own pages.
-async fn guard(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+async fn gate(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
     let Some((rule, id)) = policy::find(req.method().as_str(), req.uri().path()) else {
         return not_found();
     };

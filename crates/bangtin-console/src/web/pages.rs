@@ -170,17 +170,18 @@ pub async fn login(
     Extension(ctx): Extension<Ctx>,
     Form(f): Form<LoginForm>,
 ) -> Response {
-    let result = {
-        let conn = app.db.lock();
-        auth::login(
-            &conn,
-            f.username.trim(),
-            &f.password,
-            &f.code,
-            &ctx.address,
-            app.config.security.require_totp,
-        )
-    };
+    // Argon2 on a blocking thread: the two request threads go on serving pages meanwhile.
+    let (db, address, totp) = (
+        app.db.clone(),
+        ctx.address.clone(),
+        app.config.security.require_totp,
+    );
+    let (username, password, code) = (f.username.trim().to_owned(), f.password, f.code);
+    let result = tokio::task::spawn_blocking(move || {
+        auth::login(&db, &username, &password, &code, &address, totp)
+    })
+    .await
+    .unwrap_or(Err(LoginError::Wrong));
     match result {
         Ok(token) => {
             // A new session at every login: a token planted before cannot be carried over.
@@ -205,7 +206,7 @@ pub async fn login(
                 &LoginPage {
                     l: layout(&app, &ctx, "Đăng nhập"),
                     error: Some(error.into()),
-                    username: f.username,
+                    username: f.username.chars().take(64).collect(),
                 },
                 status,
             )
@@ -424,20 +425,29 @@ pub fn visible_rows(app: &App, grants: &[Grant]) -> Vec<Row> {
     fleet::rows(&statuses, bangtin_staff::board_now(), None)
 }
 
-/// The title of an item this console published, by its protocol id (what boards report).
-pub fn title_of(app: &App, item_id: &str) -> Option<String> {
+/// The item a board says it shows (by its protocol id), looked up only on the topics that
+/// board receives (its areas from the country down, and its own): ids are unique per topic.
+pub fn shown_item(app: &App, board: &str, area: Option<&str>, item_id: &str) -> Option<Item> {
+    let prefix = app.config.broker.prefix.as_str();
+    let mut topics = vec![bangtin_staff::Target::Board(board.to_owned()).content_topic(prefix)];
+    if let Some(area) = area {
+        let segs: Vec<&str> = area.split('/').collect();
+        for n in 1..=segs.len() {
+            topics.push(bangtin_staff::Target::Area(segs[..n].join("/")).content_topic(prefix));
+        }
+    }
+    let marks = vec!["?"; topics.len()].join(", ");
+    let sql = format!(
+        "SELECT live FROM items WHERE item_id = ? AND live IS NOT NULL AND topic IN ({marks})"
+    );
+    let mut args = vec![item_id.to_owned()];
+    args.extend(topics);
     let live: String = app
         .db
         .lock()
-        .query_row(
-            "SELECT live FROM items WHERE item_id = ?1 AND live IS NOT NULL",
-            [item_id],
-            |r| r.get(0),
-        )
+        .query_row(&sql, rusqlite::params_from_iter(args.iter()), |r| r.get(0))
         .ok()?;
-    serde_json::from_str::<Item>(&live)
-        .ok()
-        .map(|i| item_title(&i))
+    serde_json::from_str::<Item>(&live).ok()
 }
 
 /// Boards on one page of the list (a light page on a phone over 3G).
@@ -510,7 +520,11 @@ pub async fn boards(
         .take(BOARDS_PER_PAGE)
         .collect();
     for r in &mut shown {
-        if let Some(title) = r.showing.as_deref().and_then(|id| title_of(&app, id)) {
+        let item = r
+            .showing
+            .as_deref()
+            .and_then(|id| shown_item(&app, &r.board, r.area.as_deref(), id));
+        if let Some(title) = item.as_ref().map(item_title) {
             r.showing = Some(title);
         }
     }
