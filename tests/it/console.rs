@@ -250,6 +250,44 @@ fn an_editor_composes_an_approver_approves_and_the_board_shows_it() {
         "no screenshot"
     );
 
+    // Proof of play: the board's batches collected into the console; the area's report. A
+    // showing is recorded when it ends: a second, short announcement makes the first one end.
+    let csrf = editor.csrf();
+    let page = editor.post_multipart(
+        &format!("/items?area={AREA}"),
+        &[
+            ("csrf", &csrf),
+            ("kind", "announcement"),
+            ("title", "Họp dân cuối năm"),
+            ("duration_s", "3"),
+        ],
+        None,
+    );
+    let second = item_id(&page);
+    assert_eq!(post_action(&mut editor, &second, "submit"), 303);
+    assert_eq!(post_action(&mut approver, &second, "approve"), 303);
+    let report = format!("/report?area={AREA}");
+    assert!(
+        eventually(60, || editor
+            .get(&report)
+            .text()
+            .contains("Lịch tiêm chủng")),
+        "the board's plays never reached the report: {}",
+        editor.get(&report).text()
+    );
+    let csv = editor.get(&format!("/report.csv?area={AREA}"));
+    assert!(csv.content_type.starts_with("text/csv"));
+    assert!(
+        csv.text().starts_with("board,item,topic,times_shown"),
+        "{}",
+        csv.text()
+    );
+    assert!(csv.text().contains("xuan-non-01"));
+    let svg = editor.get(&format!("/report.svg?area={AREA}"));
+    assert_eq!(svg.content_type, "image/svg+xml");
+    assert!(svg.text().starts_with("<svg") && svg.text().contains("<rect"));
+    assert_eq!(editor.get("/report?area=vn/ha-noi/soc-son").status, 404);
+
     // The audit log: every step, who, from where, the envelope's sha256; as CSV for admins.
     let mut admin = Client::new(&console.url);
     admin.login("quan-tri", Some(&admin_secret));

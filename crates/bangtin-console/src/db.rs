@@ -11,7 +11,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The schema, one migration per entry; entry N brings `user_version` from N to N+1.
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE users (
     id INTEGER PRIMARY KEY,
     username TEXT NOT NULL UNIQUE,
@@ -98,7 +99,26 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-"];
+",
+    // Proof of play (the boards' `played` batches), kept once each.
+    r"
+CREATE TABLE plays (
+    board TEXT NOT NULL,
+    area TEXT,
+    item TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    from_ms INTEGER NOT NULL,
+    to_ms INTEGER NOT NULL,
+    from_at TEXT NOT NULL,
+    to_at TEXT NOT NULL,
+    clock_trusted INTEGER NOT NULL,
+    collected_ms INTEGER,
+    UNIQUE (board, topic, item, seq, from_ms)
+);
+CREATE INDEX plays_area_time ON plays (area, from_ms);
+",
+];
 
 /// The shared database handle.
 #[derive(Clone)]

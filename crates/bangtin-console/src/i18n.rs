@@ -283,6 +283,17 @@ const PHRASES: &[(&str, &str)] = &[
         "Nothing is valid now: the board shows its idle screen (time, date).",
     ),
     ("Soạn tin", "Compose"),
+    ("Báo cáo", "Reports"),
+    ("Báo cáo phát tin", "Proof-of-play report"),
+    ("Chọn khu vực:", "Choose an area:"),
+    ("Xem", "Show"),
+    ("bảng", "boards"),
+    ("lần hiện", "showings"),
+    ("Chưa có bảng nào báo đã phát tin trong khoảng này.", "No board reported playing anything in this period."),
+    ("Thời gian trên màn hình theo tin", "Time on screen per item"),
+    ("Số lần", "Times"),
+    ("Thời gian", "On screen"),
+    ("đồng hồ bảng chưa đồng bộ", "the board's clock was not set"),
     ("Tin đã được sửa sau khi anh chị mở trang: hãy xem lại bản mới rồi làm lại.", "The item was changed after you opened this page: look at the new revision, then do it again."),
     ("Tin chưa lưu", "Not saved"),
 ];
@@ -322,6 +333,7 @@ mod tests {
         include_str!("../templates/board.html"),
         include_str!("../templates/bulk.html"),
         include_str!("../templates/audit.html"),
+        include_str!("../templates/report.html"),
     ];
 
     #[test]

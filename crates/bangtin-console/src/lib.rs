@@ -16,6 +16,7 @@ pub mod db;
 pub mod i18n;
 pub mod items;
 pub mod mqtt;
+pub mod plays;
 pub mod policy;
 pub mod preview;
 mod web;
@@ -55,6 +56,15 @@ pub struct App {
 }
 
 impl App {
+    /// The area a board says it is in (its last status).
+    pub fn board_area(&self, id: &str) -> Option<String> {
+        self.boards
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .and_then(|s| s.area.clone())
+    }
+
     pub fn new(config: Config) -> Result<Arc<App>, String> {
         let db = db::Db::open(&config.database)?;
         Ok(Arc::new(App {
@@ -78,6 +88,7 @@ pub async fn serve(app: Arc<App>, ready: impl FnOnce(SocketAddr)) -> Result<(), 
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     tokio::spawn(mqtt::listen(app.clone()));
     tokio::spawn(mqtt::send(app.clone()));
+    tokio::spawn(plays::collect(app.clone()));
     ready(addr);
     let router = web::router(app);
     axum::serve(

@@ -134,6 +134,10 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/boards/bulk", Scope::AreaParam, Role::Editor),
     rule("GET", "/boards/{id}", Scope::Board, Role::Viewer),
     rule("POST", "/boards/{id}/command", Scope::Board, Role::Editor),
+    rule("GET", "/reports", Scope::Anywhere, Role::Viewer),
+    rule("GET", "/report", Scope::AreaParam, Role::Viewer),
+    rule("GET", "/report.csv", Scope::AreaParam, Role::Viewer),
+    rule("GET", "/report.svg", Scope::AreaParam, Role::Viewer),
     rule("GET", "/audit", Scope::Anywhere, Role::Admin),
     rule("GET", "/audit.csv", Scope::Anywhere, Role::Admin),
 ];

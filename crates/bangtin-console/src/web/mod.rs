@@ -6,6 +6,7 @@
 mod board;
 mod items;
 mod pages;
+mod reports;
 
 use crate::i18n::Lang;
 use crate::policy::{self, Decision, Scope};
@@ -74,6 +75,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/boards/bulk", get(pages::bulk_page).post(pages::bulk))
         .route("/boards/{id}", get(pages::board))
         .route("/boards/{id}/command", post(pages::board_command))
+        .route("/reports", get(reports::reports))
+        .route("/report", get(reports::report))
+        .route("/report.csv", get(reports::report_csv))
+        .route("/report.svg", get(reports::report_svg))
         .route("/audit", get(pages::audit))
         .route("/audit.csv", get(pages::audit_csv))
         .fallback(|| async { not_found() })
@@ -161,11 +166,7 @@ fn client_address(app: &App, req: &Request) -> String {
 
 /// The area a board says it is in.
 pub fn board_area(app: &App, id: &str) -> Option<String> {
-    app.boards
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(id)
-        .and_then(|s| s.area.clone())
+    app.board_area(id)
 }
 
 fn query_param(req: &Request, name: &str) -> Option<String> {

@@ -1,0 +1,299 @@
+//! Proof of play in the console's database: the boards' `played` batches, collected on a
+//! persistent MQTT session (the broker keeps them while the console is down) and acknowledged
+//! to the broker only after they are committed; and the report of an area over a period, as
+//! lines per item and board, a chart and CSV. The sums are the staff library's
+//! (`bangtin_staff::report`), the same as `bangtin report` makes from a collector's file.
+
+use crate::{db::Db, App};
+use bangtin_protocol::trust::board_topic;
+use bangtin_staff::net::{board_of, Session};
+use bangtin_staff::report::{self, Line, Played};
+use chrono::{DateTime, FixedOffset};
+use rusqlite::{params, Connection};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// The client id of the console's collector: one per console database (a second console on
+/// the same broker must use another database, and gets its own queue).
+pub fn client_id(db_path: &std::path::Path) -> String {
+    use sha2::Digest as _;
+    let h = sha2::Sha256::digest(db_path.to_string_lossy().as_bytes());
+    format!("bangtin-console-plays-{}", &hex::encode(h)[..8])
+}
+
+/// Keeps the records of one batch (the board's area as its status says now); repeats of a
+/// record already kept are ignored. Returns how many were new.
+pub fn keep(
+    conn: &mut Connection,
+    area: Option<&str>,
+    records: &[Played],
+) -> rusqlite::Result<usize> {
+    let tx = conn.transaction()?;
+    let mut new = 0;
+    for r in records {
+        new += tx.execute(
+            "INSERT INTO plays (board, area, item, topic, seq, from_ms, to_ms, from_at, to_at,
+                                clock_trusted, collected_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT DO NOTHING",
+            params![
+                r.board,
+                area,
+                r.item,
+                r.topic,
+                r.seq as i64,
+                r.from.timestamp_millis(),
+                r.to.timestamp_millis(),
+                r.from.to_rfc3339(),
+                r.to.to_rfc3339(),
+                r.clock_trusted,
+                r.collected_at.map(|t| t.timestamp_millis()),
+            ],
+        )?;
+    }
+    tx.commit()?;
+    Ok(new)
+}
+
+/// The report of `area` (the boards whose status placed them in it when their plays were
+/// collected) over `[from, to)`.
+pub fn lines(
+    db: &Db,
+    area: &str,
+    from: DateTime<FixedOffset>,
+    to: DateTime<FixedOffset>,
+) -> rusqlite::Result<Vec<Line>> {
+    let conn = db.lock();
+    let mut st = conn.prepare_cached(
+        "SELECT board, item, topic, seq, from_at, to_at, clock_trusted, collected_ms FROM plays
+         WHERE (area = ?1 OR area LIKE ?2 ESCAPE '\\')
+           AND ((to_ms >= ?3 AND from_ms < ?4) OR (clock_trusted = 0 AND collected_ms >= ?3 AND collected_ms < ?4))",
+    )?;
+    let like = format!(
+        "{}/%",
+        area.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let parse = |s: String| DateTime::parse_from_rfc3339(&s).ok();
+    let records: Vec<Played> = st
+        .query_map(
+            params![area, like, from.timestamp_millis(), to.timestamp_millis()],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, bool>(6)?,
+                    r.get::<_, Option<i64>>(7)?,
+                ))
+            },
+        )?
+        .filter_map(Result::ok)
+        .filter_map(
+            |(board, item, topic, seq, f, t, clock_trusted, collected)| {
+                Some(Played {
+                    board,
+                    item,
+                    topic,
+                    seq: seq as u64,
+                    from: parse(f)?,
+                    to: parse(t)?,
+                    clock_trusted,
+                    collected_at: collected
+                        .and_then(DateTime::from_timestamp_millis)
+                        .map(|t| t.fixed_offset()),
+                })
+            },
+        )
+        .collect();
+    Ok(report::aggregate(&records, from, to, None))
+}
+
+/// Runs the collector for ever, reconnecting after failures.
+pub async fn collect(app: Arc<App>) {
+    loop {
+        if let Err(e) = collect_once(&app).await {
+            log::warn!("collecting proof of play: {e}; trying again in 5 s");
+        }
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    }
+}
+
+async fn collect_once(app: &App) -> Result<(), String> {
+    let prefix = app.config.broker.prefix.clone();
+    let mut options = app
+        .config
+        .broker
+        .options("plays", Some(&client_id(&app.config.database)))
+        .map_err(|e| e.to_string())?;
+    options.set_clean_session(false);
+    // A batch is acknowledged to the broker once it is committed: a console killed in between
+    // gets it again, and the repeat is ignored.
+    options.set_manual_acks(true);
+    let mut session = Session::connect(options, Duration::from_secs(10)).await?;
+    session
+        .subscribe(&[board_topic(&prefix, "+", "played")])
+        .await?;
+    loop {
+        let Some(p) = session
+            .next_publish(Instant::now() + Duration::from_secs(3600))
+            .await?
+        else {
+            continue;
+        };
+        take(app, &prefix, &p.topic, &p.payload);
+        session.ack(&p).await?;
+    }
+}
+
+/// One batch: checked (it names the board of its topic; its records parse), kept.
+fn take(app: &App, prefix: &str, topic: &str, payload: &[u8]) {
+    let Some(board) = board_of(prefix, topic, "played") else {
+        return;
+    };
+    if payload.len() > 256 * 1024 || !bangtin_protocol::ids::is_valid_id(board) {
+        return log::warn!("{topic}: not a played batch this console keeps; skipped");
+    }
+    let Ok(mut batch) = serde_json::from_slice::<serde_json::Value>(payload) else {
+        return log::warn!("{topic}: a played batch that is not JSON; skipped");
+    };
+    if batch["board"] != board {
+        return log::warn!("{topic}: a played batch naming another board; skipped");
+    }
+    batch["collected_at"] = serde_json::json!(bangtin_staff::board_now());
+    let (records, problems) = report::parse_batches(&batch.to_string());
+    for p in problems {
+        log::warn!("{topic}: {p}");
+    }
+    let area = app.board_area(board);
+    match keep(&mut app.db.lock(), area.as_deref(), &records) {
+        Ok(n) => log::debug!("{topic}: {n} of {} plays new", records.len()),
+        Err(e) => log::error!("{topic}: cannot keep the plays: {e}"),
+    }
+}
+
+/// A horizontal bar chart of seconds on screen per item (the longest first, at most `max`),
+/// as SVG text: numbers and escaped words only.
+pub fn chart(lines: &[Line], max: usize) -> String {
+    let mut per_item: std::collections::BTreeMap<&str, f64> = Default::default();
+    for l in lines {
+        *per_item.entry(l.item.as_str()).or_default() += l.seconds_on_screen;
+    }
+    let mut bars: Vec<(&str, f64)> = per_item.into_iter().collect();
+    bars.sort_by(|a, b| b.1.total_cmp(&a.1));
+    bars.truncate(max);
+    let top = bars.first().map_or(1.0, |b| b.1.max(1.0));
+    let row = 28;
+    let height = row * bars.len().max(1) + 8;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 340 {height}\" role=\"img\" \
+         aria-label=\"seconds on screen per item\" width=\"100%\">"
+    );
+    for (i, (item, secs)) in bars.iter().enumerate() {
+        let y = i * row + 4;
+        let w = (secs / top * 200.0).max(1.0);
+        svg.push_str(&format!(
+            "<text x=\"0\" y=\"{}\" font-size=\"11\">{}</text>\
+             <rect x=\"130\" y=\"{}\" width=\"{w:.1}\" height=\"16\" fill=\"#0b57d0\"/>\
+             <text x=\"{:.1}\" y=\"{}\" font-size=\"11\">{}</text>",
+            y + 13,
+            escape(&shorten(item, 20)),
+            y + 2,
+            134.0 + w,
+            y + 13,
+            duration(*secs),
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn shorten(s: &str, n: usize) -> String {
+    let mut t: String = s.chars().take(n).collect();
+    if s.chars().count() > n {
+        t.push('…');
+    }
+    t
+}
+
+/// Seconds as officers read them: `2 h 05 min`, `12 min 30 s`, `45 s`.
+pub fn duration(secs: f64) -> String {
+    let s = secs.round() as u64;
+    match s {
+        0..=59 => format!("{s} s"),
+        60..=3599 => format!("{} min {:02} s", s / 60, s % 60),
+        _ => format!("{} h {:02} min", s / 3600, s % 3600 / 60),
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn played(item: &str, from: &str, to: &str) -> Played {
+        Played {
+            board: "b1".into(),
+            item: item.into(),
+            topic: "bangtin/v1/content/vn/a".into(),
+            seq: 1,
+            from: DateTime::parse_from_rfc3339(from).unwrap(),
+            to: DateTime::parse_from_rfc3339(to).unwrap(),
+            clock_trusted: true,
+            collected_at: None,
+        }
+    }
+
+    #[test]
+    fn plays_are_kept_once_and_summed_per_area_and_period() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("c.db")).unwrap();
+        let batch = [
+            played(
+                "lich-tiem",
+                "2026-12-01T08:00:00+07:00",
+                "2026-12-01T08:00:10+07:00",
+            ),
+            played(
+                "lich-tiem",
+                "2026-12-01T09:00:00+07:00",
+                "2026-12-01T09:00:10+07:00",
+            ),
+            played(
+                "<b>x</b>",
+                "2026-12-02T09:00:00+07:00",
+                "2026-12-02T09:00:05+07:00",
+            ),
+        ];
+        assert_eq!(keep(&mut db.lock(), Some("vn/a/x"), &batch).unwrap(), 3);
+        // The same batch again (the console killed before acknowledging it): nothing new.
+        assert_eq!(keep(&mut db.lock(), Some("vn/a/x"), &batch).unwrap(), 0);
+        let from = report::parse_bound("2026-12-01", false).unwrap();
+        let to = report::parse_bound("2026-12-01", true).unwrap();
+        let day = lines(&db, "vn/a", from, to).unwrap();
+        assert_eq!(day.len(), 1);
+        assert_eq!((day[0].times_shown, day[0].seconds_on_screen), (2, 20.0));
+        assert!(lines(&db, "vn/b", from, to).unwrap().is_empty());
+        assert!(lines(&db, "vn/a_", from, to).unwrap().is_empty());
+        let to = report::parse_bound("2026-12-31", true).unwrap();
+        let month = lines(&db, "vn/a", from, to).unwrap();
+        let svg = chart(&month, 10);
+        assert!(
+            svg.contains("&lt;b&gt;x&lt;/b&gt;") && !svg.contains("<b>"),
+            "{svg}"
+        );
+        assert!(svg.contains("20 s") && svg.contains("5 s"));
+        assert_eq!(duration(3725.0), "1 h 02 min");
+    }
+}
