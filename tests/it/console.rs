@@ -149,12 +149,22 @@ fn an_editor_composes_an_approver_approves_and_the_board_shows_it() {
         share(&shown, board::GREEN) > 0.002,
         "the board shows no picture"
     );
+    // The tally and the board's row (not the column titles): shown, with the time.
     assert!(
         eventually(30, || approver
             .get(&format!("/items/{id}"))
             .text()
-            .contains("Đã hiện")),
+            .contains("<strong>1</strong> đã hiện")),
         "the publication page never showed the board's ack with shown_at"
+    );
+    let delivery = approver.get(&format!("/items/{id}")).text();
+    assert!(
+        delivery.contains("<td>Đã hiện</td>") && delivery.contains("<td class=\"shown\">"),
+        "{delivery}"
+    );
+    assert!(
+        !delivery.contains("<td class=\"shown\"></td>"),
+        "no shown_at time: {delivery}"
     );
     // Both the imported item and the new one are on the channel, under a later seq.
     let home = approver.get("/").text();
@@ -186,14 +196,11 @@ fn an_editor_composes_an_approver_approves_and_the_board_shows_it() {
     assert_eq!(post_action(&mut editor, &own, "submit"), 303);
     assert_eq!(post_action(&mut approver, &own, "approve"), 303);
     assert!(
-        eventually(30, || approver
-            .get(&format!("/items/{own}"))
-            .text()
-            .contains("Đã nhận")
-            || approver
-                .get(&format!("/items/{own}"))
-                .text()
-                .contains("Đã hiện")),
+        eventually(30, || {
+            let page = approver.get(&format!("/items/{own}")).text();
+            page.contains("<strong>1</strong> đã nhận")
+                || page.contains("<strong>1</strong> đã hiện")
+        }),
         "the board never acknowledged its own channel"
     );
     // A board the console does not know is not a target.

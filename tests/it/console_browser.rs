@@ -186,6 +186,7 @@ fn in_a_browser_an_editor_composes_an_approver_approves_and_the_board_shows_it()
         // The delivery table updates by itself (server-sent events), no reload.
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
+            // The board's row, not the column titles.
             let shown = a
                 .find(Locator::Css("#delivery"))
                 .await
@@ -193,7 +194,14 @@ fn in_a_browser_an_editor_composes_an_approver_approves_and_the_board_shows_it()
                 .text()
                 .await
                 .unwrap();
-            if shown.contains("Đã hiện") {
+            let row = match a
+                .find(Locator::Css("#delivery tbody td:nth-child(2)"))
+                .await
+            {
+                Ok(cell) => cell.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if row == "Đã hiện" {
                 break;
             }
             assert!(

@@ -783,25 +783,32 @@ pub async fn item_events(State(app): State<Arc<App>>, Path(id): Path<String>) ->
         return super::not_found();
     };
     let rx = app.events.subscribe();
-    let state = (rx, row.topic, row.area, app.clone());
-    let stream = futures_util::stream::unfold(state, |(mut rx, topic, area, app)| async move {
-        loop {
-            match rx.recv().await {
-                Ok(Event::Ack { topic: t, .. }) if t == topic => break,
-                Ok(Event::Board(b)) if reaches(&app, &topic, &area, &b) => break,
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
-                Ok(_) => continue,
-                Err(_) => return None,
+    // The first message at once: what happened between the page being drawn and this stream
+    // opening (an ack a few milliseconds after an approval) is then on the page too.
+    let state = (rx, row.topic, row.area, app.clone(), true);
+    let stream =
+        futures_util::stream::unfold(state, |(mut rx, topic, area, app, first)| async move {
+            if first {
+                let update = sse::Event::default().data("update");
+                return Some((Ok::<_, Infallible>(update), (rx, topic, area, app, false)));
             }
-        }
-        // At most one refresh a second, however many boards answer.
-        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-        while rx.try_recv().is_ok() {}
-        Some((
-            Ok::<_, Infallible>(sse::Event::default().data("update")),
-            (rx, topic, area, app),
-        ))
-    });
+            loop {
+                match rx.recv().await {
+                    Ok(Event::Ack { topic: t, .. }) if t == topic => break,
+                    Ok(Event::Board(b)) if reaches(&app, &topic, &area, &b) => break,
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
+                    Ok(_) => continue,
+                    Err(_) => return None,
+                }
+            }
+            // At most one refresh a second, however many boards answer.
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            while rx.try_recv().is_ok() {}
+            Some((
+                Ok::<_, Infallible>(sse::Event::default().data("update")),
+                (rx, topic, area, app, false),
+            ))
+        });
     Sse::new(stream)
         .keep_alive(sse::KeepAlive::default())
         .into_response()
