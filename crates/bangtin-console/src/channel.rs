@@ -116,6 +116,21 @@ pub fn next_pending(conn: &Connection) -> Option<(i64, String, Vec<u8>)> {
 }
 
 /// Marks an outbox row sent (after the broker's acknowledgement).
+/// How long sent messages are kept in the outbox (acks name them; a channel with pictures is
+/// up to a megabyte, so they are not kept for ever). The latest of each topic always stays.
+pub const KEEP_SENT_S: i64 = 30 * 24 * 3600;
+
+/// Removes sent, superseded and failed messages older than [`KEEP_SENT_S`], except the latest
+/// of each topic. Returns how many went.
+pub fn prune(conn: &Connection) -> usize {
+    conn.execute(
+        "DELETE FROM outbox WHERE state <> 'pending' AND created_at < ?1
+           AND id NOT IN (SELECT max(id) FROM outbox GROUP BY topic)",
+        [now_s() - KEEP_SENT_S],
+    )
+    .unwrap_or(0)
+}
+
 /// Marks an outbox row that can never be sent (its topic is not a valid topic), so that it
 /// does not hold up the rows after it.
 pub fn mark_failed(conn: &Connection, id: i64) {
@@ -334,5 +349,18 @@ mod tests {
         assert_eq!((seq, ch.items.len()), (far + 3, 2));
         mark_sent(&conn, id);
         assert!(next_pending(&conn).is_none());
+        // Old messages go, the latest of the topic and anything pending stay.
+        republish(&conn, &a, topic).unwrap();
+        conn.execute("UPDATE outbox SET created_at = 0", [])
+            .unwrap();
+        assert!(prune(&conn) >= 1);
+        let left: Vec<String> = conn
+            .prepare("SELECT state FROM outbox")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(left, ["pending"]);
     }
 }

@@ -41,6 +41,9 @@ pub enum Event {
     Sent(i64),
 }
 
+/// Password checks at once (see [`App::logins`]).
+pub const LOGINS_AT_ONCE: usize = 2;
+
 /// The console's shared state.
 pub struct App {
     pub config: Config,
@@ -53,6 +56,9 @@ pub struct App {
     pub previewer: preview::Previewer,
     /// The listener is connected.
     pub broker_up: AtomicBool,
+    /// Password checks running at once, at most: Argon2 takes 19 MiB each, so fifty logins at
+    /// once (or an attacker's spray) must queue, not take a gigabyte.
+    pub logins: tokio::sync::Semaphore,
 }
 
 impl App {
@@ -75,6 +81,7 @@ impl App {
             outbox: Notify::new(),
             previewer: preview::Previewer::start(),
             broker_up: AtomicBool::new(false),
+            logins: tokio::sync::Semaphore::new(LOGINS_AT_ONCE),
         }))
     }
 }

@@ -193,7 +193,15 @@ async fn send_once(app: &App, failures: &mut u32) -> String {
         Err(e) => return e,
     };
     *failures = 0;
+    let mut pruned: Option<Instant> = None;
     loop {
+        if pruned.is_none_or(|t| t.elapsed() >= Duration::from_secs(3600)) {
+            pruned = Some(Instant::now());
+            let n = channel::prune(&app.db.lock());
+            if n > 0 {
+                log::info!("{n} old sent messages removed from the outbox");
+            }
+        }
         let next = channel::next_pending(&app.db.lock());
         if let Some((id, topic, _)) = next.as_ref().filter(|(_, t, _)| !rumqttc::valid_topic(t)) {
             log::error!("outbox {id}: {topic:?} is not a topic; never sent");

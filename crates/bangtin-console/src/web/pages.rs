@@ -177,6 +177,9 @@ pub async fn login(
         app.config.security.require_totp,
     );
     let (username, password, code) = (f.username.trim().to_owned(), f.password, f.code);
+    let Ok(_permit) = app.logins.acquire().await else {
+        return internal("the login queue is closed");
+    };
     let result = tokio::task::spawn_blocking(move || {
         auth::login(&db, &username, &password, &code, &address, totp)
     })
