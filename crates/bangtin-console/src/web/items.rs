@@ -7,20 +7,18 @@ use crate::db::{self, now_s, AuditEntry};
 use crate::i18n::{t, Lang};
 use crate::items::{self, Action, Facts, FieldErrors, Form, Status};
 use crate::policy::{self, Role};
-use crate::{channel, App, Event};
+use crate::{channel, App};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::sse::{self, Sse};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Extension, Form as UrlForm};
+use axum::Extension;
 use bangtin_protocol::content::Item;
 use bangtin_staff::fleet::State as BoardState;
 use rusqlite::{params, OptionalExtension};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::convert::Infallible;
 use std::sync::Arc;
 
 const DAYS: [(&str, &str); 7] = [
@@ -113,7 +111,7 @@ fn topic_of(app: &App, ctx: &Ctx, target: &str) -> Option<(String, String)> {
 }
 
 /// The board an item's topic is for, if it is for one board.
-fn board_of_topic(topic: &str) -> Option<&str> {
+pub(super) fn board_of_topic(topic: &str) -> Option<&str> {
     topic.split_once("/content/board/").map(|(_, id)| id)
 }
 
@@ -317,7 +315,7 @@ pub async fn create_item(
     }
 }
 
-fn entry<'a>(
+pub(super) fn entry<'a>(
     ctx: &'a Ctx,
     action: &'a str,
     target: &'a str,
@@ -335,21 +333,21 @@ fn entry<'a>(
 }
 
 /// An item row.
-struct Row {
-    id: i64,
-    topic: String,
-    area: String,
-    status: Status,
-    revision: i64,
-    draft: Item,
-    live: Option<Item>,
-    author: Option<i64>,
-    reason: Option<String>,
-    notes: Vec<String>,
-    published_seq: Option<i64>,
+pub(super) struct Row {
+    pub(super) id: i64,
+    pub(super) topic: String,
+    pub(super) area: String,
+    pub(super) status: Status,
+    pub(super) revision: i64,
+    pub(super) draft: Item,
+    pub(super) live: Option<Item>,
+    pub(super) author: Option<i64>,
+    pub(super) reason: Option<String>,
+    pub(super) notes: Vec<String>,
+    pub(super) published_seq: Option<i64>,
 }
 
-fn load(conn: &rusqlite::Connection, id: i64) -> Option<Row> {
+pub(super) fn load(conn: &rusqlite::Connection, id: i64) -> Option<Row> {
     conn.query_row(
         "SELECT id, topic, area, status, revision, draft, live, author, reason, notes, published_seq
          FROM items WHERE id = ?1",
@@ -382,7 +380,7 @@ fn load(conn: &rusqlite::Connection, id: i64) -> Option<Row> {
     .flatten()
 }
 
-fn item_id(id: &str) -> i64 {
+pub(super) fn item_id(id: &str) -> i64 {
     id.parse().unwrap_or(-1)
 }
 
@@ -497,7 +495,7 @@ pub async fn update_item(
     }
 }
 
-fn facts(app: &App, row: &Row, actor: i64) -> Facts {
+pub(super) fn facts(app: &App, row: &Row, actor: i64) -> Facts {
     Facts {
         status: row.status,
         actor_is_author: row.author == Some(actor),
@@ -579,7 +577,7 @@ fn sizes(app: &App, row: &Row) -> (usize, Vec<(u32, u32)>) {
     (reached.len(), sizes)
 }
 
-async fn item_page(
+pub(super) async fn item_page(
     app: &App,
     ctx: &Ctx,
     row: &Row,
@@ -648,10 +646,10 @@ async fn item_page(
 }
 
 /// The sides a preview may have, in pixels (a 4K screen at most).
-const PREVIEW_SIDE: std::ops::RangeInclusive<u32> = 16..=3840;
+pub(super) const PREVIEW_SIDE: std::ops::RangeInclusive<u32> = 16..=3840;
 
 /// Whether an item on `topic` for `area` reaches `board`.
-fn reaches(app: &App, topic: &str, area: &str, board: &str) -> bool {
+pub(super) fn reaches(app: &App, topic: &str, area: &str, board: &str) -> bool {
     match board_of_topic(topic) {
         Some(id) => id == board,
         None => super::board_area(app, board)
@@ -660,7 +658,7 @@ fn reaches(app: &App, topic: &str, area: &str, board: &str) -> bool {
 }
 
 /// What a preview draws: a channel of the item's current revision alone.
-fn preview_document(row: &Row) -> Vec<u8> {
+pub(super) fn preview_document(row: &Row) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({ "items": [row.draft] })).unwrap_or_default()
 }
 
@@ -730,265 +728,6 @@ pub async fn item(
     }
 }
 
-#[derive(Deserialize)]
-pub struct PreviewQuery {
-    w: u32,
-    h: u32,
-    #[serde(default = "one")]
-    page: u32,
-}
-
-fn one() -> u32 {
-    1
-}
-
-pub async fn preview(
-    State(app): State<Arc<App>>,
-    Path(id): Path<String>,
-    Query(q): Query<PreviewQuery>,
-) -> Response {
-    if !PREVIEW_SIDE.contains(&q.w) || !PREVIEW_SIDE.contains(&q.h) || q.page == 0 || q.page > 50 {
-        return (StatusCode::BAD_REQUEST, "size 16..=3840, page 1..=50").into_response();
-    }
-    let Some(row) = load(&app.db.lock(), item_id(&id)) else {
-        return super::not_found();
-    };
-    match app
-        .previewer
-        .render(preview_document(&row), (q.w, q.h), q.page - 1)
-        .await
-    {
-        Ok(p) => (
-            [
-                (header::CONTENT_TYPE, "image/png"),
-                (header::CACHE_CONTROL, "private, no-cache"),
-            ],
-            p.png,
-        )
-            .into_response(),
-        Err(e) if e.starts_with("too many") => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            [(header::RETRY_AFTER, "2")],
-            e,
-        )
-            .into_response(),
-        Err(e) => internal(&format!("preview of item {}: {e}", row.id)),
-    }
-}
-
-/// Server-sent events for an item's page: one message whenever a board acknowledges something
-/// on its topic or changes state; the page then fetches itself again.
-pub async fn item_events(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
-    let Some(row) = load(&app.db.lock(), item_id(&id)) else {
-        return super::not_found();
-    };
-    let rx = app.events.subscribe();
-    // The first message at once: what happened between the page being drawn and this stream
-    // opening (an ack a few milliseconds after an approval) is then on the page too.
-    let state = (rx, row.topic, row.area, app.clone(), true);
-    let stream =
-        futures_util::stream::unfold(state, |(mut rx, topic, area, app, first)| async move {
-            if first {
-                let update = sse::Event::default().data("update");
-                return Some((Ok::<_, Infallible>(update), (rx, topic, area, app, false)));
-            }
-            loop {
-                match rx.recv().await {
-                    Ok(Event::Ack { topic: t, .. }) if t == topic => break,
-                    Ok(Event::Board(b)) if reaches(&app, &topic, &area, &b) => break,
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => break,
-                    Ok(_) => continue,
-                    Err(_) => return None,
-                }
-            }
-            // At most one refresh a second, however many boards answer.
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-            while rx.try_recv().is_ok() {}
-            Some((
-                Ok::<_, Infallible>(sse::Event::default().data("update")),
-                (rx, topic, area, app, false),
-            ))
-        });
-    Sse::new(stream)
-        .keep_alive(sse::KeepAlive::default())
-        .into_response()
-}
-
-/// An approval step as posted: the revision the officer saw (a step on any other revision is
-/// refused: nobody approves what they did not see), and a rejection's reason.
-#[derive(Deserialize)]
-pub struct ActForm {
-    #[serde(default)]
-    revision: i64,
-    #[serde(default)]
-    reason: String,
-}
-
-pub async fn submit(
-    state: State<Arc<App>>,
-    ctx: Extension<Ctx>,
-    id: Path<String>,
-    f: UrlForm<ActForm>,
-) -> Response {
-    act(state, ctx, id, Action::Submit, f.0).await
-}
-
-pub async fn approve(
-    state: State<Arc<App>>,
-    ctx: Extension<Ctx>,
-    id: Path<String>,
-    f: UrlForm<ActForm>,
-) -> Response {
-    act(state, ctx, id, Action::Approve, f.0).await
-}
-
-pub async fn withdraw(
-    state: State<Arc<App>>,
-    ctx: Extension<Ctx>,
-    id: Path<String>,
-    f: UrlForm<ActForm>,
-) -> Response {
-    act(state, ctx, id, Action::Withdraw, f.0).await
-}
-
-pub async fn reject(
-    state: State<Arc<App>>,
-    ctx: Extension<Ctx>,
-    id: Path<String>,
-    f: UrlForm<ActForm>,
-) -> Response {
-    act(state, ctx, id, Action::Reject, f.0).await
-}
-
 /// Said when the item changed after the officer opened its page.
-const CHANGED: &str = "Tin đã được sửa sau khi anh chị mở trang: hãy xem lại bản mới rồi làm lại.";
-
-/// What an approval step came to.
-enum Outcome {
-    Done(i64, Option<channel::Signed>),
-    Refused(Box<Row>, String, StatusCode),
-    NotFound,
-}
-
-async fn act(
-    State(app): State<Arc<App>>,
-    Extension(ctx): Extension<Ctx>,
-    Path(id): Path<String>,
-    action: Action,
-    form: ActForm,
-) -> Response {
-    match act_now(&app, &ctx, item_id(&id), action, &form) {
-        Outcome::Done(id, signed) => {
-            if signed.is_some() {
-                app.outbox.notify_one();
-            }
-            Redirect::to(&format!("/items/{id}")).into_response()
-        }
-        Outcome::Refused(row, message, status) => {
-            item_page(&app, &ctx, &row, Some(message), status).await
-        }
-        Outcome::NotFound => super::not_found(),
-    }
-}
-
-/// One approval step, in one transaction: the item's new status, the audit line and, when the
-/// channel changes, the signed channel in the outbox. The caller wakes the sender after.
-fn act_now(app: &App, ctx: &Ctx, id: i64, action: Action, form: &ActForm) -> Outcome {
-    let user = ctx.user();
-    let mut conn = app.db.lock();
-    let Some(row) = load(&conn, id) else {
-        return Outcome::NotFound;
-    };
-    if form.revision != row.revision {
-        let why = t(ctx.lang, CHANGED).to_owned();
-        return Outcome::Refused(Box::new(row), why, StatusCode::CONFLICT);
-    }
-    let reason = (action == Action::Reject).then(|| form.reason.clone());
-    let f = facts(app, &row, user.id);
-    let Some(step) = items::step(action, f) else {
-        let why = t(ctx.lang, items::refusal(action, f)).to_owned();
-        return Outcome::Refused(Box::new(row), why, StatusCode::CONFLICT);
-    };
-    let reason = reason.map(|r| r.trim().chars().take(500).collect::<String>());
-    if action == Action::Reject && reason.as_deref().is_none_or(str::is_empty) {
-        let why = t(ctx.lang, "Hãy ghi lý do từ chối.").to_owned();
-        return Outcome::Refused(Box::new(row), why, StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    let Some((managed, _)) = channel::target(&app.config, &row.area) else {
-        let why = t(
-            ctx.lang,
-            "Khu vực này không còn do bảng điều khiển quản lý.",
-        )
-        .to_owned();
-        return Outcome::Refused(Box::new(row), why, StatusCode::CONFLICT);
-    };
-    let result = (|| -> Result<Option<channel::Signed>, String> {
-        let tx = conn.transaction().map_err(|e| e.to_string())?;
-        let now = now_s();
-        let draft = serde_json::to_string(&row.draft).map_err(|e| e.to_string())?;
-        match step.status {
-            Status::Published => tx.execute(
-                "UPDATE items SET status = 'published', live = ?1, approver = ?2, updated_at = ?3 WHERE id = ?4",
-                params![draft, user.id, now, row.id],
-            ),
-            Status::Withdrawn => tx.execute(
-                "UPDATE items SET status = 'withdrawn', live = NULL, updated_at = ?1 WHERE id = ?2",
-                params![now, row.id],
-            ),
-            Status::Rejected => tx.execute(
-                "UPDATE items SET status = 'rejected', reason = ?1, approver = ?2, updated_at = ?3 WHERE id = ?4",
-                params![reason, user.id, now, row.id],
-            ),
-            s => tx.execute(
-                "UPDATE items SET status = ?1, updated_at = ?2 WHERE id = ?3",
-                params![s.code(), now, row.id],
-            ),
-        }
-        .map_err(|e| e.to_string())?;
-        let signed = if step.republish {
-            let signed = channel::republish(&tx, &managed, &row.topic)?;
-            if step.status == Status::Published {
-                tx.execute(
-                    "UPDATE items SET published_seq = ?1 WHERE id = ?2",
-                    params![signed.seq as i64, row.id],
-                )
-                .map_err(|e| e.to_string())?;
-            }
-            Some(signed)
-        } else {
-            None
-        };
-        let action_name = match action {
-            Action::Submit if step.status == Status::Published => "publish",
-            Action::Submit => "submit",
-            Action::Approve => "approve",
-            Action::Reject => "reject",
-            Action::Withdraw => "withdraw",
-            Action::Edit => "edit",
-        };
-        let target = match &signed {
-            Some(s) => format!("item {} → {} seq {}", row.id, s.topic, s.seq),
-            None => format!("item {}", row.id),
-        };
-        db::audit(
-            &tx,
-            &entry(
-                ctx,
-                action_name,
-                &target,
-                &row.area,
-                signed.as_ref().map(|s| s.sha256.as_str()),
-            ),
-        )
-        .map_err(|e| e.to_string())?;
-        tx.commit().map_err(|e| e.to_string())?;
-        Ok(signed)
-    })();
-    match result {
-        Ok(signed) => Outcome::Done(row.id, signed),
-        Err(e) => {
-            log::warn!("item {}: {e}", row.id);
-            Outcome::Refused(Box::new(row), e, StatusCode::CONFLICT)
-        }
-    }
-}
+pub(super) const CHANGED: &str =
+    "Tin đã được sửa sau khi anh chị mở trang: hãy xem lại bản mới rồi làm lại.";

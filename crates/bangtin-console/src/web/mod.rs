@@ -5,8 +5,10 @@
 
 mod board;
 mod items;
+mod live;
 mod pages;
 mod reports;
+mod steps;
 
 use crate::i18n::Lang;
 use crate::policy::{self, Decision, Scope};

@@ -21,6 +21,8 @@ use std::sync::Arc;
 
 pub use super::board::*;
 pub use super::items::*;
+pub use super::live::*;
+pub use super::steps::*;
 
 /// A note about an uploaded picture, in the user's language.
 pub fn warning_text(w: &bangtin_staff::source::Warning, lang: Lang) -> String {
