@@ -3,7 +3,6 @@
 
 use super::pages::{internal, layout, page, BoardRow, Layout};
 use super::Ctx;
-use crate::db::{self, AuditEntry};
 use crate::i18n::{t, Lang};
 use crate::policy::{self, Role};
 use crate::App;
@@ -217,16 +216,11 @@ pub async fn board_command(
         Ok(s) => s,
         Err(e) => return board_page(&app, &ctx, &id, Some(crate::i18n::any(ctx.lang, &e)), None),
     };
-    let _ = db::audit(
-        &app.db.lock(),
-        &AuditEntry {
-            user: &ctx.user().username,
-            address: &ctx.address,
-            action: &format!("command {}", f.action),
-            target: &format!("board {id}"),
-            area: Some(&area),
-            sha256: None,
-        },
+    ctx.audit(
+        &app,
+        &format!("command {}", f.action),
+        &format!("board {id}"),
+        Some(&area),
     );
     let timeout = Duration::from_secs(if action == Action::Screenshot { 20 } else { 10 });
     let result = if action == Action::Screenshot {
@@ -353,16 +347,12 @@ pub async fn bulk(
         Ok(s) => s,
         Err(e) => return internal(&e),
     };
-    let _ = db::audit(
-        &app.db.lock(),
-        &AuditEntry {
-            user: &ctx.user().username,
-            address: &ctx.address,
-            action: &format!("command {}", f.action),
-            target: &format!("{} boards of {}", boards.len(), q.area),
-            area: Some(&q.area),
-            sha256: None,
-        },
+    let target = format!("{} boards of {}", boards.len(), q.area);
+    ctx.audit(
+        &app,
+        &format!("command {}", f.action),
+        &target,
+        Some(&q.area),
     );
     let lang = ctx.lang;
     let ids: Vec<String> = boards.into_iter().map(|b| b.board).collect();

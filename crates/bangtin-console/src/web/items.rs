@@ -3,7 +3,7 @@
 
 use super::pages::{internal, layout, local_rfc3339, page, visible_rows, Layout};
 use super::Ctx;
-use crate::db::{self, now_s, AuditEntry};
+use crate::db::{self, now_s};
 use crate::i18n::{t, Lang};
 use crate::items::{self, Action, Facts, FieldErrors, Form, Status};
 use crate::policy::{self, Role};
@@ -304,7 +304,7 @@ pub async fn create_item(
         let id = tx.last_insert_rowid();
         db::audit(
             &tx,
-            &entry(&ctx, "create", &format!("item {id}"), &area, None),
+            &ctx.audit_entry("create", &format!("item {id}"), Some(&area), None),
         )?;
         tx.commit()?;
         Ok(id)
@@ -312,23 +312,6 @@ pub async fn create_item(
     match result {
         Ok(id) => Redirect::to(&format!("/items/{id}")).into_response(),
         Err(e) => internal(&e.to_string()),
-    }
-}
-
-pub(super) fn entry<'a>(
-    ctx: &'a Ctx,
-    action: &'a str,
-    target: &'a str,
-    area: &'a str,
-    sha256: Option<&'a str>,
-) -> AuditEntry<'a> {
-    AuditEntry {
-        user: &ctx.user().username,
-        address: &ctx.address,
-        action,
-        target,
-        area: Some(area),
-        sha256,
     }
 }
 
@@ -479,7 +462,7 @@ pub async fn update_item(
             }
             db::audit(
                 &tx,
-                &entry(&ctx, "edit", &format!("item {}", row.id), &row.area, None),
+                &ctx.audit_entry("edit", &format!("item {}", row.id), Some(&row.area), None),
             )?;
             tx.commit()?;
             Ok(changed)

@@ -43,6 +43,33 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// An audit line for what this user does now, from where they are.
+    pub fn audit_entry<'a>(
+        &'a self,
+        action: &'a str,
+        target: &'a str,
+        area: Option<&'a str>,
+        sha256: Option<&'a str>,
+    ) -> db::AuditEntry<'a> {
+        db::AuditEntry {
+            user: self.user.as_ref().map_or("", |u| u.username.as_str()),
+            address: &self.address,
+            action,
+            target,
+            area,
+            sha256,
+        }
+    }
+
+    /// Appends an audit line on its own (not in a transaction with a change): a failure is
+    /// logged; what it records has happened.
+    pub fn audit(&self, app: &App, action: &str, target: &str, area: Option<&str>) {
+        let entry = self.audit_entry(action, target, area, None);
+        if let Err(e) = db::audit(&app.db.lock(), &entry) {
+            log::error!("the audit log refused {action} {target}: {e}");
+        }
+    }
+
     /// The logged-in user (the guard lets no request without one reach a handler that needs it).
     pub fn user(&self) -> &auth::User {
         self.user

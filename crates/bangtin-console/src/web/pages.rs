@@ -3,7 +3,6 @@
 
 use super::{not_found, Ctx, COOKIE};
 use crate::auth::{self, LoginError};
-use crate::db::{self, AuditEntry};
 use crate::i18n::Lang;
 use crate::items::Status;
 use crate::policy::{self, Grant, Role};
@@ -649,17 +648,7 @@ pub async fn audit_csv(State(app): State<Arc<App>>, Extension(ctx): Extension<Ct
         Ok(rows) => rows,
         Err(e) => return internal(&e),
     };
-    let _ = db::audit(
-        &app.db.lock(),
-        &AuditEntry {
-            user: &ctx.user().username,
-            address: &ctx.address,
-            action: "audit-export",
-            target: "",
-            area: None,
-            sha256: None,
-        },
-    );
+    ctx.audit(&app, "audit-export", "", None);
     let mut out = String::from("at,user,address,action,target,sha256\r\n");
     for r in rows {
         let cells = [

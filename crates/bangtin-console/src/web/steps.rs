@@ -1,7 +1,7 @@
 //! The approval steps of an item: submit, approve, reject, withdraw. Each is one transaction
 //! on the revision the officer saw; a change of the channel is signed into the outbox in it.
 
-use super::items::{entry, facts, item_id, item_page, load, Row, CHANGED};
+use super::items::{facts, item_id, item_page, load, Row, CHANGED};
 use super::Ctx;
 use crate::db::{self, now_s};
 use crate::i18n::t;
@@ -170,11 +170,10 @@ fn act_now(app: &App, ctx: &Ctx, id: i64, action: Action, form: &ActForm) -> Out
         };
         db::audit(
             &tx,
-            &entry(
-                ctx,
+            &ctx.audit_entry(
                 action_name,
                 &target,
-                &row.area,
+                Some(&row.area),
                 signed.as_ref().map(|s| s.sha256.as_str()),
             ),
         )
