@@ -294,6 +294,16 @@ fn an_editor_composes_an_approver_approves_and_the_board_shows_it() {
     assert_eq!(svg.content_type, "image/svg+xml");
     assert!(svg.text().starts_with("<svg") && svg.text().contains("<rect"));
     assert_eq!(editor.get("/report?area=vn/ha-noi/soc-son").status, 404);
+    // The board's time online, from its statuses.
+    let page = editor.get(&report).text();
+    let uptime = page
+        .split("Thời gian hoạt động của bảng")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no uptime section: {page}"));
+    assert!(
+        uptime.contains("<td>xuan-non-01</td>") && uptime.contains("<progress max=\"100\""),
+        "{uptime}"
+    );
 
     // The audit log: every step, who, from where, the envelope's sha256; as CSV for admins.
     let mut admin = Client::new(&console.url);

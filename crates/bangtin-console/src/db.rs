@@ -118,6 +118,17 @@ CREATE TABLE plays (
 );
 CREATE INDEX plays_area_time ON plays (area, from_ms);
 ",
+    // Boards going online and offline (their uptime).
+    r"
+CREATE TABLE board_states (
+    board TEXT NOT NULL,
+    area TEXT,
+    online INTEGER NOT NULL,
+    at_ms INTEGER NOT NULL
+);
+CREATE INDEX board_states_board ON board_states (board, at_ms);
+CREATE INDEX board_states_area ON board_states (area, at_ms);
+",
 ];
 
 /// The shared database handle.

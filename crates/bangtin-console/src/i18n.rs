@@ -284,6 +284,8 @@ const PHRASES: &[(&str, &str)] = &[
     ),
     ("Soạn tin", "Compose"),
     ("Báo cáo", "Reports"),
+    ("Thời gian hoạt động của bảng", "Boards' time online"),
+    ("Chưa có bảng nào báo trạng thái trong khoảng này.", "No board reported its state in this period."),
     ("Báo cáo phát tin", "Proof-of-play report"),
     ("Chọn khu vực:", "Choose an area:"),
     ("Xem", "Show"),

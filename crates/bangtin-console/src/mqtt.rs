@@ -98,10 +98,17 @@ fn take(app: &App, prefix: &str, topic: &str, payload: &[u8]) {
                 log::warn!("{topic}: a status whose area is not an area path; ignored")
             }
             Ok(s) if s.board == board => {
-                app.boards
+                let online = s.online != Some(false);
+                let area = s.area.clone();
+                let before = app
+                    .boards
                     .write()
                     .unwrap_or_else(|e| e.into_inner())
                     .insert(board.to_owned(), s);
+                // Uptime: every change between online and offline (and a board's first status).
+                if before.is_none_or(|b| (b.online != Some(false)) != online) {
+                    crate::plays::state_changed(&app.db, board, area.as_deref(), online);
+                }
                 let _ = app.events.send(Event::Board(board.to_owned()));
             }
             Ok(s) => log::warn!("{topic}: a status that names board {:?}; ignored", s.board),

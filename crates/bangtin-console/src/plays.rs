@@ -114,6 +114,87 @@ pub fn lines(
     Ok(report::aggregate(&records, from, to, None))
 }
 
+/// Records that `board` went online or offline now (as its status says; the broker's last
+/// will says offline when a board disappears).
+pub fn state_changed(db: &Db, board: &str, area: Option<&str>, online: bool) {
+    let now = chrono::Utc::now().timestamp_millis();
+    if let Err(e) = db.lock().execute(
+        "INSERT INTO board_states (board, area, online, at_ms) VALUES (?1, ?2, ?3, ?4)",
+        params![board, area, online, now],
+    ) {
+        log::error!(
+            "cannot record {board} going {}: {e}",
+            if online { "online" } else { "offline" }
+        );
+    }
+}
+
+/// Milliseconds online within `[from, to)`, from a board's changes sorted by time (`at`,
+/// online), the first of them the last change before `from` if there is one. Online until an
+/// offline change (or the end of the window, or now, whichever is first).
+pub fn online_ms(changes: &[(i64, bool)], from: i64, to: i64) -> i64 {
+    let mut total = 0;
+    for (i, &(at, online)) in changes.iter().enumerate() {
+        if !online {
+            continue;
+        }
+        let end = changes.get(i + 1).map_or(to, |&(next, _)| next);
+        let (a, b) = (at.max(from), end.min(to));
+        if b > a {
+            total += b - a;
+        }
+    }
+    total
+}
+
+/// Each board of `area` with its hours online over `[from, to)` (clipped to now), and the
+/// share of the window that is.
+pub fn uptime(
+    db: &Db,
+    area: &str,
+    from: DateTime<FixedOffset>,
+    to: DateTime<FixedOffset>,
+) -> rusqlite::Result<Vec<(String, f64, f64)>> {
+    let (from, to) = (
+        from.timestamp_millis(),
+        to.timestamp_millis()
+            .min(chrono::Utc::now().timestamp_millis()),
+    );
+    let like = format!(
+        "{}/%",
+        area.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let conn = db.lock();
+    let mut st = conn.prepare_cached(
+        "SELECT board, online, at_ms FROM board_states s
+         WHERE (area = ?1 OR area LIKE ?2 ESCAPE '\\') AND at_ms < ?4
+           AND at_ms >= coalesce((SELECT max(at_ms) FROM board_states b
+                                  WHERE b.board = s.board AND b.at_ms <= ?3), 0)
+         ORDER BY board, at_ms",
+    )?;
+    let mut per_board: std::collections::BTreeMap<String, Vec<(i64, bool)>> = Default::default();
+    for row in st.query_map(params![area, like, from, to], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, bool>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })? {
+        let (board, online, at) = row?;
+        per_board.entry(board).or_default().push((at, online));
+    }
+    let window = (to - from).max(1) as f64;
+    Ok(per_board
+        .into_iter()
+        .map(|(board, changes)| {
+            let ms = online_ms(&changes, from, to) as f64;
+            (board, ms / 3_600_000.0, ms / window)
+        })
+        .collect())
+}
+
 /// Runs the collector for ever, reconnecting after failures.
 pub async fn collect(app: Arc<App>) {
     loop {
@@ -295,5 +376,25 @@ mod tests {
         );
         assert!(svg.contains("20 s") && svg.contains("5 s"));
         assert_eq!(duration(3725.0), "1 h 02 min");
+    }
+
+    #[test]
+    fn online_time_is_summed_between_changes_and_clipped_to_the_window() {
+        // Online before the window, offline 10..20, online again from 30 to the end.
+        let changes = [(0, true), (10, false), (20, false), (30, true)];
+        assert_eq!(online_ms(&changes, 5, 50), 5 + 20);
+        assert_eq!(online_ms(&[], 0, 100), 0);
+        assert_eq!(online_ms(&[(200, true)], 0, 100), 0);
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("c.db")).unwrap();
+        state_changed(&db, "b1", Some("vn/a/x"), true);
+        let from = DateTime::parse_from_rfc3339("2020-01-01T00:00:00+07:00").unwrap();
+        let to = DateTime::parse_from_rfc3339("2100-01-01T00:00:00+07:00").unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        let up = uptime(&db, "vn/a", from, to).unwrap();
+        assert_eq!(up.len(), 1);
+        assert_eq!(up[0].0, "b1");
+        assert!(up[0].1 > 0.0);
+        assert!(uptime(&db, "vn/b", from, to).unwrap().is_empty());
     }
 }

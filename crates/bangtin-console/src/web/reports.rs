@@ -42,6 +42,8 @@ struct ReportPage {
     total_times: u64,
     total_on_screen: String,
     boards: usize,
+    /// Each board's hours online in the period and the percentage of the period.
+    uptime: Vec<(String, String, u32)>,
 }
 
 #[derive(Deserialize)]
@@ -133,6 +135,7 @@ pub async fn reports(State(app): State<Arc<App>>, Extension(ctx): Extension<Ctx>
             total_times: 0,
             total_on_screen: String::new(),
             boards: 0,
+            uptime: Vec::new(),
         },
         StatusCode::OK,
     )
@@ -157,6 +160,20 @@ pub async fn report(
         Err(res) => return *res,
     };
     let titles = titles(&app, &q.area);
+    let uptime = match period(&q).map(|(f, t, ..)| plays::uptime(&app.db, &q.area, f, t)) {
+        Ok(Ok(u)) => u
+            .into_iter()
+            .map(|(board, hours, share)| {
+                (
+                    board,
+                    format!("{hours:.1} h"),
+                    (share * 100.0).round().clamp(0.0, 100.0) as u32,
+                )
+            })
+            .collect(),
+        Ok(Err(e)) => return internal(&e.to_string()),
+        Err(_) => Vec::new(),
+    };
     let total: f64 = lines.iter().map(|l| l.seconds_on_screen).sum();
     let boards = lines
         .iter()
@@ -186,6 +203,7 @@ pub async fn report(
             total_on_screen: plays::duration(total),
             boards,
             rows,
+            uptime,
             area: q.area,
             from,
             to,
