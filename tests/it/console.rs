@@ -679,15 +679,7 @@ fn retained_channel(port: u16) -> (u64, Vec<String>) {
     use bangtin_protocol::content::{parse_body, parse_envelope, Payload};
     let rt = bangtin_staff::runtime().unwrap();
     rt.block_on(async {
-        let spec =
-            bangtin_staff::BrokerSpec::new(&format!("mqtt://127.0.0.1:{port}"), "bangtin/v1")
-                .unwrap();
-        let mut s = bangtin_staff::net::Session::connect(
-            spec.options("test", None).unwrap(),
-            Duration::from_secs(5),
-        )
-        .await
-        .unwrap();
+        let mut s = board::session(port, "test").await;
         s.subscribe(&[board::CONTENT.to_owned()]).await.unwrap();
         let (_, payload) = s
             .next(tokio::time::Instant::now() + Duration::from_secs(5))

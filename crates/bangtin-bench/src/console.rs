@@ -44,15 +44,7 @@ fn summary(mut v: Vec<f64>) -> (f64, f64) {
 fn seed_statuses(port: u16) {
     let rt = bangtin_staff::runtime().unwrap();
     rt.block_on(async {
-        let spec =
-            bangtin_staff::BrokerSpec::new(&format!("mqtt://127.0.0.1:{port}"), "bangtin/v1")
-                .unwrap();
-        let mut s = bangtin_staff::net::Session::connect(
-            spec.options("seed", None).unwrap(),
-            Duration::from_secs(5),
-        )
-        .await
-        .unwrap();
+        let mut s = board::session(port, "seed").await;
         let now = bangtin_staff::board_now().to_rfc3339();
         for i in 0..BOARDS {
             let id = format!("sim-{i:04}");

@@ -172,6 +172,18 @@ pub fn send(port: u16, topic: &str, seq: u64, payload: Payload) {
 }
 
 /// Publishes raw bytes, retained, at QoS 1, and waits for the broker's acknowledgement.
+/// A staff session on the broker at `port` (loopback), connected; `client` names it.
+pub async fn session(port: u16, client: &str) -> net::Session {
+    let broker = bangtin_staff::BrokerSpec::new(&format!("mqtt://127.0.0.1:{port}"), "bangtin/v1")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let options = broker
+        .options(client, None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    net::Session::connect(options, Duration::from_secs(5))
+        .await
+        .unwrap_or_else(|e| panic!("connecting to the broker on port {port}: {e}"))
+}
+
 pub fn publish(port: u16, topic: &str, bytes: Vec<u8>) {
     let broker = bangtin_staff::BrokerSpec::new(&format!("mqtt://127.0.0.1:{port}"), "bangtin/v1")
         .unwrap_or_else(|e| panic!("{e}"));
