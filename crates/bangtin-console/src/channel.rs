@@ -32,23 +32,45 @@ pub fn republish(conn: &Connection, area: &Area, topic: &str) -> Result<Signed, 
             limits::ITEMS_PER_CHANNEL
         ));
     }
+    queue(conn, area, topic, Payload::Channel(Channel { items })).map_err(|e| match e {
+        Queued::TooBig(kb) => format!(
+            "Kênh này sẽ nặng {kb} KB, quá giới hạn {} KB của một bản tin: hãy gỡ bớt ảnh hoặc tin cũ.",
+            limits::MESSAGE_BYTES / 1024
+        ),
+        Queued::Db(e) => e,
+    })
+}
+
+/// Why a message could not be queued.
+#[derive(Debug)]
+pub enum Queued {
+    /// The signed message would be this many KB, over the limit.
+    TooBig(usize),
+    Db(String),
+}
+
+/// Signs `payload` for `topic` with the area's key and the topic's next seq (always above the
+/// last, and at least the time in milliseconds), and queues it in the outbox. In the caller's
+/// transaction.
+pub fn queue(
+    conn: &Connection,
+    area: &Area,
+    topic: &str,
+    payload: Payload,
+) -> Result<Signed, Queued> {
+    let db = |e: rusqlite::Error| Queued::Db(e.to_string());
     let last: Option<i64> = conn
         .query_row("SELECT seq FROM channels WHERE topic = ?1", [topic], |r| {
             r.get(0)
         })
         .optional()
-        .map_err(|e| e.to_string())?;
+        .map_err(db)?;
     let now = bangtin_staff::board_now();
     let now_ms = now.timestamp_millis().max(0) as u64;
     let seq = last.map_or(now_ms, |l| now_ms.max(l as u64 + 1));
-    let payload = Payload::Channel(Channel { items });
     let envelope = bangtin_staff::keys::envelope(&area.key_id, &area.key, topic, seq, now, payload);
     if envelope.len() > limits::MESSAGE_BYTES {
-        return Err(format!(
-            "Kênh này sẽ nặng {} KB, quá giới hạn {} KB của một bản tin: hãy gỡ bớt ảnh hoặc tin cũ.",
-            envelope.len() / 1024,
-            limits::MESSAGE_BYTES / 1024
-        ));
+        return Err(Queued::TooBig(envelope.len() / 1024));
     }
     let sha256 = hex::encode(Sha256::digest(&envelope));
     conn.execute(
@@ -56,12 +78,12 @@ pub fn republish(conn: &Connection, area: &Area, topic: &str) -> Result<Signed, 
          ON CONFLICT (topic) DO UPDATE SET seq = excluded.seq, sha256 = excluded.sha256",
         params![topic, seq as i64, sha256],
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(db)?;
     conn.execute(
         "INSERT INTO outbox (topic, seq, envelope, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![topic, seq as i64, envelope, now_s()],
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(db)?;
     Ok(Signed {
         topic: topic.to_owned(),
         seq,
@@ -98,6 +120,11 @@ pub fn next_pending(conn: &Connection) -> Option<(i64, String, Vec<u8>)> {
         .ok()
         .flatten();
     let (id, topic, _) = row.as_ref()?;
+    // Alerts go out one by one, in order: each is a message of its own (a cancel after an
+    // alert, two alerts for two hazards), not a newer state of the same thing.
+    if is_alert_topic(topic) {
+        return row;
+    }
     let newest: (i64, Vec<u8>) = conn
         .query_row(
             "SELECT id, envelope FROM outbox WHERE state = 'pending' AND topic = ?1
@@ -115,7 +142,11 @@ pub fn next_pending(conn: &Connection) -> Option<(i64, String, Vec<u8>)> {
     Some((newest.0, topic.clone(), newest.1))
 }
 
-/// Marks an outbox row sent (after the broker's acknowledgement).
+/// Whether `topic` is an alert topic (`P/alert/...`).
+pub fn is_alert_topic(topic: &str) -> bool {
+    topic.contains("/alert/")
+}
+
 /// How long sent messages are kept in the outbox (acks name them; a channel with pictures is
 /// up to a megabyte, so they are not kept for ever). The latest of each topic always stays.
 pub const KEEP_SENT_S: i64 = 30 * 24 * 3600;
@@ -279,6 +310,9 @@ mod tests {
             key: ed25519_dalek::SigningKey::from_bytes(&[7; 32]),
             key_path: "k.key".into(),
             approval: true,
+            alert_two_person: true,
+            alert_confirm_minutes: 10,
+            alert_max_hours: 24,
         }
     }
 

@@ -65,6 +65,23 @@ struct AreaFile {
     approval: bool,
     #[serde(default)]
     name: Option<String>,
+    /// A live extreme or severe alert needs a second officer (a small commune with one
+    /// officer sets false: then the sender types the area's name instead).
+    #[serde(default = "yes")]
+    alert_two_person: bool,
+    /// Minutes the second officer has; after them the alert is not sent.
+    #[serde(default = "default_confirm_minutes")]
+    alert_confirm_minutes: u32,
+    /// The longest an alert may last, in hours.
+    #[serde(default = "default_alert_hours")]
+    alert_max_hours: u32,
+}
+
+fn default_confirm_minutes() -> u32 {
+    10
+}
+fn default_alert_hours() -> u32 {
+    24
 }
 
 fn yes() -> bool {
@@ -90,6 +107,9 @@ pub struct Area {
     /// The key file (commands are signed through it, with its seq file beside it).
     pub key_path: PathBuf,
     pub approval: bool,
+    pub alert_two_person: bool,
+    pub alert_confirm_minutes: u32,
+    pub alert_max_hours: u32,
 }
 
 /// The console's configuration, checked.
@@ -161,6 +181,9 @@ impl Config {
                     key,
                     key_path,
                     approval: a.approval,
+                    alert_two_person: a.alert_two_person,
+                    alert_confirm_minutes: a.alert_confirm_minutes.clamp(1, 120),
+                    alert_max_hours: a.alert_max_hours.clamp(1, 24 * 30),
                     path: a.path,
                 }),
                 Err(e) => problems.push(format!("area {}: {e}", a.path)),
@@ -185,6 +208,15 @@ impl Config {
             .iter()
             .filter(|a| bangtin_staff::fleet::area_covers(&a.path, area))
             .max_by_key(|a| a.path.len())
+    }
+
+    /// The alert topic of an area or of `board/ID`.
+    pub fn alert_topic(&self, target: &str) -> String {
+        let t = match target.strip_prefix("board/") {
+            Some(id) => bangtin_staff::Target::Board(id.to_owned()),
+            None => bangtin_staff::Target::Area(target.to_owned()),
+        };
+        t.alert_topic(&self.broker.prefix)
     }
 
     /// The content topic of an area.

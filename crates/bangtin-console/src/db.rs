@@ -129,6 +129,66 @@ CREATE TABLE board_states (
 CREATE INDEX board_states_board ON board_states (board, at_ms);
 CREATE INDEX board_states_area ON board_states (area, at_ms);
 ",
+    // Emergency alerts, their templates, and the tokens of source systems.
+    r"
+CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    alert_id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    area TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    state TEXT NOT NULL,
+    alert TEXT NOT NULL,
+    sender INTEGER REFERENCES users(id),
+    sender_name TEXT NOT NULL,
+    confirmer INTEGER REFERENCES users(id),
+    corrects INTEGER REFERENCES alerts(id),
+    seq INTEGER,
+    sha256 TEXT,
+    created_at INTEGER NOT NULL,
+    confirm_by INTEGER,
+    sent_at_ms INTEGER,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX alerts_area ON alerts (area, created_at);
+CREATE TABLE alert_templates (
+    id INTEGER PRIMARY KEY,
+    hazard TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    headline TEXT NOT NULL,
+    instruction TEXT NOT NULL,
+    updated_by TEXT,
+    updated_at INTEGER NOT NULL
+);
+INSERT INTO alert_templates (hazard, name, severity, headline, instruction, updated_at) VALUES
+ ('lu-quet', 'Lũ quét', 'extreme', 'LŨ QUÉT: Di chuyển ngay lên chỗ cao',
+  'Rời khỏi bờ suối, khe, ngầm tràn. Không lội qua dòng nước chảy xiết. Đưa người già, trẻ em lên chỗ cao.', 0),
+ ('bao', 'Bão', 'extreme', 'BÃO: Sơ tán khẩn cấp khỏi nhà yếu và vùng trũng',
+  'Chằng chống nhà cửa, đến nơi sơ tán theo hướng dẫn của xã. Không ra biển, không ra đồng khi bão đổ bộ.', 0),
+ ('sat-lo', 'Sạt lở đất', 'severe', 'NGUY CƠ SẠT LỞ ĐẤT: Rời khỏi chân đồi, taluy',
+  'Người dân ở gần sườn đồi, taluy dương di chuyển đến nơi an toàn. Báo ngay cho xã khi thấy vết nứt đất.', 0),
+ ('chay', 'Cháy', 'extreme', 'CHÁY: Tránh xa khu vực đang cháy',
+  'Gọi 114. Không đến gần đám cháy, nhường đường cho xe chữa cháy, làm theo hướng dẫn của lực lượng chức năng.', 0),
+ ('dich-benh', 'Dịch bệnh', 'severe', 'DỊCH BỆNH: Thực hiện ngay các biện pháp phòng bệnh',
+  'Rửa tay bằng xà phòng, đeo khẩu trang nơi đông người. Có triệu chứng, liên hệ ngay trạm y tế xã.', 0),
+ ('mat-dien', 'Mất điện', 'moderate', 'MẤT ĐIỆN DIỆN RỘNG',
+  'Ngành điện đang khắc phục. Không đến gần dây điện đứt, báo ngay cho điện lực hoặc xã.', 0),
+ ('nuoc-sach', 'Nước sạch', 'moderate', 'NƯỚC SINH HOẠT KHÔNG AN TOÀN: Không dùng nước máy để ăn uống',
+  'Đun sôi nước trước khi dùng, nhận nước sạch tại điểm cấp phát của xã.', 0);
+CREATE TABLE api_tokens (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    area TEXT NOT NULL,
+    role TEXT NOT NULL,
+    cap_send INTEGER NOT NULL DEFAULT 0,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    used_at INTEGER
+);
+",
 ];
 
 /// The shared database handle.
@@ -220,6 +280,24 @@ pub fn backup(conn: &Connection, out: &Path) -> Result<(), String> {
     conn.execute("VACUUM INTO ?1", [path])
         .map_err(|e| format!("backup to {}: {e}", out.display()))?;
     Ok(())
+}
+
+/// The area of an alert (where its page and its steps are allowed).
+pub fn alert_area(conn: &Connection, id: i64) -> Option<String> {
+    conn.query_row("SELECT area FROM alerts WHERE id = ?1", [id], |r| r.get(0))
+        .optional()
+        .ok()
+        .flatten()
+}
+
+/// The area of an API token (what an admin may revoke).
+pub fn token_area(conn: &Connection, id: i64) -> Option<String> {
+    conn.query_row("SELECT area FROM api_tokens WHERE id = ?1", [id], |r| {
+        r.get(0)
+    })
+    .optional()
+    .ok()
+    .flatten()
 }
 
 /// The area of item `id`, if it exists.

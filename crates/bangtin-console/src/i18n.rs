@@ -298,6 +298,93 @@ const PHRASES: &[(&str, &str)] = &[
     ("đồng hồ bảng chưa đồng bộ", "the board's clock was not set"),
     ("Tin đã được sửa sau khi anh chị mở trang: hãy xem lại bản mới rồi làm lại.", "The item was changed after you opened this page: look at the new revision, then do it again."),
     ("Tin chưa lưu", "Not saved"),
+    ("Cảnh báo", "Alerts"),
+    ("Cảnh báo khẩn cấp", "Emergency alerts"),
+    ("Mẫu cảnh báo", "Alert templates"),
+    ("Tên mẫu", "Template name"),
+    ("Mức độ", "Severity"),
+    ("Tiêu đề cảnh báo", "Alert headline"),
+    ("Hướng dẫn người dân", "What people should do"),
+    ("Sửa lần cuối:", "Last changed:"),
+    ("Lưu mẫu", "Save template"),
+    ("DIỄN TẬP — không phải cảnh báo thật", "DRILL — not a real alert"),
+    ("THẬT · LIVE — cảnh báo thật, hiện ngay trên các bảng", "LIVE — a real alert, shown on the boards at once"),
+    ("toàn màn hình", "full screen"),
+    ("dải chữ", "banner"),
+    ("Người soạn:", "Entered by:"),
+    ("Người xác nhận:", "Confirmed by:"),
+    ("Hết hiệu lực:", "Ends:"),
+    ("Đây là đính chính của", "This is a correction of"),
+    ("cảnh báo trước", "the earlier alert"),
+    ("Chưa gửi. Gõ tên khu vực để xác nhận, trước", "Not sent. Type the area's name to confirm, before"),
+    ("Chưa gửi: cần một cán bộ thứ hai có quyền cảnh báo xác nhận, trước", "Not sent: a second officer with the alert right must confirm it before"),
+    ("Gõ tên khu vực", "Type the area's name"),
+    ("Xác nhận gửi diễn tập", "Confirm and send the drill"),
+    ("XÁC NHẬN GỬI CẢNH BÁO THẬT", "CONFIRM AND SEND THE LIVE ALERT"),
+    ("Bỏ, không gửi", "Discard, do not send"),
+    ("Hủy cảnh báo", "Cancel the alert"),
+    ("Đính chính", "Correct"),
+    ("Các bảng", "Boards"),
+    ("đang hiện", "showing"),
+    ("Có", "There are"),
+    ("bảng đang kết nối mà sau 10 giây vẫn chưa hiện cảnh báo: hãy kiểm tra các bảng này.", "online boards that have not shown the alert after 10 seconds: check these boards."),
+    ("Đính chính diễn tập", "Correct the drill"),
+    ("Diễn tập cảnh báo", "Alert drill"),
+    ("Đính chính CẢNH BÁO THẬT", "Correct the LIVE ALERT"),
+    ("CẢNH BÁO THẬT", "LIVE ALERT"),
+    ("Chọn khu vực nhận cảnh báo:", "Choose the area to alert:"),
+    ("Chưa gửi: hãy sửa các lỗi được đánh dấu bên dưới.", "Not sent: correct the fields marked below."),
+    ("Khu vực:", "Area:"),
+    ("Sẽ hiện trên", "Will show on"),
+    ("Mẫu", "Template"),
+    ("Dùng mẫu", "Use template"),
+    ("Mô tả thêm", "Further description"),
+    ("Cơ quan gửi", "Sending authority"),
+    ("Hết hiệu lực sau (giờ)", "Ends after (hours)"),
+    ("tối đa", "at most"),
+    ("Hoặc đọc từ tệp CAP 1.2 (XML)", "Or read from a CAP 1.2 file (XML)"),
+    ("Cảnh báo toàn màn hình (cực kỳ nghiêm trọng, nghiêm trọng) chỉ được gửi khi một cán bộ thứ hai xác nhận, trong vòng", "A full-screen alert (extreme, severe) is sent only when a second officer confirms it, within"),
+    ("phút.", "minutes."),
+    ("Khu vực này cho phép một cán bộ: sau khi bấm gửi, anh chị gõ tên khu vực để xác nhận.", "This area allows one officer: after pressing send, type the area's name to confirm."),
+    ("Gửi diễn tập", "Send the drill"),
+    ("GỬI ĐÍNH CHÍNH (THẬT)", "SEND THE CORRECTION (LIVE)"),
+    ("GỬI CẢNH BÁO THẬT", "SEND THE LIVE ALERT"),
+    ("Diễn tập", "Drill"),
+    ("Tập dượt: bảng hiện chữ DIỄN TẬP", "Practice: boards show DRILL"),
+    ("Cảnh báo THẬT", "LIVE alert"),
+    ("Tình huống thật: mọi bảng trong khu vực", "A real emergency: every board in the area"),
+    ("Sửa các mẫu cảnh báo", "Edit the alert templates"),
+    ("Chưa có cảnh báo nào.", "No alerts yet."),
+    ("Loại", "Kind"),
+    ("DIỄN TẬP", "DRILL"),
+    ("THẬT", "LIVE"),
+    ("Chờ người thứ hai xác nhận", "Waiting for a second officer"),
+    ("Chờ cán bộ gửi", "Waiting for an officer to send it"),
+    ("Đã gửi", "Sent"),
+    ("Đã hủy", "Cancelled"),
+    ("Đã đính chính", "Corrected"),
+    ("Quá hạn xác nhận, không gửi", "Not confirmed in time, not sent"),
+    ("Đã bỏ", "Discarded"),
+    ("Đã hết hạn", "Ended"),
+    ("Cực kỳ nghiêm trọng (toàn màn hình)", "Extreme (full screen)"),
+    ("Nghiêm trọng (toàn màn hình)", "Severe (full screen)"),
+    ("Trung bình (dải chữ trên chương trình)", "Moderate (banner over the programme)"),
+    ("Nhẹ (dải chữ trên chương trình)", "Minor (banner over the programme)"),
+    ("Hãy nhập tiêu đề cảnh báo.", "Enter the alert's headline."),
+    ("Tiêu đề dài quá 200 ký tự.", "The headline is longer than 200 characters."),
+    ("Dài quá 2000 ký tự.", "Longer than 2000 characters."),
+    ("Dài quá 200 ký tự.", "Longer than 200 characters."),
+    ("Hãy chọn mức độ.", "Choose a severity."),
+    ("Thời hạn phải từ 1 giờ đến mức tối đa của khu vực.", "The duration must be from 1 hour to the area's maximum."),
+    ("Cảnh báo không hợp lệ: hãy kiểm tra các ô.", "The alert is not valid: check the fields."),
+    ("Cảnh báo này không còn chờ xác nhận.", "This alert is no longer waiting for confirmation."),
+    ("Đã quá thời hạn xác nhận: cảnh báo không được gửi. Hãy soạn lại nếu vẫn cần.", "The time to confirm has passed: the alert was not sent. Enter it again if it is still needed."),
+    ("Người thứ hai phải là cán bộ khác với người soạn.", "The second officer must be someone other than the sender."),
+    ("Hãy gõ đúng tên khu vực để xác nhận gửi cảnh báo thật.", "Type the area's name exactly to confirm the live alert."),
+    ("Chỉ hủy được cảnh báo đã gửi và chưa bị hủy.", "Only a sent alert that is not cancelled can be cancelled."),
+    ("Chỉ đính chính được cảnh báo đang có hiệu lực.", "Only an alert in force can be corrected."),
+    ("Mẫu chưa lưu: cần tên (tối đa 60 ký tự), tiêu đề (tối đa 200) và mức độ.", "Template not saved: it needs a name (60 characters at most), a headline (200 at most) and a severity."),
+    ("Đã đọc tệp CAP: hãy kiểm tra nội dung và bản xem trước rồi gửi.", "The CAP file was read: check the text and the preview, then send."),
 ];
 
 fn english() -> &'static HashMap<&'static str, &'static str> {
@@ -336,6 +423,10 @@ mod tests {
         include_str!("../templates/bulk.html"),
         include_str!("../templates/audit.html"),
         include_str!("../templates/report.html"),
+        include_str!("../templates/alert_templates.html"),
+        include_str!("../templates/alert.html"),
+        include_str!("../templates/alert_form.html"),
+        include_str!("../templates/alerts.html"),
     ];
 
     #[test]
@@ -354,7 +445,14 @@ mod tests {
         assert!(n > 90, "only {n} phrases found");
         assert!(missing.is_empty(), "no English for: {missing:#?}");
         // And the words made in code that pages pass through `t`.
-        for word in crate::items::Status::ALL.map(crate::items::Status::vi) {
+        let alert_words = crate::alerts::State::ALL.map(crate::alerts::State::vi);
+        let severities = crate::alerts::SEVERITIES.map(|s| s.1);
+        for word in crate::items::Status::ALL
+            .map(crate::items::Status::vi)
+            .into_iter()
+            .chain(alert_words)
+            .chain(severities)
+        {
             assert!(english().contains_key(word), "{word}");
         }
         assert_eq!(

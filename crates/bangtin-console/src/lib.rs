@@ -9,6 +9,7 @@
 //! (signing, the outbox, importing retained channels), [`mqtt`] (listener and sender),
 //! [`preview`] (the renderer on a thread of its own), and `web` (the HTTP side).
 
+pub mod alerts;
 pub mod auth;
 pub mod channel;
 pub mod config;

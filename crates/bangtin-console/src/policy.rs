@@ -86,6 +86,10 @@ pub enum Scope {
     Item,
     /// The area of the board in the path (`/boards/{id}/…`), from its status.
     Board,
+    /// The area of the alert in the path (`/alerts/{id}/…`).
+    Alert,
+    /// The area of the API token in the path (`/tokens/{id}/…`).
+    Token,
     /// A list filtered to the user's areas, open to those with the role somewhere.
     Anywhere,
 }
@@ -138,6 +142,32 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/report", Scope::AreaParam, Role::Viewer),
     rule("GET", "/report.csv", Scope::AreaParam, Role::Viewer),
     rule("GET", "/report.svg", Scope::AreaParam, Role::Viewer),
+    // Alerts: the alert right is the approver's. Drill and live are separate pages.
+    rule("GET", "/alerts", Scope::Anywhere, Role::Viewer),
+    rule("GET", "/alerts/drill", Scope::Anywhere, Role::Approver),
+    rule("GET", "/alerts/live", Scope::Anywhere, Role::Approver),
+    rule("POST", "/alerts/drill", Scope::AreaParam, Role::Approver),
+    rule("POST", "/alerts/live", Scope::AreaParam, Role::Approver),
+    rule("GET", "/alerts/{id}", Scope::Alert, Role::Viewer),
+    rule(
+        "GET",
+        "/alerts/{id}/preview.png",
+        Scope::Alert,
+        Role::Viewer,
+    ),
+    rule("GET", "/alerts/{id}/events", Scope::Alert, Role::Viewer),
+    rule("POST", "/alerts/{id}/confirm", Scope::Alert, Role::Approver),
+    rule("POST", "/alerts/{id}/discard", Scope::Alert, Role::Approver),
+    rule("POST", "/alerts/{id}/cancel", Scope::Alert, Role::Approver),
+    rule("GET", "/alerts/{id}/correct", Scope::Alert, Role::Approver),
+    rule("POST", "/alerts/{id}/correct", Scope::Alert, Role::Approver),
+    rule("GET", "/alert-templates", Scope::Anywhere, Role::Admin),
+    rule(
+        "POST",
+        "/alert-templates/{id}",
+        Scope::Anywhere,
+        Role::Admin,
+    ),
     rule("GET", "/audit", Scope::Anywhere, Role::Admin),
     rule("GET", "/audit.csv", Scope::Anywhere, Role::Admin),
 ];
@@ -198,7 +228,7 @@ pub fn decide(rule: &Rule, grants: Option<&[Grant]>, area: Option<&str>) -> Deci
         Scope::Public => true,
         Scope::LoggedIn => true,
         Scope::Anywhere => has_any(grants, rule.role),
-        Scope::AreaParam | Scope::Item | Scope::Board => {
+        Scope::AreaParam | Scope::Item | Scope::Board | Scope::Alert | Scope::Token => {
             area.and_then(|a| role_on(grants, a)) >= Some(rule.role)
         }
     };

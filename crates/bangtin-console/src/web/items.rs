@@ -60,9 +60,15 @@ impl FormPage {
 /// The areas a user may compose for: their editor grants inside managed areas, and the areas
 /// of boards seen inside those.
 fn compose_areas(app: &App, ctx: &Ctx) -> Vec<String> {
+    areas_with(app, ctx, Role::Editor)
+}
+
+/// The managed areas where the user holds `role`: their grants inside managed areas, and the
+/// areas of boards seen inside those.
+pub(super) fn areas_with(app: &App, ctx: &Ctx, role: Role) -> Vec<String> {
     let grants = &ctx.user().grants;
     let mut out = BTreeSet::new();
-    for g in grants.iter().filter(|g| g.role >= Role::Editor) {
+    for g in grants.iter().filter(|g| g.role >= role) {
         for a in &app.config.areas {
             if bangtin_staff::fleet::area_covers(&a.path, &g.area) {
                 out.insert(g.area.clone());
@@ -78,9 +84,7 @@ fn compose_areas(app: &App, ctx: &Ctx) -> Vec<String> {
         .values()
     {
         if let Some(area) = &s.area {
-            if policy::role_on(grants, area) >= Some(Role::Editor)
-                && app.config.area_for(area).is_some()
-            {
+            if policy::role_on(grants, area) >= Some(role) && app.config.area_for(area).is_some() {
                 out.insert(area.clone());
             }
         }
@@ -112,7 +116,10 @@ fn topic_of(app: &App, ctx: &Ctx, target: &str) -> Option<(String, String)> {
 
 /// The board an item's topic is for, if it is for one board.
 pub(super) fn board_of_topic(topic: &str) -> Option<&str> {
-    topic.split_once("/content/board/").map(|(_, id)| id)
+    topic
+        .split_once("/content/board/")
+        .or_else(|| topic.split_once("/alert/board/"))
+        .map(|(_, id)| id)
 }
 
 #[derive(Deserialize)]
@@ -534,8 +541,13 @@ const DELIVERY_ROWS: usize = 50;
 
 /// The display sizes of the boards an item reaches (1920x1080 when none says).
 fn sizes(app: &App, row: &Row) -> (usize, Vec<(u32, u32)>) {
+    target_sizes(app, &row.area, board_of_topic(&row.topic))
+}
+
+/// How many boards are in `area` (or are board `only`), and their display sizes (at most four;
+/// 1920x1080 when none says).
+pub(super) fn target_sizes(app: &App, area: &str, only: Option<&str>) -> (usize, Vec<(u32, u32)>) {
     let boards = app.boards.read().unwrap_or_else(|e| e.into_inner());
-    let only = board_of_topic(&row.topic);
     let reached: Vec<_> = boards
         .values()
         .filter(|s| match only {
@@ -543,7 +555,7 @@ fn sizes(app: &App, row: &Row) -> (usize, Vec<(u32, u32)>) {
             None => s
                 .area
                 .as_deref()
-                .is_some_and(|a| bangtin_staff::fleet::area_covers(&row.area, a)),
+                .is_some_and(|a| bangtin_staff::fleet::area_covers(area, a)),
         })
         .collect();
     let mut sizes: Vec<(u32, u32)> = reached

@@ -3,6 +3,8 @@
 //! Pages are compiled templates (askama: everything escaped unless a template says otherwise,
 //! and none does); the only script is a static file.
 
+mod alert_steps;
+mod alerts;
 mod board;
 mod items;
 mod live;
@@ -108,6 +110,27 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/report", get(reports::report))
         .route("/report.csv", get(reports::report_csv))
         .route("/report.svg", get(reports::report_svg))
+        .route("/alerts", get(alerts::list))
+        .route(
+            "/alerts/drill",
+            get(alerts::drill_page).post(alerts::create_drill),
+        )
+        .route(
+            "/alerts/live",
+            get(alerts::live_page).post(alerts::create_live),
+        )
+        .route("/alerts/{id}", get(alerts::alert))
+        .route("/alerts/{id}/preview.png", get(alerts::alert_preview))
+        .route("/alerts/{id}/events", get(alerts::alert_events))
+        .route("/alerts/{id}/confirm", post(alert_steps::confirm))
+        .route("/alerts/{id}/discard", post(alert_steps::discard))
+        .route("/alerts/{id}/cancel", post(alert_steps::cancel))
+        .route(
+            "/alerts/{id}/correct",
+            get(alert_steps::correct_page).post(alert_steps::correct),
+        )
+        .route("/alert-templates", get(alert_steps::templates))
+        .route("/alert-templates/{id}", post(alert_steps::save_template))
         .route("/audit", get(pages::audit))
         .route("/audit.csv", get(pages::audit_csv))
         .fallback(|| async { not_found() })
@@ -230,6 +253,12 @@ async fn gate(State(app): State<Arc<App>>, req: Request, next: Next) -> Response
             .and_then(|id| id.parse::<i64>().ok())
             .and_then(|id| db::item_area(&app.db.lock(), id)),
         Scope::Board => id.and_then(|id| board_area(&app, &id)),
+        Scope::Alert => id
+            .and_then(|id| id.parse::<i64>().ok())
+            .and_then(|id| db::alert_area(&app.db.lock(), id)),
+        Scope::Token => id
+            .and_then(|id| id.parse::<i64>().ok())
+            .and_then(|id| db::token_area(&app.db.lock(), id)),
         // An area, or `board/ID`: one board, where the board is.
         Scope::AreaParam => {
             query_param(&req, "area").and_then(|a| match a.strip_prefix("board/") {
