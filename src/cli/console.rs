@@ -21,6 +21,9 @@ pub enum ConsoleCommand {
     /// Accounts: add, passwd, disable, grant.
     #[command(subcommand)]
     User(UserCommand),
+    /// API tokens for source systems: add, revoke.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Copy the database to a new file while the console runs (a consistent snapshot).
     Backup {
         /// The copy to write (must not exist).
@@ -56,6 +59,25 @@ pub enum UserCommand {
     },
 }
 
+#[derive(Debug, clap::Subcommand)]
+pub enum TokenCommand {
+    /// Make a token for one area; it is printed once and stored hashed.
+    Add {
+        /// Who uses it (the source system's name).
+        name: String,
+        #[arg(long)]
+        area: String,
+        /// viewer (read), editor (submit into the approval queue) or approver (publish).
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// CAP alerts it pushes are sent at once (an alerting authority; needs approver).
+        #[arg(long)]
+        cap_send: bool,
+    },
+    /// Revoke a token by its number (as `add` printed it, or the console's token page shows).
+    Revoke { id: i64 },
+}
+
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s).ok_or_else(|| "a role is viewer, editor, approver or admin".into())
 }
@@ -86,6 +108,7 @@ pub fn run(args: &ConsoleArgs) -> Result<(), Failure> {
             return Ok(());
         }
         Some(ConsoleCommand::User(cmd)) => cmd,
+        Some(ConsoleCommand::Token(cmd)) => return token(&config, cmd),
     };
     let db = Db::open(&config.database).map_err(|e| Failure::Runtime(anyhow::anyhow!(e)))?;
     let conn = db.lock();
@@ -118,6 +141,42 @@ pub fn run(args: &ConsoleArgs) -> Result<(), Failure> {
                 println!("one-time codes: add this secret to an authenticator app: {secret}");
                 println!("(or this URI as a QR code: {url})");
             }
+        }
+    }
+    Ok(())
+}
+
+fn token(config: &Config, cmd: &TokenCommand) -> Result<(), Failure> {
+    let db = Db::open(&config.database).map_err(|e| Failure::Runtime(anyhow::anyhow!(e)))?;
+    let conn = db.lock();
+    let bad = |e: String| Failure::BadInput(vec![e]);
+    match cmd {
+        TokenCommand::Add {
+            name,
+            area,
+            role,
+            cap_send,
+        } => {
+            let (id, secret) =
+                bangtin_console::tokens::create(&conn, name, area, *role, *cap_send, "cli")
+                    .map_err(bad)?;
+            let entry = bangtin_console::db::AuditEntry {
+                user: "cli",
+                address: "",
+                action: "token-create",
+                target: &format!("token {id} ({name}, {role}, cap_send {cap_send})"),
+                area: Some(area),
+                sha256: None,
+            };
+            bangtin_console::db::audit(&conn, &entry).map_err(|e| bad(e.to_string()))?;
+            eprintln!("token {id} for {name}: {role} of {area}; shown this once:");
+            println!("{secret}");
+        }
+        TokenCommand::Revoke { id } => {
+            if !bangtin_console::tokens::revoke(&conn, *id) {
+                return Err(bad(format!("no live token {id}")));
+            }
+            println!("token {id} revoked");
         }
     }
     Ok(())

@@ -32,7 +32,7 @@ pub struct User {
     pub csrf: String,
 }
 
-fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     let mut b = [0u8; 32];
     OsRng.fill_bytes(&mut b);
     hex::encode(b)

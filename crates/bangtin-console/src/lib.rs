@@ -20,6 +20,7 @@ pub mod mqtt;
 pub mod plays;
 pub mod policy;
 pub mod preview;
+pub mod tokens;
 mod web;
 
 use bangtin_staff::fleet::BoardStatus;
@@ -60,6 +61,8 @@ pub struct App {
     /// Password checks running at once, at most: Argon2 takes 19 MiB each, so fifty logins at
     /// once (or an attacker's spray) must queue, not take a gigabyte.
     pub logins: tokio::sync::Semaphore,
+    /// Requests of each API token this minute.
+    pub api_calls: tokens::Limiter,
 }
 
 impl App {
@@ -83,6 +86,7 @@ impl App {
             previewer: preview::Previewer::start(),
             broker_up: AtomicBool::new(false),
             logins: tokio::sync::Semaphore::new(LOGINS_AT_ONCE),
+            api_calls: tokens::Limiter::default(),
         }))
     }
 }

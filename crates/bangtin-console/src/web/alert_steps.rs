@@ -385,6 +385,7 @@ pub async fn correct(
         Some(row.id),
         confirm,
         window,
+        false,
     ) {
         Ok(new) => Redirect::to(&format!("/alerts/{new}")).into_response(),
         Err(e) => internal(&format!("correction of alert {}: {e}", row.id)),

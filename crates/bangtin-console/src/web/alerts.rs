@@ -550,7 +550,7 @@ async fn create(app: Arc<App>, ctx: Ctx, kind: Kind, target: String, mp: Multipa
     let confirm = alerts::confirmation(kind, alert.severity, managed.alert_two_person);
     let window = i64::from(managed.alert_confirm_minutes) * 60;
     match enter(
-        &app, &ctx, kind, &topic, &area, &managed, &alert, None, confirm, window,
+        &app, &ctx, kind, &topic, &area, &managed, &alert, None, confirm, window, false,
     ) {
         Ok(row) => Redirect::to(&format!("/alerts/{row}")).into_response(),
         Err(e) => internal(&format!("alert {id}: {e}")),
@@ -558,7 +558,8 @@ async fn create(app: Arc<App>, ctx: Ctx, kind: Kind, target: String, mp: Multipa
 }
 
 /// Records a new alert (or correction of `corrects`) in one transaction: waiting for
-/// confirmation, or signed into the outbox at once. Returns its row id.
+/// confirmation (or, `queued`, for an officer to send it, for `window_s`), or signed into the
+/// outbox at once. Returns its row id.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn enter(
     app: &App,
@@ -571,6 +572,7 @@ pub(super) fn enter(
     corrects: Option<i64>,
     confirm: Confirm,
     window_s: i64,
+    queued: bool,
 ) -> Result<i64, String> {
     let user = ctx.user();
     let json = serde_json::to_string(alert).map_err(|e| e.to_string())?;
@@ -578,6 +580,7 @@ pub(super) fn enter(
     let tx = conn.transaction().map_err(|e| e.to_string())?;
     let now = now_s();
     let state = match confirm {
+        _ if queued => AlertState::Queued,
         Confirm::None => AlertState::Sent,
         _ => AlertState::Awaiting,
     };
@@ -596,7 +599,7 @@ pub(super) fn enter(
             user.username,
             corrects,
             now,
-            (state == AlertState::Awaiting).then_some(now + window_s),
+            state.is_pending().then_some(now + window_s),
         ],
     )
     .map_err(|e| e.to_string())?;
@@ -680,6 +683,8 @@ pub async fn create_live(
 pub struct BoardLine {
     pub board: String,
     pub state: &'static str,
+    /// `shown`, `received`, `sending` or `offline` (the API's words).
+    pub state_code: &'static str,
     pub received: String,
     pub shown: String,
 }
@@ -749,15 +754,16 @@ pub(super) fn delivery(app: &App, row: &AlertRow) -> (Tally, Vec<BoardLine>) {
         tally.shown += usize::from(shown.is_some());
         tally.offline += usize::from(!online && rcv.is_none());
         tally.not_shown_online += usize::from(online && shown.is_none());
-        let state = match (&shown, &rcv, online) {
-            (Some(_), _, _) => "Đang hiện",
-            (None, Some(_), _) => "Đã nhận",
-            (None, None, true) => "Đang gửi",
-            (None, None, false) => "Mất kết nối",
+        let (state, state_code) = match (&shown, &rcv, online) {
+            (Some(_), _, _) => ("Đang hiện", "shown"),
+            (None, Some(_), _) => ("Đã nhận", "received"),
+            (None, None, true) => ("Đang gửi", "sending"),
+            (None, None, false) => ("Mất kết nối", "offline"),
         };
         lines.push(BoardLine {
             board: r.board,
             state,
+            state_code,
             received: rcv
                 .as_deref()
                 .map(super::pages::local_rfc3339)

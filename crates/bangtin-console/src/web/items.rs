@@ -102,7 +102,7 @@ fn board_target(app: &App, ctx: &Ctx, target: &str) -> Option<String> {
 
 /// The topic an item for `target` (an area or `board/ID`) goes to, and the area that decides
 /// who may see it; `None` when the console does not publish there.
-fn topic_of(app: &App, ctx: &Ctx, target: &str) -> Option<(String, String)> {
+pub(super) fn topic_of(app: &App, ctx: &Ctx, target: &str) -> Option<(String, String)> {
     match target.strip_prefix("board/") {
         Some(id) => {
             let area = board_target(app, ctx, target)?;
@@ -257,7 +257,7 @@ fn build(
     Ok((checked.item, notes))
 }
 
-fn new_item_id() -> String {
+pub(super) fn new_item_id() -> String {
     use rand_core::RngCore;
     let mut b = [0u8; 6];
     rand_core::OsRng.fill_bytes(&mut b);
@@ -507,6 +507,9 @@ pub struct DeliveryRow {
     pub state: &'static str,
     pub received: String,
     pub shown: String,
+    /// As the board stamped them (RFC 3339), for the API.
+    pub received_at: Option<String>,
+    pub shown_at: Option<String>,
 }
 
 #[derive(Template)]
@@ -657,8 +660,8 @@ pub(super) fn preview_document(row: &Row) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({ "items": [row.draft] })).unwrap_or_default()
 }
 
-const SHOWN: &str = "Đã hiện";
-const STATES: [&str; 4] = [SHOWN, "Đã nhận", "Đang gửi", "Mất kết nối"];
+pub(super) const SHOWN: &str = "Đã hiện";
+pub(super) const STATES: [&str; 4] = [SHOWN, "Đã nhận", "Đang gửi", "Mất kết nối"];
 
 fn tally(rows: &[DeliveryRow]) -> [usize; 4] {
     STATES.map(|s| rows.iter().filter(|d| d.state == s).count())
@@ -666,7 +669,7 @@ fn tally(rows: &[DeliveryRow]) -> [usize; 4] {
 
 /// Every board the live revision reaches: received and shown (from acks of the channel that
 /// carried it, or a later one), or offline.
-fn delivery(app: &App, row: &Row) -> Vec<DeliveryRow> {
+pub(super) fn delivery(app: &App, row: &Row) -> Vec<DeliveryRow> {
     let Some(seq) = row.published_seq.filter(|_| row.live.is_some()) else {
         return Vec::new();
     };
@@ -706,6 +709,8 @@ fn delivery(app: &App, row: &Row) -> Vec<DeliveryRow> {
                 board: r.board,
                 received: rcv.as_deref().map(local_rfc3339).unwrap_or_default(),
                 shown: shown.as_deref().map(local_rfc3339).unwrap_or_default(),
+                received_at: rcv,
+                shown_at: shown,
             }
         })
         .collect()

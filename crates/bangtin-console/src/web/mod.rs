@@ -4,6 +4,7 @@
 //! and none does); the only script is a static file.
 
 mod alert_steps;
+mod api;
 mod alerts;
 mod board;
 mod items;
@@ -11,6 +12,7 @@ mod live;
 mod pages;
 mod reports;
 mod steps;
+mod tokens;
 
 use crate::i18n::Lang;
 use crate::policy::{self, Decision, Scope};
@@ -131,6 +133,16 @@ pub fn router(app: Arc<App>) -> Router {
         )
         .route("/alert-templates", get(alert_steps::templates))
         .route("/alert-templates/{id}", post(alert_steps::save_template))
+        .route("/tokens", get(tokens::list).post(tokens::create))
+        .route("/tokens/{id}/revoke", post(tokens::revoke))
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/api/v1/items", get(api::list_items).post(api::submit))
+        .route("/api/v1/items/{id}", get(api::get_item))
+        .route("/api/v1/items/{id}/withdraw", post(api::withdraw))
+        .route("/api/v1/boards", get(api::boards))
+        .route("/api/v1/plays", get(api::plays))
+        .route("/api/v1/cap", post(api::cap))
+        .route("/api/v1/alerts/{id}", get(api::get_alert))
         .route("/audit", get(pages::audit))
         .route("/audit.csv", get(pages::audit_csv))
         .fallback(|| async { not_found() })
@@ -246,29 +258,12 @@ async fn gate(State(app): State<Arc<App>>, req: Request, next: Next) -> Response
     let Some((rule, id)) = policy::find(req.method().as_str(), req.uri().path()) else {
         return not_found();
     };
+    if req.uri().path().starts_with("/api/") {
+        return api_gate(app, rule, id, req, next).await;
+    }
     let user =
         cookie(req.headers(), COOKIE).and_then(|token| auth::session_user(&app.db.lock(), &token));
-    let area = match rule.scope {
-        Scope::Item => id
-            .and_then(|id| id.parse::<i64>().ok())
-            .and_then(|id| db::item_area(&app.db.lock(), id)),
-        Scope::Board => id.and_then(|id| board_area(&app, &id)),
-        Scope::Alert => id
-            .and_then(|id| id.parse::<i64>().ok())
-            .and_then(|id| db::alert_area(&app.db.lock(), id)),
-        Scope::Token => id
-            .and_then(|id| id.parse::<i64>().ok())
-            .and_then(|id| db::token_area(&app.db.lock(), id)),
-        // An area, or `board/ID`: one board, where the board is.
-        Scope::AreaParam => {
-            query_param(&req, "area").and_then(|a| match a.strip_prefix("board/") {
-                Some(id) => board_area(&app, id),
-                // Only a well-formed area (slugs): `#`, `+` or `%` never reach a topic or a link.
-                None => bangtin_protocol::ids::parse_area(&a).map(|_| a),
-            })
-        }
-        _ => None,
-    };
+    let area = resource_area(&app, rule, id, &req);
     match policy::decide(
         rule,
         user.as_ref().map(|u| u.grants.as_slice()),
@@ -307,6 +302,93 @@ async fn gate(State(app): State<Arc<App>>, req: Request, next: Next) -> Response
         address,
         area,
     });
+    next.run(req).await
+}
+
+/// Where the resource a route names lives (item, alert, board, token, `area` parameter).
+fn resource_area(app: &App, rule: &policy::Rule, id: Option<String>, req: &Request) -> Option<String> {
+    match rule.scope {
+        Scope::Item => id
+            .and_then(|id| id.parse::<i64>().ok())
+            .and_then(|id| db::item_area(&app.db.lock(), id)),
+        Scope::Board => id.and_then(|id| board_area(app, &id)),
+        Scope::Alert => id
+            .and_then(|id| id.parse::<i64>().ok())
+            .and_then(|id| db::alert_area(&app.db.lock(), id)),
+        Scope::Token => id
+            .and_then(|id| id.parse::<i64>().ok())
+            .and_then(|id| db::token_area(&app.db.lock(), id)),
+        // An area, or `board/ID`: one board, where the board is.
+        Scope::AreaParam => {
+            query_param(req, "area").and_then(|a| match a.strip_prefix("board/") {
+                Some(id) => board_area(app, id),
+                // Only a well-formed area (slugs): `#`, `+` or `%` never reach a topic or a link.
+                None => bangtin_protocol::ids::parse_area(&a).map(|_| a),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The gate of the API: the same route table and the same check as the pages, with the
+/// token's one grant for the user's grants. A token comes only in `Authorization: Bearer`
+/// (never a cookie, so no page of another site can use it, and no CSRF check is needed);
+/// every use is audited and counted against the token's budget.
+async fn api_gate(
+    app: Arc<App>,
+    rule: &'static policy::Rule,
+    id: Option<String>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if rule.scope == Scope::Public {
+        return next.run(req).await;
+    }
+    let secret = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or("");
+    let Some(holder) = crate::tokens::holder(&app.db.lock(), secret) else {
+        log::info!("API {} {}: no valid token", req.method(), req.uri().path());
+        let mut res = api::error(StatusCode::UNAUTHORIZED, "a valid API token is needed (Authorization: Bearer ...)");
+        res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return res;
+    };
+    if let Err(wait) = app.api_calls.take(holder.id, db::now_s()) {
+        log::warn!("API token {} over {} requests a minute", holder.name, crate::tokens::PER_MINUTE);
+        let mut res = api::error(StatusCode::TOO_MANY_REQUESTS, "too many requests: wait and try again");
+        if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return res;
+    }
+    let user = holder.user();
+    let area = resource_area(&app, rule, id, &req);
+    let address = client_address(&app, &req);
+    let allowed = policy::decide(rule, Some(&user.grants), area.as_deref()) == Decision::Allow;
+    let target = format!(
+        "{} {}{}",
+        req.method(),
+        req.uri().path(),
+        req.uri().query().map(|q| format!("?{q}")).unwrap_or_default()
+    );
+    let ctx = Ctx {
+        lang: Lang::En,
+        user: Some(user),
+        address,
+        area,
+    };
+    let action = if allowed { "api" } else { "api-refused" };
+    ctx.audit(&app, action, &target, ctx.area.as_deref());
+    if !allowed {
+        return api::error(StatusCode::NOT_FOUND, "not found, or not in this token's area and rights");
+    }
+    let mut req = req;
+    req.extensions_mut().insert(ctx);
+    req.extensions_mut().insert(holder);
     next.run(req).await
 }
 

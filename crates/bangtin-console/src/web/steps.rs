@@ -189,3 +189,30 @@ fn act_now(app: &App, ctx: &Ctx, id: i64, action: Action, form: &ActForm) -> Out
         }
     }
 }
+
+/// An approval step asked for through the API, on the item's current revision. The refusal
+/// says why, with the HTTP status to answer.
+pub(super) fn api_step(
+    app: &App,
+    ctx: &Ctx,
+    id: i64,
+    action: Action,
+) -> Result<Option<channel::Signed>, (StatusCode, String)> {
+    let Some(revision) = load(&app.db.lock(), id).map(|r| r.revision) else {
+        return Err((StatusCode::NOT_FOUND, "not found".into()));
+    };
+    let form = ActForm {
+        revision,
+        reason: String::new(),
+    };
+    match act_now(app, ctx, id, action, &form) {
+        Outcome::Done(_, signed) => {
+            if signed.is_some() {
+                app.outbox.notify_one();
+            }
+            Ok(signed)
+        }
+        Outcome::Refused(_, why, status) => Err((status, why)),
+        Outcome::NotFound => Err((StatusCode::NOT_FOUND, "not found".into())),
+    }
+}
