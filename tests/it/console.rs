@@ -431,6 +431,8 @@ fn every_route_refuses_users_of_another_area() {
         );
     }
     Console::add_user(&config, "xem", "viewer", AREA);
+    Console::add_user(&config, "duyet", "approver", AREA);
+    let (token, _) = Console::add_token(&config, "he-thong-nguon", AREA, "editor", false);
     // A board of the area, known from its retained status.
     board::publish(
         broker.port,
@@ -445,6 +447,26 @@ fn every_route_refuses_users_of_another_area() {
         eventually(10, || owner.get("/boards/dong-anh-01").status == 200),
         "the board's status never reached the console"
     );
+    // An alert of the area (a drill, as a banner).
+    let mut approver = Client::new(&console.url);
+    approver.login("duyet", None);
+    let csrf = approver.csrf();
+    let sent = approver.post_multipart(
+        "/alerts/drill?area=vn/ha-noi/dong-anh",
+        &[
+            ("csrf", &csrf),
+            ("headline", "Diễn tập nội bộ Đông Anh"),
+            ("severity", "minor"),
+            ("action", "send"),
+        ],
+        None,
+    );
+    let alert = sent
+        .location
+        .clone()
+        .unwrap_or_else(|| panic!("{}", sent.text()))
+        .trim_start_matches("/alerts/")
+        .to_owned();
 
     let mut checked = 0;
     for role in ["viewer", "editor", "approver", "admin"] {
@@ -452,15 +474,21 @@ fn every_route_refuses_users_of_another_area() {
         c.login(&format!("soc-son-{role}"), None);
         let csrf = c.csrf();
         for rule in RULES {
-            let scoped = matches!(rule.scope, Scope::Item | Scope::AreaParam | Scope::Board);
-            if !scoped {
+            let scoped = matches!(
+                rule.scope,
+                Scope::Item | Scope::AreaParam | Scope::Board | Scope::Alert | Scope::Token
+            );
+            // The API is walked with tokens (`console_api.rs`): a session is never a token.
+            if !scoped || rule.path.starts_with("/api/") {
                 continue;
             }
-            // An item's id, or the id of a board that is in the area.
-            let target = if rule.scope == Scope::Board {
-                "dong-anh-01"
-            } else {
-                id.as_str()
+            // An item's id, or the id of a board, an alert or a token that is in the area.
+            let token = token.to_string();
+            let target = match rule.scope {
+                Scope::Board => "dong-anh-01",
+                Scope::Alert => alert.as_str(),
+                Scope::Token => token.as_str(),
+                _ => id.as_str(),
             };
             let path = rule.path.replace("{id}", target)
                 + if rule.scope == Scope::AreaParam {
@@ -483,15 +511,15 @@ fn every_route_refuses_users_of_another_area() {
                 page.text()
             );
             assert!(
-                !page.text().contains("Thông báo nội bộ"),
-                "{path} leaked the item"
+                !page.text().contains("nội bộ"),
+                "{path} leaked the item or the alert"
             );
             checked += 1;
         }
         // Their own lists do not show it either.
         assert!(!c.get("/").text().contains("Thông báo nội bộ"));
     }
-    assert!(checked >= 4 * 10, "only {checked} route checks");
+    assert!(checked >= 4 * 25, "only {checked} route checks");
     // A viewer of the area sees it but cannot change it.
     let mut viewer = Client::new(&console.url);
     viewer.login("xem", None);

@@ -8,6 +8,7 @@ mod cap;
 mod cli;
 mod config;
 mod console;
+mod console_alerts;
 mod console_browser;
 mod content;
 mod fonts;

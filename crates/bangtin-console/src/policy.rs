@@ -177,7 +177,12 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/v1/items", Scope::AreaParam, Role::Editor),
     rule("GET", "/api/v1/items", Scope::AreaParam, Role::Viewer),
     rule("GET", "/api/v1/items/{id}", Scope::Item, Role::Viewer),
-    rule("POST", "/api/v1/items/{id}/withdraw", Scope::Item, Role::Approver),
+    rule(
+        "POST",
+        "/api/v1/items/{id}/withdraw",
+        Scope::Item,
+        Role::Approver,
+    ),
     rule("GET", "/api/v1/boards", Scope::AreaParam, Role::Viewer),
     rule("GET", "/api/v1/plays", Scope::AreaParam, Role::Viewer),
     rule("POST", "/api/v1/cap", Scope::AreaParam, Role::Editor),

@@ -62,7 +62,15 @@ pub fn create(
     conn.execute(
         "INSERT INTO api_tokens (name, token_hash, area, role, cap_send, created_by, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![name, token_hash(&secret), area, role.code(), cap_send, by, now_s()],
+        params![
+            name,
+            token_hash(&secret),
+            area,
+            role.code(),
+            cap_send,
+            by,
+            now_s()
+        ],
     )
     .map_err(|e| e.to_string())?;
     Ok((conn.last_insert_rowid(), secret))
@@ -184,10 +192,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = crate::db::Db::open(&dir.path().join("c.db")).unwrap();
         let conn = db.lock();
-        let (id, secret) = create(&conn, "tinh", "vn/ha-noi", Role::Editor, false, "admin").unwrap();
+        let (id, secret) =
+            create(&conn, "tinh", "vn/ha-noi", Role::Editor, false, "admin").unwrap();
         assert!(secret.starts_with(PREFIX));
         let stored: String = conn
-            .query_row("SELECT token_hash FROM api_tokens WHERE id = ?1", [id], |r| r.get(0))
+            .query_row(
+                "SELECT token_hash FROM api_tokens WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_ne!(stored, secret);
         let h = holder(&conn, &secret).unwrap();

@@ -17,6 +17,8 @@ pub const IDLE: [u8; 3] = [0x0D, 0x3B, 0x66];
 pub const PAPER: [u8; 3] = [0xFF, 0xFD, 0xF7];
 pub const EXTREME: [u8; 3] = [0xB0, 0x00, 0x20];
 pub const GREEN: [u8; 3] = [0x20, 0xA0, 0x40];
+/// The yellow frame and bands of a drill (DIỄN TẬP).
+pub const DRILL: [u8; 3] = [0xFF, 0xD6, 0x00];
 
 pub fn key() -> SigningKey {
     SigningKey::from_bytes(&[7; 32])

@@ -69,6 +69,32 @@ impl Console {
             .map(str::to_owned)
     }
 
+    /// Makes an API token with `bangtin console token add`; returns its number and secret.
+    pub fn add_token(
+        config: &Path,
+        name: &str,
+        area: &str,
+        role: &str,
+        cap_send: bool,
+    ) -> (i64, String) {
+        let mut cmd = Command::new(crate::exe());
+        cmd.args(["console", "--config"])
+            .arg(config)
+            .args(["token", "add", name, "--area", area, "--role", role]);
+        if cap_send {
+            cmd.arg("--cap-send");
+        }
+        let out = cmd.output().expect("bangtin runs");
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "console token add {name}: {stderr}");
+        let id = stderr
+            .lines()
+            .find_map(|l| l.strip_prefix("token ")?.split(' ').next()?.parse().ok())
+            .unwrap_or_else(|| panic!("no token number in {stderr:?}"));
+        let secret = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        (id, secret)
+    }
+
     /// Starts the console on `config` and waits until it listens.
     pub fn start(config: &Path) -> Console {
         let mut child = Command::new(crate::exe())
@@ -259,6 +285,18 @@ impl Client {
         fields: &[(&str, &str)],
         file: Option<(&str, &[u8])>,
     ) -> Page {
+        let files: Vec<(&str, &str, &[u8])> =
+            file.into_iter().map(|(n, b)| ("image", n, b)).collect();
+        self.post_files(path, fields, &files)
+    }
+
+    /// Posts a multipart form with files: (field, file name, bytes).
+    pub fn post_files(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Page {
         let boundary = "----bangtin-test-boundary-7e3f";
         let mut body = Vec::new();
         for (k, v) in fields {
@@ -268,10 +306,10 @@ impl Client {
             )
             .unwrap();
         }
-        if let Some((name, bytes)) = file {
+        for (field, name, bytes) in files {
             write!(
                 body,
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"image\"; \
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; \
                  filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
             )
             .unwrap();
@@ -289,6 +327,33 @@ impl Client {
             )
             .header("sec-fetch-site", self.fetch_site)
             .send(&body[..]);
+        self.finish(res)
+    }
+
+    /// An API request with `token` (no cookie): `body` is its content type and bytes.
+    pub fn api(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<(&str, &[u8])>,
+    ) -> Page {
+        let url = format!("{}{path}", self.base);
+        let auth = format!("Bearer {token}");
+        let res = match (method, body) {
+            ("GET", _) => self.agent.get(url).header("authorization", auth).call(),
+            (_, Some((ctype, bytes))) => self
+                .agent
+                .post(url)
+                .header("authorization", auth)
+                .header("content-type", ctype)
+                .send(bytes),
+            (_, None) => self
+                .agent
+                .post(url)
+                .header("authorization", auth)
+                .send_empty(),
+        };
         self.finish(res)
     }
 

@@ -66,7 +66,10 @@ pub async fn submit(
     body: Bytes,
 ) -> Response {
     if body.len() > limits::MESSAGE_BYTES {
-        return error(StatusCode::PAYLOAD_TOO_LARGE, "larger than a message may be");
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "larger than a message may be",
+        );
     }
     let Ok(Value::Object(mut doc)) = serde_json::from_slice::<Value>(&body) else {
         return error(StatusCode::BAD_REQUEST, "the body is not a JSON object");
@@ -151,7 +154,11 @@ pub async fn submit(
             }
             _ => None,
         };
-        let action = if signed.is_some() { "publish" } else { "submit" };
+        let action = if signed.is_some() {
+            "publish"
+        } else {
+            "submit"
+        };
         let sha = signed.as_ref().map(|s| s.sha256.as_str());
         db::audit(
             &tx,
@@ -192,9 +199,8 @@ pub async fn list_items(State(app): State<Arc<App>>, Query(q): Query<AreaQuery>)
         }],
         Role::Viewer,
     );
-    let sql = format!(
-        "SELECT id FROM items WHERE {filter} ORDER BY updated_at DESC, id DESC LIMIT 500"
-    );
+    let sql =
+        format!("SELECT id FROM items WHERE {filter} ORDER BY updated_at DESC, id DESC LIMIT 500");
     let ids: Vec<i64> = {
         let conn = app.db.lock();
         let Ok(mut st) = conn.prepare(&sql) else {

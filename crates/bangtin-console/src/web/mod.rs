@@ -4,8 +4,8 @@
 //! and none does); the only script is a static file.
 
 mod alert_steps;
-mod api;
 mod alerts;
+mod api;
 mod board;
 mod items;
 mod live;
@@ -306,7 +306,12 @@ async fn gate(State(app): State<Arc<App>>, req: Request, next: Next) -> Response
 }
 
 /// Where the resource a route names lives (item, alert, board, token, `area` parameter).
-fn resource_area(app: &App, rule: &policy::Rule, id: Option<String>, req: &Request) -> Option<String> {
+fn resource_area(
+    app: &App,
+    rule: &policy::Rule,
+    id: Option<String>,
+    req: &Request,
+) -> Option<String> {
     match rule.scope {
         Scope::Item => id
             .and_then(|id| id.parse::<i64>().ok())
@@ -353,13 +358,24 @@ async fn api_gate(
         .unwrap_or("");
     let Some(holder) = crate::tokens::holder(&app.db.lock(), secret) else {
         log::info!("API {} {}: no valid token", req.method(), req.uri().path());
-        let mut res = api::error(StatusCode::UNAUTHORIZED, "a valid API token is needed (Authorization: Bearer ...)");
-        res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        let mut res = api::error(
+            StatusCode::UNAUTHORIZED,
+            "a valid API token is needed (Authorization: Bearer ...)",
+        );
+        res.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         return res;
     };
     if let Err(wait) = app.api_calls.take(holder.id, db::now_s()) {
-        log::warn!("API token {} over {} requests a minute", holder.name, crate::tokens::PER_MINUTE);
-        let mut res = api::error(StatusCode::TOO_MANY_REQUESTS, "too many requests: wait and try again");
+        log::warn!(
+            "API token {} over {} requests a minute",
+            holder.name,
+            crate::tokens::PER_MINUTE
+        );
+        let mut res = api::error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many requests: wait and try again",
+        );
         if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
             res.headers_mut().insert(header::RETRY_AFTER, v);
         }
@@ -373,7 +389,10 @@ async fn api_gate(
         "{} {}{}",
         req.method(),
         req.uri().path(),
-        req.uri().query().map(|q| format!("?{q}")).unwrap_or_default()
+        req.uri()
+            .query()
+            .map(|q| format!("?{q}"))
+            .unwrap_or_default()
     );
     let ctx = Ctx {
         lang: Lang::En,
@@ -384,7 +403,10 @@ async fn api_gate(
     let action = if allowed { "api" } else { "api-refused" };
     ctx.audit(&app, action, &target, ctx.area.as_deref());
     if !allowed {
-        return api::error(StatusCode::NOT_FOUND, "not found, or not in this token's area and rights");
+        return api::error(
+            StatusCode::NOT_FOUND,
+            "not found, or not in this token's area and rights",
+        );
     }
     let mut req = req;
     req.extensions_mut().insert(ctx);

@@ -139,9 +139,16 @@ pub async fn create(
         (|| -> Result<(i64, String), String> {
             let tx = conn.transaction().map_err(|e| e.to_string())?;
             let made = tokens::create(&tx, &f.name, &q.area, role, cap_send, user)?;
-            let target = format!("token {} ({}, {role}, cap_send {cap_send})", made.0, f.name.trim());
-            db::audit(&tx, &ctx.audit_entry("token-create", &target, Some(&q.area), None))
-                .map_err(|e| e.to_string())?;
+            let target = format!(
+                "token {} ({}, {role}, cap_send {cap_send})",
+                made.0,
+                f.name.trim()
+            );
+            db::audit(
+                &tx,
+                &ctx.audit_entry("token-create", &target, Some(&q.area), None),
+            )
+            .map_err(|e| e.to_string())?;
             tx.commit().map_err(|e| e.to_string())?;
             Ok(made)
         })()
@@ -155,7 +162,14 @@ pub async fn create(
             None,
             StatusCode::OK,
         ),
-        Err(e) => tokens_page(&app, &ctx, &q.area, None, Some(e), StatusCode::UNPROCESSABLE_ENTITY),
+        Err(e) => tokens_page(
+            &app,
+            &ctx,
+            &q.area,
+            None,
+            Some(e),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
     }
 }
 
@@ -167,7 +181,12 @@ pub async fn revoke(
     let id: i64 = id.parse().unwrap_or(-1);
     let revoked = tokens::revoke(&app.db.lock(), id);
     if revoked {
-        ctx.audit(&app, "token-revoke", &format!("token {id}"), ctx.area.as_deref());
+        ctx.audit(
+            &app,
+            "token-revoke",
+            &format!("token {id}"),
+            ctx.area.as_deref(),
+        );
         Redirect::to("/tokens").into_response()
     } else {
         internal(&format!("token {id} was revoked already"))
