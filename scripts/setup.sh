@@ -24,6 +24,8 @@ if [ "${1:-}" = "--test" ]; then
   packages+=(systemd)
   # A real browser for the staff console's tests, driven over WebDriver.
   packages+=(chromium chromium-driver)
+  # The API contract test is a Python script (standard library only).
+  packages+=(python3)
 fi
 
 # shellcheck source=scripts/apt-install.sh

@@ -9,6 +9,7 @@ mod cli;
 mod config;
 mod console;
 mod console_alerts;
+mod console_api;
 mod console_browser;
 mod content;
 mod fonts;
