@@ -9,7 +9,7 @@ use bangtin_testkit::{temp_dir, Mosquitto};
 use fantoccini::{Client, Locator};
 use std::time::{Duration, Instant};
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -17,7 +17,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 /// Saves a screenshot and checks that the page does not scroll sideways at a phone's width.
-async fn look(c: &Client, name: &str) {
+pub(crate) async fn look(c: &Client, name: &str) {
     let png = c.screenshot().await.unwrap();
     std::fs::write(artefacts_dir().join(format!("{name}.png")), png).unwrap();
     let widths = c
@@ -34,13 +34,13 @@ async fn look(c: &Client, name: &str) {
     );
 }
 
-async fn fill(c: &Client, css: &str, text: &str) {
+pub(crate) async fn fill(c: &Client, css: &str, text: &str) {
     let field = c.find(Locator::Css(css)).await.unwrap();
     field.clear().await.unwrap();
     field.send_keys(text).await.unwrap();
 }
 
-async fn click(c: &Client, css: &str) {
+pub(crate) async fn click(c: &Client, css: &str) {
     c.find(Locator::Css(css))
         .await
         .unwrap()
@@ -50,7 +50,7 @@ async fn click(c: &Client, css: &str) {
 }
 
 /// Clicks a button that submits a form and waits for the next page to have loaded.
-async fn submit(c: &Client, css: &str) {
+pub(crate) async fn submit(c: &Client, css: &str) {
     c.execute("window.__before = true;", vec![]).await.unwrap();
     click(c, css).await;
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -70,7 +70,7 @@ async fn submit(c: &Client, css: &str) {
     }
 }
 
-async fn body(c: &Client) -> String {
+pub(crate) async fn body(c: &Client) -> String {
     c.find(Locator::Css("body"))
         .await
         .unwrap()
@@ -79,7 +79,7 @@ async fn body(c: &Client) -> String {
         .unwrap()
 }
 
-async fn login(c: &Client, url: &str, user: &str, password: &str, totp: Option<&str>) {
+pub(crate) async fn login(c: &Client, url: &str, user: &str, password: &str, totp: Option<&str>) {
     c.goto(&format!("{url}/login")).await.unwrap();
     fill(c, "input[name=username]", user).await;
     fill(c, "input[name=password]", password).await;

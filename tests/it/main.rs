@@ -11,6 +11,7 @@ mod console;
 mod console_alerts;
 mod console_api;
 mod console_browser;
+mod console_browser_alerts;
 mod content;
 mod fonts;
 mod hardening;

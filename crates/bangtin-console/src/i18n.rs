@@ -325,8 +325,6 @@ const PHRASES: &[(&str, &str)] = &[
     ("Lưu mẫu", "Save template"),
     ("DIỄN TẬP — không phải cảnh báo thật", "DRILL — not a real alert"),
     ("THẬT · LIVE — cảnh báo thật, hiện ngay trên các bảng", "LIVE — a real alert, shown on the boards at once"),
-    ("toàn màn hình", "full screen"),
-    ("dải chữ", "banner"),
     ("Người soạn:", "Entered by:"),
     ("Người xác nhận:", "Confirmed by:"),
     ("Hết hiệu lực:", "Ends:"),

@@ -230,6 +230,8 @@ pub(super) struct FormPage {
     pub errors: Vec<(&'static str, &'static str)>,
     pub message: Option<String>,
     pub templates: Vec<Template_>,
+    /// The template the form was filled from.
+    pub template: String,
     pub severities: [(&'static str, &'static str); 4],
     pub max_hours: u32,
     pub two_person: bool,
@@ -305,6 +307,37 @@ pub(super) async fn form_page(
     preview: Option<Alert>,
     status: StatusCode,
 ) -> Response {
+    form_page_with(
+        app,
+        ctx,
+        kind,
+        correcting,
+        area,
+        f,
+        errors,
+        message,
+        preview,
+        String::new(),
+        status,
+    )
+    .await
+}
+
+/// [`form_page`] filled from `template`.
+#[allow(clippy::too_many_arguments)]
+async fn form_page_with(
+    app: &App,
+    ctx: &Ctx,
+    kind: Kind,
+    correcting: Option<i64>,
+    area: String,
+    f: Form,
+    errors: Vec<(&'static str, &'static str)>,
+    message: Option<String>,
+    preview: Option<Alert>,
+    template: String,
+    status: StatusCode,
+) -> Response {
     let areas = areas_with(app, ctx, Role::Approver);
     let managed = app
         .config
@@ -348,6 +381,7 @@ pub(super) async fn form_page(
             errors,
             message,
             templates: templates(app),
+            template,
             severities: alerts::SEVERITIES,
             max_hours: managed.map_or(24, |a| a.alert_max_hours),
             two_person: managed.is_none_or(|a| a.alert_two_person),
@@ -369,7 +403,7 @@ async fn new_page(app: Arc<App>, ctx: Ctx, kind: Kind, q: FormQuery) -> Response
     };
     let mut f = template_form(&app, &q.template).unwrap_or_default();
     f.expires_h = alerts::DEFAULT_HOURS.to_string();
-    form_page(
+    form_page_with(
         &app,
         &ctx,
         kind,
@@ -379,6 +413,7 @@ async fn new_page(app: Arc<App>, ctx: Ctx, kind: Kind, q: FormQuery) -> Response
         Vec::new(),
         None,
         None,
+        q.template,
         StatusCode::OK,
     )
     .await
@@ -696,8 +731,7 @@ struct AlertPage {
     id: i64,
     drill: bool,
     a: Alert,
-    severity: String,
-    full_screen: bool,
+    severity: &'static str,
     area: String,
     state: &'static str,
     pending: bool,
@@ -811,8 +845,7 @@ pub(super) async fn alert_page(
             l: layout(app, ctx, "Cảnh báo khẩn cấp"),
             id: row.id,
             drill: row.kind == Kind::Drill,
-            severity: bangtin_staff::command::wire_name(&row.alert.severity),
-            full_screen: row.alert.severity.is_full_screen(),
+            severity: severity_words(&row.alert),
             a: row.alert.clone(),
             area: match board_of(&row.topic) {
                 Some(id) => format!("{id} ({})", row.area),
@@ -842,6 +875,15 @@ pub(super) async fn alert_page(
         },
         status,
     )
+}
+
+/// How the pages name an alert's severity (the form's words).
+fn severity_words(alert: &Alert) -> &'static str {
+    let code = bangtin_staff::command::wire_name(&alert.severity);
+    alerts::SEVERITIES
+        .iter()
+        .find(|s| s.0 == code)
+        .map_or("", |s| s.1)
 }
 
 /// A time of day with seconds (the confirmation deadline).
