@@ -109,6 +109,12 @@ fn in_a_browser_a_drill_and_a_live_alert_confirmed_by_a_second_officer_then_canc
         board.wait_for("the live alert", |f| share(f, board::EXTREME) > 0.3);
         // The first officer's page shows the tally reach 1/1 without a reload.
         tally_reaches(&a, "1/1").await;
+        a.execute(
+            "document.querySelector('.actions.ready').scrollIntoView();",
+            vec![],
+        )
+        .await
+        .unwrap();
         look(&a, "15-live-shown").await;
 
         // The ready cancel: one step; the board returns to its programme.

@@ -38,15 +38,15 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn key() -> SigningKey {
+pub(crate) fn key() -> SigningKey {
     SigningKey::from_bytes(&[11; 32])
 }
 
 /// A broker a client logs in to: its port and, on a generated province, a user and password.
 #[derive(Clone)]
-struct Login {
-    port: u16,
-    user: Option<(String, String)>,
+pub(crate) struct Login {
+    pub(crate) port: u16,
+    pub(crate) user: Option<(String, String)>,
 }
 
 impl Login {
@@ -62,11 +62,11 @@ impl Login {
 }
 
 /// One simulated board: its id, area (the key it trusts covers `scope`) and broker.
-struct SimBoard {
-    id: String,
-    area: String,
-    scope: String,
-    login: Login,
+pub(crate) struct SimBoard {
+    pub(crate) id: String,
+    pub(crate) area: String,
+    pub(crate) scope: String,
+    pub(crate) login: Login,
 }
 
 fn board_config(dir: &Path, b: &SimBoard) -> config::Config {
@@ -105,7 +105,7 @@ dir = "{dir}"
 }
 
 /// Starts one simulated board.
-fn spawn_board(dir: &Path, b: &SimBoard, seed: u64) {
+pub(crate) fn spawn_board(dir: &Path, b: &SimBoard, seed: u64) {
     let dir = dir.join(&b.id);
     let config = board_config(&dir, b);
     let opened = output::open(&config).unwrap();
@@ -396,7 +396,7 @@ fn run(boards: usize, districts: usize) -> RunResult {
 /// Waits until every board of `boards` has said it is online; returns how many did. With
 /// `ready`, the statuses already retained are skipped: only boards that come online again
 /// after `ready` is signalled count.
-async fn wait_online(
+pub(crate) async fn wait_online(
     at: &Login,
     boards: &HashSet<String>,
     within: Duration,

@@ -9,11 +9,13 @@
 //!
 //! - `board [takeover|coldstart|ticker|rss|soak] [--alerts N] [--active K,...] [--runs N]
 //!   [--seconds S] [--hours H] [--step S]`
+//! - `alerts [--rounds N] [--boards N]`
 //! - `console [--rounds N]`
 //! - `fleet [--boards N,N,...]`
 //! - `ingest [--runs N]`
 //! - `torture [--rounds N]`
 
+mod alerts;
 mod board;
 mod console;
 mod fleet;
@@ -26,6 +28,7 @@ fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rest = args.get(1..).unwrap_or_default();
     match args.first().map(String::as_str) {
+        Some("alerts") => alerts::main(rest),
         Some("board") => board::main(rest),
         Some("console") => console::main(rest),
         Some("fleet") => fleet::main(rest),
@@ -33,7 +36,7 @@ fn main() -> std::process::ExitCode {
         Some("torture") => torture::main(rest),
         _ => {
             eprintln!(
-                "usage: bangtin-bench board|console|fleet|ingest|torture [options] (see the source's docs)"
+                "usage: bangtin-bench alerts|board|console|fleet|ingest|torture [options] (see the source's docs)"
             );
             return std::process::ExitCode::from(2);
         }
