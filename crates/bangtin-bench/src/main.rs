@@ -13,6 +13,7 @@
 //! - `console [--rounds N]`
 //! - `fleet [--boards N,N,...]`
 //! - `ingest [--runs N]`
+//! - `report [--boards N] [--loads N]`
 //! - `torture [--rounds N]`
 
 mod alerts;
@@ -20,6 +21,7 @@ mod board;
 mod console;
 mod fleet;
 mod ingest;
+mod report;
 mod torture;
 
 fn main() -> std::process::ExitCode {
@@ -33,10 +35,11 @@ fn main() -> std::process::ExitCode {
         Some("console") => console::main(rest),
         Some("fleet") => fleet::main(rest),
         Some("ingest") => ingest::main(rest),
+        Some("report") => report::main(rest),
         Some("torture") => torture::main(rest),
         _ => {
             eprintln!(
-                "usage: bangtin-bench alerts|board|console|fleet|ingest|torture [options] (see the source's docs)"
+                "usage: bangtin-bench alerts|board|console|fleet|ingest|report|torture [options] (see the source's docs)"
             );
             return std::process::ExitCode::from(2);
         }

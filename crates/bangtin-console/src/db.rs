@@ -189,6 +189,29 @@ CREATE TABLE api_tokens (
     used_at INTEGER
 );
 ",
+    // Proof of play summed per board, item and day (Vietnam's days): a month's report of
+    // thousands of boards reads these, not every showing. Filled from what is kept already.
+    r"
+CREATE TABLE plays_daily (
+    board TEXT NOT NULL,
+    area TEXT,
+    item TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    day TEXT NOT NULL,
+    trusted INTEGER NOT NULL,
+    times INTEGER NOT NULL,
+    ms INTEGER NOT NULL,
+    first_ms INTEGER NOT NULL,
+    last_ms INTEGER NOT NULL,
+    PRIMARY KEY (board, item, topic, trusted, day)
+) WITHOUT ROWID;
+CREATE INDEX plays_daily_area_day ON plays_daily (area, day);
+INSERT INTO plays_daily
+SELECT board, max(area), item, topic,
+       date((CASE WHEN clock_trusted THEN from_ms ELSE coalesce(collected_ms, from_ms) END) / 1000 + 25200, 'unixepoch') AS d,
+       clock_trusted, count(*), sum(max(to_ms - from_ms, 0)), min(from_ms), max(to_ms)
+FROM plays GROUP BY board, topic, item, d, clock_trusted;
+",
 ];
 
 /// The shared database handle.

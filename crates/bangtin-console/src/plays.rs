@@ -32,7 +32,7 @@ pub fn keep(
     let tx = conn.transaction()?;
     let mut new = 0;
     for r in records {
-        new += tx.execute(
+        let added = tx.execute(
             "INSERT INTO plays (board, area, item, topic, seq, from_ms, to_ms, from_at, to_at,
                                 clock_trusted, collected_ms)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
@@ -51,67 +51,121 @@ pub fn keep(
                 r.collected_at.map(|t| t.timestamp_millis()),
             ],
         )?;
+        if added == 1 {
+            add_to_day(&tx, area, r)?;
+        }
+        new += added;
     }
     tx.commit()?;
     Ok(new)
 }
 
+/// The `LIKE` pattern of the areas inside `area` (its wildcards escaped, with `\\`).
+fn inside(area: &str) -> String {
+    format!(
+        "{}/%",
+        area.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
+}
+
+/// Days each showing is kept one by one, to recognise a batch a board sends again; after
+/// that only its day's sum is kept (a month of 2,000 boards is some hundred million showings).
+pub const KEEP_RAW_DAYS: i64 = 7;
+
+/// Removes the showings collected more than [`KEEP_RAW_DAYS`] before `now_ms`; returns how many.
+pub fn prune(conn: &Connection, now_ms: i64) -> usize {
+    conn.execute(
+        "DELETE FROM plays WHERE coalesce(collected_ms, to_ms) < ?1",
+        [now_ms - KEEP_RAW_DAYS * 86_400_000],
+    )
+    .unwrap_or(0)
+}
+
+/// Vietnam's offset (+07:00, no summer time): the report's days are its days.
+const VIETNAM_S: i64 = 7 * 3600;
+
+/// The day (`YYYY-MM-DD`, Vietnam) a showing is counted on: when it started; a showing stamped
+/// before the board's clock was set counts on the day it was collected.
+fn day_of(r: &Played) -> String {
+    let ms = match (r.clock_trusted, r.collected_at) {
+        (false, Some(c)) => c.timestamp_millis(),
+        _ => r.from.timestamp_millis(),
+    };
+    DateTime::from_timestamp(ms.div_euclid(1000) + VIETNAM_S, 0)
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+/// Adds a new showing to its day's sum.
+fn add_to_day(tx: &Connection, area: Option<&str>, r: &Played) -> rusqlite::Result<()> {
+    let (from, to) = (r.from.timestamp_millis(), r.to.timestamp_millis());
+    tx.execute(
+        "INSERT INTO plays_daily (board, area, item, topic, day, trusted, times, ms, first_ms, last_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8, ?9)
+         ON CONFLICT (board, item, topic, trusted, day) DO UPDATE SET
+            area = excluded.area, times = times + 1, ms = ms + excluded.ms,
+            first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms)",
+        params![
+            r.board,
+            area,
+            r.item,
+            r.topic,
+            day_of(r),
+            r.clock_trusted,
+            (to - from).max(0),
+            from,
+            to
+        ],
+    )?;
+    Ok(())
+}
+
 /// The report of `area` (the boards whose status placed them in it when their plays were
-/// collected) over `[from, to)`.
+/// collected) over the days of `[from, to)`, from the daily sums: each showing counts on the
+/// day it started (a showing across midnight is not split), a showing recorded before the
+/// board's clock was set on the day it was collected.
 pub fn lines(
     db: &Db,
     area: &str,
     from: DateTime<FixedOffset>,
     to: DateTime<FixedOffset>,
 ) -> rusqlite::Result<Vec<Line>> {
+    let day = |t: DateTime<FixedOffset>| {
+        DateTime::from_timestamp(t.timestamp() + VIETNAM_S, 0)
+            .map(|t| t.format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    };
+    let (first_day, last_day) = (day(from), day(to - chrono::Duration::milliseconds(1)));
+    let like = inside(area);
     let conn = db.lock();
     let mut st = conn.prepare_cached(
-        "SELECT board, item, topic, seq, from_at, to_at, clock_trusted, collected_ms FROM plays
-         WHERE (area = ?1 OR area LIKE ?2 ESCAPE '\\')
-           AND ((to_ms >= ?3 AND from_ms < ?4) OR (clock_trusted = 0 AND collected_ms >= ?3 AND collected_ms < ?4))",
+        "SELECT board, item, topic, trusted, sum(times), sum(ms), min(first_ms), max(last_ms)
+         FROM plays_daily
+         WHERE (area = ?1 OR area LIKE ?2 ESCAPE '\\') AND day >= ?3 AND day <= ?4
+         GROUP BY board, item, topic, trusted
+         ORDER BY board, item, topic, trusted DESC",
     )?;
-    let like = format!(
-        "{}/%",
-        area.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
-    let parse = |s: String| DateTime::parse_from_rfc3339(&s).ok();
-    let records: Vec<Played> = st
-        .query_map(
-            params![area, like, from.timestamp_millis(), to.timestamp_millis()],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, bool>(6)?,
-                    r.get::<_, Option<i64>>(7)?,
-                ))
-            },
-        )?
-        .filter_map(Result::ok)
-        .filter_map(
-            |(board, item, topic, seq, f, t, clock_trusted, collected)| {
-                Some(Played {
-                    board,
-                    item,
-                    topic,
-                    seq: seq as u64,
-                    from: parse(f)?,
-                    to: parse(t)?,
-                    clock_trusted,
-                    collected_at: collected
-                        .and_then(DateTime::from_timestamp_millis)
-                        .map(|t| t.fixed_offset()),
-                })
-            },
-        )
-        .collect();
-    Ok(report::aggregate(&records, from, to, None))
+    let offset = FixedOffset::east_opt(VIETNAM_S as i32).unwrap_or(*from.offset());
+    let at = |ms: i64| {
+        DateTime::from_timestamp_millis(ms)
+            .map(|t| t.with_timezone(&offset))
+            .unwrap_or(from)
+    };
+    let rows = st.query_map(params![area, like, first_day, last_day], |r| {
+        Ok(Line {
+            board: r.get(0)?,
+            item: r.get(1)?,
+            topic: r.get(2)?,
+            clock_trusted: r.get(3)?,
+            times_shown: r.get::<_, i64>(4)?.max(0) as u64,
+            seconds_on_screen: r.get::<_, i64>(5)? as f64 / 1000.0,
+            first_shown: at(r.get(6)?),
+            last_shown: at(r.get(7)?),
+        })
+    })?;
+    rows.collect()
 }
 
 /// Records that `board` went online or offline now (as its status says; the broker's last
@@ -160,12 +214,7 @@ pub fn uptime(
         to.timestamp_millis()
             .min(chrono::Utc::now().timestamp_millis()),
     );
-    let like = format!(
-        "{}/%",
-        area.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+    let like = inside(area);
     let conn = db.lock();
     let mut st = conn.prepare_cached(
         "SELECT board, online, at_ms FROM board_states s
@@ -220,7 +269,17 @@ async fn collect_once(app: &App) -> Result<(), String> {
     session
         .subscribe(&[board_topic(&prefix, "+", "played")])
         .await?;
+    let mut pruned: Option<Instant> = None;
     loop {
+        if pruned.is_none_or(|t| t.elapsed() >= Duration::from_secs(3600)) {
+            pruned = Some(Instant::now());
+            let n = prune(&app.db.lock(), chrono::Utc::now().timestamp_millis());
+            if n > 0 {
+                log::info!(
+                    "{n} showings older than {KEEP_RAW_DAYS} days removed (their daily sums stay)"
+                );
+            }
+        }
         let Some(p) = session
             .next_publish(Instant::now() + Duration::from_secs(3600))
             .await?
@@ -366,6 +425,10 @@ mod tests {
         assert_eq!(day.len(), 1);
         assert_eq!((day[0].times_shown, day[0].seconds_on_screen), (2, 20.0));
         assert!(lines(&db, "vn/b", from, to).unwrap().is_empty());
+        // A week later the showings themselves go; the report stays the same.
+        let later = DateTime::parse_from_rfc3339("2027-01-01T00:00:00+07:00").unwrap();
+        assert_eq!(prune(&db.lock(), later.timestamp_millis()), 3);
+        assert_eq!(lines(&db, "vn/a", from, to).unwrap()[0].times_shown, 2);
         assert!(lines(&db, "vn/a_", from, to).unwrap().is_empty());
         let to = report::parse_bound("2026-12-31", true).unwrap();
         let month = lines(&db, "vn/a", from, to).unwrap();
