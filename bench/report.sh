@@ -55,6 +55,10 @@ harness ingest --runs 500 > "$raw/ingest" 2>/dev/null
 step "console: 2,000 boards, 10,000 items"
 # As its systemd unit runs it (fewer malloc arenas).
 MALLOC_ARENA_MAX=2 harness console > "$raw/console" 2>/dev/null
+step "alerts from the console: press to board, tally of 2,000 boards"
+harness alerts --rounds 100 --boards 2000 > "$raw/alerts" 2>/dev/null
+step "report: a month of 2,000 boards' proof of play"
+harness report --boards 2000 > "$raw/report" 2>/dev/null
 step "layout and schedule (criterion)"
 cargo bench --quiet --bench layout -- --noplot > "$raw/layout" 2>/dev/null
 cargo bench --quiet --bench schedule -- --noplot > "$raw/schedule" 2>/dev/null
@@ -166,6 +170,15 @@ ap = next((l for l in con.splitlines() if l.startswith("approve")), "")
 row("Console: approve to the board presenting it (ack shown_at recorded), loopback", "p99 ≤ 1 s", num(r"p50 ([\d.]+) ms", ap) + " ms", num(r"p99 ([\d.]+) ms", ap) + " ms", met(num(r"p99 ([\d.]+) ms", ap), 1000))
 rs = next((l for l in con.splitlines() if l.startswith("RSS")), "")
 row("Console RSS: idle / preview GPU open / peak under 50 concurrent sessions (" + num(r"([\d.]+) pages/s", rs) + " pages/s, p99 " + num(r"p99 ([\d.]+ ms)", rs) + ")", "–", num(r"idle ([\d.]+ MiB)", rs), num(r"open ([\d.]+ MiB)", rs) + " / " + num(r"peak ([\d.]+ MiB)", rs), "–")
+al = read("alerts")
+pr = next((l for l in al.splitlines() if l.startswith("press")), "")
+row("Console: alert button (second officer's confirmation) to the board presenting it (ack shown_at recorded), loopback, 100 alerts", "p99 ≤ 150 ms", num(r"p50 ([\d.]+) ms", pr) + " ms", num(r"p99 ([\d.]+) ms", pr) + " ms", met(num(r"p99 ([\d.]+) ms", pr), 150))
+ta = next((l for l in al.splitlines() if l.startswith("tally")), "")
+row("Console: alert tally complete (every ack with shown_at) for 2,000 simulated boards", "≤ 2 s", num(r": ([\d.]+) s", ta) + " s", "–", met(num(r": ([\d.]+) s", ta), 2))
+rp = next((l for l in read("report").splitlines() if l.startswith("| report page")), "")
+m = re.match(r"\| report page.*?\| ([\d.]+) \| ([\d.]+) \|", rp)
+if m:
+    row("Console: report page for a month of 2,000 boards' plays (360,000 daily sums)", "≤ 300 ms", m.group(1) + " ms", m.group(2) + " ms", met(m.group(2), 300))
 tor = read("torture")
 viol = "none" if "violations: none" in tor else ("see below" if tor else "not run")
 rounds = num(r"torture: (\d+) power cuts", tor)
@@ -212,7 +225,7 @@ lines = [
     "## What each harness printed",
     "",
 ]
-for name in ("takeover", "coldstart", "ticker", "rss", "soak", "fleet", "province", "province-tmpfs", "torture", "ingest", "console", "layout", "schedule"):
+for name in ("takeover", "coldstart", "ticker", "rss", "soak", "fleet", "province", "province-tmpfs", "torture", "ingest", "console", "alerts", "report", "layout", "schedule"):
     text = read(name).strip()
     if name in ("layout", "schedule"):
         text = "\n".join(l for l in text.splitlines() if l.strip() and not l.startswith(("Benchmarking", "Found", "  ", "Gnuplot")) or "time:" in l)
