@@ -297,6 +297,18 @@ impl Client {
         fields: &[(&str, &str)],
         files: &[(&str, &str, &[u8])],
     ) -> Page {
+        self.try_post_files(path, fields, files)
+            .unwrap_or_else(|e| panic!("HTTP request failed: {e}"))
+    }
+
+    /// [`Client::post_files`] to a server that may close the connection before reading the
+    /// whole body (a body over its limit).
+    pub fn try_post_files(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Result<Page, ureq::Error> {
         let boundary = "----bangtin-test-boundary-7e3f";
         let mut body = Vec::new();
         for (k, v) in fields {
@@ -327,7 +339,7 @@ impl Client {
             )
             .header("sec-fetch-site", self.fetch_site)
             .send(&body[..]);
-        self.finish(res)
+        self.try_finish(res)
     }
 
     /// An API request with `token` (no cookie): `body` is its content type and bytes.

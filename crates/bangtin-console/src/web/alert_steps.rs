@@ -2,10 +2,8 @@
 //! area typed out, where one officer is allowed), discarding it unsent, the ready cancel and
 //! the ready correction; and the hazard templates an admin edits.
 
-use super::alerts::{
-    alert_id, alert_page, alert_target, enter, form_page, load_alert, new_alert_id, read_form,
-    send_in, AlertRow,
-};
+use super::alert_form::{enter, form_page, read_form, send_in, Entry, Filled};
+use super::alerts::{alert_id, alert_page, alert_target, load_alert, new_alert_id, AlertRow};
 use super::pages::{internal, layout, page, Layout};
 use super::Ctx;
 use crate::alerts::{self, Confirm, State as AlertState};
@@ -286,12 +284,12 @@ pub async fn correct_page(
         &app,
         &ctx,
         row.kind,
-        Some(row.id),
         target_value(&row),
         f,
-        Vec::new(),
-        None,
-        None,
+        Filled {
+            correcting: Some(row.id),
+            ..Filled::default()
+        },
         StatusCode::OK,
     )
     .await
@@ -343,12 +341,13 @@ pub async fn correct(
                 &app,
                 &ctx,
                 row.kind,
-                Some(row.id),
                 target,
                 f,
-                errors,
-                None,
-                None,
+                Filled {
+                    correcting: Some(row.id),
+                    errors,
+                    ..Filled::default()
+                },
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
@@ -359,12 +358,13 @@ pub async fn correct(
             &app,
             &ctx,
             row.kind,
-            Some(row.id),
             target,
             f,
-            Vec::new(),
-            None,
-            Some(alert),
+            Filled {
+                correcting: Some(row.id),
+                preview: Some(alert),
+                ..Filled::default()
+            },
             StatusCode::OK,
         )
         .await;
@@ -377,15 +377,17 @@ pub async fn correct(
     match enter(
         &app,
         &ctx,
-        row.kind,
-        &topic,
-        &area,
-        &managed,
-        &alert,
-        Some(row.id),
-        confirm,
-        window,
-        false,
+        Entry {
+            kind: row.kind,
+            topic: &topic,
+            area: &area,
+            managed: &managed,
+            alert: &alert,
+            corrects: Some(row.id),
+            confirm,
+            window_s: window,
+            queued: false,
+        },
     ) {
         Ok(new) => Redirect::to(&format!("/alerts/{new}")).into_response(),
         Err(e) => internal(&format!("correction of alert {}: {e}", row.id)),

@@ -3,7 +3,8 @@
 //! publish), list and withdraw items, a publication's delivery, boards, proof of play, CAP
 //! alerts. Every request has passed the same guard as the pages, with the token's one grant.
 
-use super::alerts::{delivery as alert_delivery, enter, load_alert, new_alert_id};
+use super::alert_form::{enter, Entry};
+use super::alerts::{delivery as alert_delivery, load_alert, new_alert_id};
 use super::items::{delivery, load, new_item_id, topic_of, STATES};
 use super::pages::{item_title, visible_rows};
 use super::steps::api_step;
@@ -441,7 +442,19 @@ pub async fn cap(
         Confirm::SecondOfficer
     };
     match enter(
-        &app, &ctx, kind, &topic, &area, &managed, &alert, None, confirm, window, !send_now,
+        &app,
+        &ctx,
+        Entry {
+            kind,
+            topic: &topic,
+            area: &area,
+            managed: &managed,
+            alert: &alert,
+            corrects: None,
+            confirm,
+            window_s: window,
+            queued: !send_now,
+        },
     ) {
         Ok(row) => (
             StatusCode::ACCEPTED,

@@ -3,6 +3,7 @@
 //! Pages are compiled templates (askama: everything escaped unless a template says otherwise,
 //! and none does); the only script is a static file.
 
+mod alert_form;
 mod alert_steps;
 mod alerts;
 mod api;
@@ -115,11 +116,11 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/alerts", get(alerts::list))
         .route(
             "/alerts/drill",
-            get(alerts::drill_page).post(alerts::create_drill),
+            get(alert_form::drill_page).post(alert_form::create_drill),
         )
         .route(
             "/alerts/live",
-            get(alerts::live_page).post(alerts::create_live),
+            get(alert_form::live_page).post(alert_form::create_live),
         )
         .route("/alerts/{id}", get(alerts::alert))
         .route("/alerts/{id}/preview.png", get(alerts::alert_preview))
