@@ -265,6 +265,9 @@ fn demo(demo: &DemoArgs) -> anyhow::Result<()> {
             println!(
                 "  (an editor composes and submits, the approver approves: the board shows it)"
             );
+            println!(
+                "  (Cảnh báo: a drill, or a live alert that duyet enters and quan-tri confirms)"
+            );
         }
         Err(e) => eprintln!("demo: no staff console: {e:#}"),
     }
