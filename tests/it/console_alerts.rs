@@ -219,6 +219,33 @@ fn drills_and_live_alerts_reach_the_board_with_two_officers_and_end_with_one_ste
     );
     board.wait_for("idle after the cancel", |f| share(f, board::IDLE) > 0.3);
 
+    // One board only, from the board's page: a drill on the board's own alert topic.
+    let board_page = b.get("/boards/xuan-non-01").text();
+    assert!(board_page.contains("/alerts/drill?area=board/xuan-non-01"));
+    let sent = b.post_multipart(
+        "/alerts/drill?area=board/xuan-non-01",
+        &alert_form(&csrf_b, "DIỄN TẬP tại bảng Xuân Nộn", "extreme", "send"),
+        None,
+    );
+    let one = alert_path(&sent);
+    assert!(b
+        .get(&one)
+        .text()
+        .contains("xuan-non-01 (vn/ha-noi/dong-anh"));
+    board.wait_for("the board's own drill", |f| share(f, board::DRILL) > 0.02);
+    assert!(eventually(15, || b
+        .get(&one)
+        .text()
+        .contains("1/1</strong>")));
+    assert_eq!(
+        b.post(&format!("{one}/cancel"), &[("csrf", &csrf_b)])
+            .status,
+        303
+    );
+    board.wait_for("idle after the board's drill", |f| {
+        share(f, board::IDLE) > 0.3
+    });
+
     // Every step is in the audit log: entered, confirmed by the second officer, corrected, cancelled.
     let db = bangtin_console::db::Db::open(&dir.join("console.db")).unwrap();
     let conn = db.lock();
@@ -234,6 +261,8 @@ fn drills_and_live_alerts_reach_the_board_with_two_officers_and_end_with_one_ste
         ("duyet", "alert-cancel"),
         ("duyet", "alert-enter"),
         ("duyet-2", "alert-confirm"),
+        ("duyet-2", "alert-send"),
+        ("duyet-2", "alert-cancel"),
         ("duyet-2", "alert-send"),
         ("duyet-2", "alert-cancel"),
     ];

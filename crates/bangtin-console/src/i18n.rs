@@ -298,6 +298,7 @@ const PHRASES: &[(&str, &str)] = &[
     ("đồng hồ bảng chưa đồng bộ", "the board's clock was not set"),
     ("Tin đã được sửa sau khi anh chị mở trang: hãy xem lại bản mới rồi làm lại.", "The item was changed after you opened this page: look at the new revision, then do it again."),
     ("Tin chưa lưu", "Not saved"),
+    ("Chỉ bảng này", "This board only"),
     ("Khóa API", "API tokens"),
     ("Khóa cho hệ thống thông tin nguồn của tỉnh gọi API (/api/v1). Mỗi khóa chỉ dùng trong một khu vực.", "Tokens for the province's source information systems to call the API (/api/v1). Each token works in one area only."),
     ("Khóa mới", "New token"),

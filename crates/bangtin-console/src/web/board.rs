@@ -50,6 +50,8 @@ struct BoardPage {
     version: String,
     channels: Vec<String>,
     can_command: bool,
+    /// The user holds the alert right here.
+    can_alert: bool,
     commands: [(&'static str, &'static str); 3],
     levels: [(&'static str, &'static str); 5],
     message: Option<String>,
@@ -117,6 +119,7 @@ fn board_page(
                 .map(|(t, s)| format!("{t}: {s}"))
                 .collect(),
             can_command: policy::role_on(&ctx.user().grants, &area) >= Some(Role::Editor),
+            can_alert: policy::role_on(&ctx.user().grants, &area) >= Some(Role::Approver),
             commands: COMMANDS,
             levels: LEVELS,
             message,
