@@ -330,7 +330,7 @@ def bad_files():
 
     # 4. an item type that does not exist
     files["unknown-type.json"] = dump({"items": [
-        {"id": "video-le-hoi", "type": "video", "url": "https://xuannon.dongan.hanoi.gov.vn/media/le-hoi.mp4",
+        {"id": "phim-le-hoi", "type": "phim", "url": "https://xuannon.dongan.hanoi.gov.vn/media/le-hoi.mp4",
          "duration_s": 60},
         {"id": "tin-van-hop-le", "type": "ticker", "text": "Tin vắn: mục này hợp lệ."},
     ]})

@@ -77,7 +77,7 @@ const BAD: &[(&str, &[&str])] = &[
     ),
     (
         "unknown-type.json",
-        &["items[0].type must be one of announcement, image, ticker, got \"video\""],
+        &["items[0].type must be one of announcement, image, ticker, video, got \"phim\""],
     ),
     (
         "duration-out-of-range.json",

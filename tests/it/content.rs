@@ -44,10 +44,7 @@ fn every_problem_is_reported_with_its_json_path() {
         "{p:#?}"
     );
     assert!(
-        has(
-            &p,
-            "items[4].type must be one of announcement, image, ticker, got \"video\""
-        ),
+        has(&p, "items[4].video is required for a video item"),
         "{p:#?}"
     );
     assert!(
@@ -61,6 +58,62 @@ fn every_problem_is_reported_with_its_json_path() {
     assert!(
         !p.iter().any(|p| p.starts_with("items[0]")),
         "the valid item has no problem: {p:#?}"
+    );
+}
+
+#[test]
+fn a_video_item_names_its_file_by_url_and_is_checked_like_a_url_image() {
+    let sha = "ab".repeat(32);
+    let doc = content::parse_document(
+        format!(
+            r#"{{"items": [{{"id": "v", "type": "video", "caption": "Phòng chống sốt xuất huyết",
+                "video": {{"url": "https://tt.example.vn/v.mp4", "sha256": "{}", "bytes": 1048576}}}}]}}"#,
+            sha.to_uppercase()
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    let Document::Channel(c) = doc else {
+        panic!("{doc:?}")
+    };
+    match &c.items[0].kind {
+        ItemKind::Video {
+            video,
+            caption,
+            audio,
+        } => {
+            assert_eq!(video.sha256, sha, "kept lowercase");
+            assert_eq!(video.bytes, 1048576);
+            assert_eq!(caption.as_deref(), Some("Phòng chống sốt xuất huyết"));
+            assert!(!audio, "silent by default");
+        }
+        other => panic!("{other:?}"),
+    }
+    let p = problems(&format!(
+        r#"{{"items": [
+            {{"id": "a", "type": "video", "video": {{"inline": "AAAA", "sha256": "{sha}"}}}},
+            {{"id": "b", "type": "video", "video": {{"url": "file:///etc/passwd", "sha256": "x", "bytes": 0}}}},
+            {{"id": "c", "type": "video", "audio": "yes",
+              "video": {{"url": "https://x/v.mp4", "sha256": "{sha}", "bytes": 999999999999}}}}
+        ]}}"#
+    ));
+    assert!(has(&p, "items[0].video.inline is not allowed"), "{p:#?}");
+    assert!(
+        has(&p, "items[1].video.url must be an http(s) URL"),
+        "{p:#?}"
+    );
+    assert!(
+        has(&p, "items[1].video.sha256 must be 64 hexadecimal digits"),
+        "{p:#?}"
+    );
+    assert!(
+        has(&p, "items[1].video.bytes must be the video size"),
+        "{p:#?}"
+    );
+    assert!(has(&p, "items[2].audio must be true or false"), "{p:#?}");
+    assert!(
+        has(&p, "items[2].video.bytes must be the video size"),
+        "{p:#?}"
     );
 }
 
@@ -299,7 +352,7 @@ fn envelopes_carry_their_body_and_problems_inside_are_pathed() {
     }
     let bad_body = body
         .replace(r#""seq": 42"#, r#""seq": -1"#)
-        .replace("\"ticker\"", "\"video\"");
+        .replace("\"ticker\"", "\"film\"");
     let env = serde_json::json!({"v": 2, "key": "k", "sig": "%%%", "body": bad_body}).to_string();
     let p = problems(&env);
     assert!(has(&p, "v must be 1"), "{p:#?}");

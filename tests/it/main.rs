@@ -27,4 +27,5 @@ mod staff;
 mod store;
 mod sync;
 mod trust;
+mod video;
 mod window;

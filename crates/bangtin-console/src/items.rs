@@ -432,6 +432,11 @@ pub fn form_of(item: &Item) -> Form {
             f.kind = "ticker".into();
             f.ticker = text.clone();
         }
+        // Published from the CLI; the console does not compose video yet.
+        ItemKind::Video { caption, .. } => {
+            f.kind = "video".into();
+            f.caption = caption.clone().unwrap_or_default();
+        }
     }
     f
 }

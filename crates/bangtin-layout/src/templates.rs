@@ -351,6 +351,18 @@ fn item_slide(
             b.fitted_text(text, band, &style, &s.sizes(0.07, 0.03), page, true);
             theme::IDLE_BG
         }
+        // No frame of the clip is decoded here: a still that says what will play (a board
+        // without video playback never puts it in the rotation).
+        ItemKind::Video { caption, .. } => {
+            let style = s.style(600, theme::WHITE, Align::Center);
+            let band = s.full().inset(s.pad);
+            let label = match caption {
+                Some(c) => format!("▶ VIDEO — {c}"),
+                None => "▶ VIDEO".to_owned(),
+            };
+            b.fitted_text(&label, band, &style, &s.sizes(0.06, 0.03), page, true);
+            theme::PHOTO_BG
+        }
     }
 }
 

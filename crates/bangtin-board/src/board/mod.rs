@@ -29,7 +29,7 @@ use crate::storage::{self, Storage};
 use crate::sync::report::{Identity, Live, Report, Reports};
 use crate::sync::{AssetEvent, Change, ContentSet, Control};
 use bangtin_config::Config;
-use bangtin_protocol::content::{AlertStatus, ImageRef, MsgType};
+use bangtin_protocol::content::{AlertStatus, ImageRef, ItemKind, MsgType};
 use bangtin_protocol::trust::{parse_topic, TrustStore};
 use bangtin_render::compositor::Compositor;
 use bangtin_render::{Gpu, Placement};
@@ -141,6 +141,8 @@ pub struct Board {
     alert_states: Vec<(String, AlertState)>,
     /// `alert_states` changed since the reporter was last told.
     alert_states_changed: bool,
+    /// Video items already reported as skipped (topic and id), so each is said once.
+    skipped_videos: std::collections::HashSet<String>,
     last_save: Option<Instant>,
     /// Writes the storage thread had no room for yet.
     unsaved: Vec<storage::Command>,
@@ -238,6 +240,7 @@ impl Board {
             alert_change: None,
             alert_states: Vec::new(),
             alert_states_changed: false,
+            skipped_videos: std::collections::HashSet::new(),
             last_save: None,
             unsaved: Vec::new(),
         }
@@ -393,10 +396,27 @@ impl Board {
         let frame = frame_of(&self.config);
         let store = self.view.store.clone();
         let content = &*self.content;
+        // This board does not play video yet (protocol v1): a video item is left out of the
+        // rotation, said once in the log and in status, and the rest goes on.
+        for (topic, item) in content.items() {
+            if matches!(item.kind, ItemKind::Video { .. })
+                && self.skipped_videos.insert(format!("{topic} {}", item.id))
+            {
+                let why = format!(
+                    "video item {:?} on {topic} skipped: this board does not play video yet",
+                    item.id
+                );
+                log::warn!("{why}");
+                if let Some(l) = &self.links {
+                    l.reports.post(Report::Error(why));
+                }
+            }
+        }
         let view = std::cell::RefCell::new(&mut self.view);
         let items: Vec<_> = content
             .items()
             .into_iter()
+            .filter(|(_, item)| !matches!(item.kind, ItemKind::Video { .. }))
             .filter(|(_, item)| match item.kind.image() {
                 Some(ImageRef::Url { sha256, .. }) => view.borrow_mut().images.has(&store, sha256),
                 _ => true,

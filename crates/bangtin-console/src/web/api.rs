@@ -95,6 +95,12 @@ pub async fn submit(
     let Some(item) = channel.items.into_iter().next() else {
         return error(StatusCode::UNPROCESSABLE_ENTITY, "no item");
     };
+    if matches!(item.kind, content::ItemKind::Video { .. }) {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "video items are published with `bangtin publish` for now, not through the console",
+        );
+    }
     let Some((topic, area)) = topic_of(&app, &ctx, &q.area) else {
         return error(StatusCode::NOT_FOUND, "the console does not publish there");
     };

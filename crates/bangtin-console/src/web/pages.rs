@@ -286,6 +286,7 @@ pub fn item_title(item: &Item) -> String {
         }
         ItemKind::Image { caption, .. } => caption.clone().unwrap_or_else(|| "(ảnh)".into()),
         ItemKind::Ticker { text } => text.clone(),
+        ItemKind::Video { caption, .. } => caption.clone().unwrap_or_else(|| "(video)".into()),
     };
     let mut short: String = t.chars().take(80).collect();
     if t.chars().count() > 80 {

@@ -31,6 +31,8 @@ pub mod limits {
     pub const INLINE_IMAGE_BYTES: usize = 256 * 1024;
     /// An image fetched by URL.
     pub const URL_IMAGE_BYTES: u64 = 16 * 1024 * 1024;
+    /// The largest video file a channel may name (fetched by URL only, never inline).
+    pub const VIDEO_BYTES: u64 = 512 * 1024 * 1024;
     /// A whole message (envelope) as it arrives.
     pub const MESSAGE_BYTES: usize = 1024 * 1024;
     pub const DURATION_S: std::ops::RangeInclusive<u32> = 3..=600;
@@ -131,7 +133,7 @@ fn default_duration() -> u32 {
     limits::DEFAULT_DURATION_S
 }
 
-/// The three item types and the fields only they have.
+/// The item types and the fields only they have.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum ItemKind {
@@ -153,6 +155,24 @@ pub enum ItemKind {
     Ticker {
         text: String,
     },
+    /// A video clip (protocol v1), fetched by URL and checked like a URL image.
+    Video {
+        video: VideoRef,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        caption: Option<String>,
+        /// Play its sound (default: silent).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        audio: bool,
+    },
+}
+
+/// A video file: where to fetch it, and what it must be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VideoRef {
+    pub url: String,
+    /// Lowercase hex.
+    pub sha256: String,
+    pub bytes: u64,
 }
 
 impl ItemKind {
@@ -161,6 +181,7 @@ impl ItemKind {
             ItemKind::Announcement { .. } => "announcement",
             ItemKind::Image { .. } => "image",
             ItemKind::Ticker { .. } => "ticker",
+            ItemKind::Video { .. } => "video",
         }
     }
 
@@ -169,7 +190,7 @@ impl ItemKind {
         match self {
             ItemKind::Announcement { image, .. } => image.as_ref(),
             ItemKind::Image { image, .. } => Some(image),
-            ItemKind::Ticker { .. } => None,
+            ItemKind::Ticker { .. } | ItemKind::Video { .. } => None,
         }
     }
 }

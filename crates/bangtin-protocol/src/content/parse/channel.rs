@@ -93,10 +93,36 @@ pub(super) fn item_from_value(value: &Value, path: &str, problems: &mut Problems
             }
             text.map(|text| ItemKind::Ticker { text })
         }
+        Some("video") => {
+            let video = opt_video(obj, path, problems);
+            if !obj.contains_key("video") {
+                problems.push(join(path, "video"), "is required for a video item");
+            }
+            let caption = opt_text(obj, path, "caption", limits::CAPTION_CHARS, false, problems);
+            let audio = match obj.get("audio") {
+                None => Some(false),
+                Some(Value::Bool(b)) => Some(*b),
+                Some(other) => {
+                    problems.push(
+                        join(path, "audio"),
+                        format!("must be true or false, {}", got(other)),
+                    );
+                    None
+                }
+            };
+            match (video, audio) {
+                (Some(video), Some(audio)) => Some(ItemKind::Video {
+                    video,
+                    caption,
+                    audio,
+                }),
+                _ => None,
+            }
+        }
         Some(other) => {
             problems.push(
                 join(path, "type"),
-                format!("must be one of announcement, image, ticker, got {other:?}"),
+                format!("must be one of announcement, image, ticker, video, got {other:?}"),
             );
             None
         }
@@ -289,6 +315,90 @@ pub(super) fn opt_hours(
     ok.then_some(Some(out))
 }
 
+/// `sha256` of a file reference at `p`: 64 hex digits, kept lowercase.
+fn sha256_field(io: &Obj, p: &str, problems: &mut Problems) -> Option<String> {
+    match io.get("sha256") {
+        Some(Value::String(s)) if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Some(s.to_ascii_lowercase())
+        }
+        Some(other) => {
+            problems.push(
+                join(p, "sha256"),
+                format!("must be 64 hexadecimal digits, {}", got(other)),
+            );
+            None
+        }
+        None => {
+            problems.push(join(p, "sha256"), "is required");
+            None
+        }
+    }
+}
+
+/// `url` of a file reference at `p`: http(s), no spaces, bounded.
+fn url_field(url: &Value, p: &str, problems: &mut Problems) -> Option<String> {
+    match url.as_str() {
+        Some(u)
+            if (u.starts_with("https://") || u.starts_with("http://"))
+                && u.len() <= limits::URL_CHARS
+                && !u.chars().any(char::is_whitespace) =>
+        {
+            Some(u.to_owned())
+        }
+        _ => {
+            problems.push(
+                join(p, "url"),
+                format!("must be an http(s) URL, {}", got(url)),
+            );
+            None
+        }
+    }
+}
+
+/// `bytes` of a file reference at `p`: 1..=`max`.
+fn bytes_field(io: &Obj, p: &str, what: &str, max: u64, problems: &mut Problems) -> Option<u64> {
+    match io.get("bytes").and_then(Value::as_u64) {
+        Some(n) if (1..=max).contains(&n) => Some(n),
+        _ => {
+            problems.push(
+                join(p, "bytes"),
+                format!(
+                    "must be the {what} size, 1..={max} bytes, got {}",
+                    io.get("bytes").map_or("nothing".into(), compact)
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// A video: `{url, sha256, bytes}`, never inline.
+fn opt_video(obj: &Obj, path: &str, problems: &mut Problems) -> Option<VideoRef> {
+    let p = join(path, "video");
+    let io = as_object(obj.get("video")?, &p, problems)?;
+    let sha256 = sha256_field(io, &p, problems);
+    if io.contains_key("inline") {
+        problems.push(
+            join(&p, "inline"),
+            "is not allowed: a video comes by \"url\" only",
+        );
+        return None;
+    }
+    let url = match io.get("url") {
+        Some(u) => url_field(u, &p, problems),
+        None => {
+            problems.push(join(&p, "url"), "is required");
+            None
+        }
+    };
+    let bytes = bytes_field(io, &p, "video", limits::VIDEO_BYTES, problems);
+    Some(VideoRef {
+        url: url?,
+        sha256: sha256?,
+        bytes: bytes?,
+    })
+}
+
 pub(super) fn opt_image(
     obj: &Obj,
     path: &str,
@@ -301,22 +411,7 @@ pub(super) fn opt_image(
         return None;
     }
     let io = as_object(v, &p, problems)?;
-    let sha256 = match io.get("sha256") {
-        Some(Value::String(s)) if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) => {
-            Some(s.to_ascii_lowercase())
-        }
-        Some(other) => {
-            problems.push(
-                join(&p, "sha256"),
-                format!("must be 64 hexadecimal digits, {}", got(other)),
-            );
-            None
-        }
-        None => {
-            problems.push(join(&p, "sha256"), "is required");
-            None
-        }
-    };
+    let sha256 = sha256_field(io, &p, problems);
     match (io.get("url"), io.get("inline")) {
         (Some(_), Some(_)) => {
             problems.push(p, "must have either \"url\" or \"inline\", not both");
@@ -327,36 +422,8 @@ pub(super) fn opt_image(
             None
         }
         (Some(url), None) => {
-            let url = match url.as_str() {
-                Some(u)
-                    if (u.starts_with("https://") || u.starts_with("http://"))
-                        && u.len() <= limits::URL_CHARS
-                        && !u.chars().any(char::is_whitespace) =>
-                {
-                    Some(u.to_owned())
-                }
-                _ => {
-                    problems.push(
-                        join(&p, "url"),
-                        format!("must be an http(s) URL, {}", got(url)),
-                    );
-                    None
-                }
-            };
-            let bytes = match io.get("bytes").and_then(Value::as_u64) {
-                Some(n) if (1..=limits::URL_IMAGE_BYTES).contains(&n) => Some(n),
-                _ => {
-                    problems.push(
-                        join(&p, "bytes"),
-                        format!(
-                            "must be the image size, 1..={} bytes, got {}",
-                            limits::URL_IMAGE_BYTES,
-                            io.get("bytes").map_or("nothing".into(), compact)
-                        ),
-                    );
-                    None
-                }
-            };
+            let url = url_field(url, &p, problems);
+            let bytes = bytes_field(io, &p, "image", limits::URL_IMAGE_BYTES, problems);
             Some(ImageRef::Url {
                 url: url?,
                 sha256: sha256?,
