@@ -16,6 +16,7 @@ tests/it/console_api.rs, which sets these variables:
   TOKEN_OTHER    approver of another area
   TOKEN_RATE     a token used only to reach the rate limit
   CAP_FILE       a CAP 1.2 alert (status Actual)
+  CAP_FILE_EXPIRED  the same alert, ended already
 """
 
 import json
@@ -215,6 +216,10 @@ if refused and "DTD" not in refused["error"]:
     fail(f"a DTD was refused without saying so: {refused}")
 call("POST", "/api/v1/cap" + q, editor, b"<alert>" + b" " * 2_000_000, "application/xml", expect=413)
 call("POST", "/api/v1/cap" + q, editor, b"<not-cap/>", "application/xml", expect=422)
+ended = open(ENV["CAP_FILE_EXPIRED"], "rb").read()
+_, refused, _ = call("POST", "/api/v1/cap" + q, editor, ended, "application/xml", expect=422)
+if refused and "expires is past" not in refused["error"]:
+    fail(f"an ended alert was refused without saying so: {refused}")
 
 # Another area's token sees nothing here and changes nothing.
 call("GET", "/api/v1/boards" + q, other, expect=404)
@@ -229,9 +234,14 @@ call("POST", "/api/v1/items" + q, other, {"item": item}, expect=404)
 # Each token has its budget of requests a minute.
 rate = ENV["TOKEN_RATE"]
 answered = 0
-while answered < 300 and http("GET", "/api/v1/boards" + q, rate)[0] == 200:
+while answered < 300:
+    # The refusal is checked against the document as every answer is.
+    status, data, headers = call("GET", "/api/v1/boards" + q, rate)
+    if status != 200:
+        break
     answered += 1
-status, data, headers = call("GET", "/api/v1/boards" + q, rate, expect=429)
+if status != 429:
+    fail(f"the rate limit: {status} after {answered} answered")
 # 120 a minute: at most twice that if the burst straddles the turn of a minute.
 if not 120 <= answered <= 240 or "retry-after" not in {k.lower() for k in headers}:
     fail(f"the rate limit: {answered} answered, headers {headers}")

@@ -195,7 +195,8 @@ fn drills_and_live_alerts_reach_the_board_with_two_officers_and_end_with_one_ste
         409
     );
 
-    // The ready correction: the alert's own form, sent at once as an update.
+    // The ready correction: the alert's own form; new text on every screen, so the second
+    // officer confirms it as a new one.
     let form = b.get(&format!("{live}/correct"));
     assert_eq!(form.status, 200);
     assert!(form.text().contains("LŨ QUÉT: Di chuyển ngay lên chỗ cao"));
@@ -206,6 +207,15 @@ fn drills_and_live_alerts_reach_the_board_with_two_officers_and_end_with_one_ste
     );
     let correction = alert_path(&corrected);
     assert_ne!(correction, live);
+    assert!(b
+        .get(&correction)
+        .text()
+        .contains("Chờ người thứ hai xác nhận"));
+    assert_eq!(
+        a.post(&format!("{correction}/confirm"), &[("csrf", &csrf)])
+            .status,
+        303
+    );
     assert!(b.get(&live).text().contains("Đã đính chính"));
     assert!(eventually(15, || b
         .get(&correction)
@@ -218,6 +228,19 @@ fn drills_and_live_alerts_reach_the_board_with_two_officers_and_end_with_one_ste
         303
     );
     board.wait_for("idle after the cancel", |f| share(f, board::IDLE) > 0.3);
+    // A cancelled alert cannot be corrected back onto the screens, nor cancelled twice.
+    assert_eq!(b.get(&format!("{correction}/correct")).status, 409);
+    let again = b.post_multipart(
+        &format!("{correction}/correct"),
+        &alert_form(&csrf_b, "LŨ QUÉT: lại", "extreme", "send"),
+        None,
+    );
+    assert_eq!(again.status, 409);
+    assert_eq!(
+        b.post(&format!("{correction}/cancel"), &[("csrf", &csrf_b)])
+            .status,
+        409
+    );
 
     // One board only, from the board's page: a drill on the board's own alert topic.
     let board_page = b.get("/boards/xuan-non-01").text();
@@ -261,7 +284,8 @@ fn drills_and_live_alerts_reach_the_board_with_two_officers_and_end_with_one_ste
         ("duyet", "alert-cancel"),
         ("duyet", "alert-enter"),
         ("duyet-2", "alert-confirm"),
-        ("duyet-2", "alert-send"),
+        ("duyet-2", "alert-enter"),
+        ("duyet", "alert-confirm"),
         ("duyet-2", "alert-cancel"),
         ("duyet-2", "alert-send"),
         ("duyet-2", "alert-cancel"),

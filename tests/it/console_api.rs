@@ -24,10 +24,17 @@ fn the_api_keeps_its_contract_and_a_queued_cap_alert_waits_for_an_officer() {
     let other = token("soc-son", "vn/ha-noi/soc-son", "approver");
     let rate = token("dem", AREA, "viewer");
     let console = Console::start(&config);
-    let cap = concat!(
+    // The CAP fixture, its expiry moved to tomorrow (as it stands, it ended in September).
+    let expired = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/cap/bao-so-3.xml"
     );
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+    let xml = std::fs::read_to_string(expired)
+        .unwrap()
+        .replace("2026-09-08T17:00:00+07:00", &tomorrow);
+    let cap = dir.join("bao-so-3.xml");
+    std::fs::write(&cap, xml).unwrap();
 
     let python = Command::new("python3")
         .arg(concat!(
@@ -41,7 +48,8 @@ fn the_api_keeps_its_contract_and_a_queued_cap_alert_waits_for_an_officer() {
         .env("TOKEN_APPROVER", &approver)
         .env("TOKEN_OTHER", &other)
         .env("TOKEN_RATE", &rate)
-        .env("CAP_FILE", cap)
+        .env("CAP_FILE", &cap)
+        .env("CAP_FILE_EXPIRED", expired)
         .output()
         .expect("python3 runs the contract test (Debian: apt-get install python3)");
     let out = String::from_utf8_lossy(&python.stdout).into_owned();

@@ -278,11 +278,11 @@ pub fn may_confirm(
     now_s: i64,
     two_person: bool,
 ) -> Result<(), &'static str> {
+    if state == State::Lapsed || confirm_by.is_some_and(|by| now_s > by) {
+        return Err("Đã quá thời hạn xác nhận: cảnh báo không được gửi. Hãy soạn lại nếu vẫn cần.");
+    }
     if !state.is_pending() {
         return Err("Cảnh báo này không còn chờ xác nhận.");
-    }
-    if confirm_by.is_some_and(|by| now_s > by) {
-        return Err("Đã quá thời hạn xác nhận: cảnh báo không được gửi. Hãy soạn lại nếu vẫn cần.");
     }
     if state == State::Awaiting && two_person && sender == Some(confirmer) {
         return Err("Người thứ hai phải là cán bộ khác với người soạn.");
@@ -423,6 +423,7 @@ mod tests {
         assert!(may_confirm(State::Awaiting, Some(1), 1, Some(100), 50, true).is_err());
         assert!(may_confirm(State::Awaiting, Some(1), 2, Some(100), 101, true).is_err());
         assert!(may_confirm(State::Sent, Some(1), 2, Some(100), 50, true).is_err());
+        assert!(may_confirm(State::Lapsed, Some(1), 2, Some(100), 50, true).is_err());
         // One officer allowed: the sender confirms (by typing the area), still in time only.
         assert!(may_confirm(State::Awaiting, Some(1), 1, Some(100), 50, false).is_ok());
         assert!(may_confirm(State::Awaiting, Some(1), 1, Some(100), 101, false).is_err());

@@ -144,7 +144,12 @@ pub fn next_pending(conn: &Connection) -> Option<(i64, String, Vec<u8>)> {
 
 /// Whether `topic` is an alert topic (`P/alert/...`).
 pub fn is_alert_topic(topic: &str) -> bool {
-    topic.contains("/alert/")
+    // The kind is the first of the two words after the prefix (an area may have a segment
+    // named `alert` or `content` further on).
+    match (topic.find("/alert/"), topic.find("/content/")) {
+        (Some(a), Some(c)) => a < c,
+        (a, _) => a.is_some(),
+    }
 }
 
 /// How long sent messages are kept in the outbox (acks name them; a channel with pictures is
@@ -314,6 +319,14 @@ mod tests {
             alert_confirm_minutes: 10,
             alert_max_hours: 24,
         }
+    }
+
+    #[test]
+    fn alert_topics_are_told_by_their_kind_not_by_an_area_segment() {
+        assert!(is_alert_topic("bangtin/v1/alert/vn/ha-noi"));
+        assert!(is_alert_topic("bangtin/v1/alert/vn/content/x"));
+        assert!(!is_alert_topic("bangtin/v1/content/vn/alert/x"));
+        assert!(!is_alert_topic("bangtin/v1/content/vn/ha-noi"));
     }
 
     #[test]

@@ -206,6 +206,7 @@ CREATE TABLE plays_daily (
     PRIMARY KEY (board, item, topic, trusted, day)
 ) WITHOUT ROWID;
 CREATE INDEX plays_daily_area_day ON plays_daily (area, day);
+CREATE INDEX plays_collected ON plays (collected_ms);
 INSERT INTO plays_daily
 SELECT board, max(area), item, topic,
        date((CASE WHEN clock_trusted THEN from_ms ELSE coalesce(collected_ms, from_ms) END) / 1000 + 25200, 'unixepoch') AS d,

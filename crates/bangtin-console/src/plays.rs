@@ -74,13 +74,26 @@ fn inside(area: &str) -> String {
 /// that only its day's sum is kept (a month of 2,000 boards is some hundred million showings).
 pub const KEEP_RAW_DAYS: i64 = 7;
 
-/// Removes the showings collected more than [`KEEP_RAW_DAYS`] before `now_ms`; returns how many.
-pub fn prune(conn: &Connection, now_ms: i64) -> usize {
-    conn.execute(
-        "DELETE FROM plays WHERE coalesce(collected_ms, to_ms) < ?1",
-        [now_ms - KEEP_RAW_DAYS * 86_400_000],
-    )
-    .unwrap_or(0)
+/// Removes the showings collected more than [`KEEP_RAW_DAYS`] before `now_ms`, some
+/// thousands at a time (the database is free between batches); returns how many.
+pub fn prune(db: &Db, now_ms: i64) -> usize {
+    let before = now_ms - KEEP_RAW_DAYS * 86_400_000;
+    let mut total = 0;
+    loop {
+        let n = db
+            .lock()
+            .execute(
+                "DELETE FROM plays WHERE rowid IN
+                   (SELECT rowid FROM plays WHERE collected_ms < ?1 LIMIT 5000)",
+                [before],
+            )
+            .unwrap_or(0);
+        total += n;
+        if n < 5000 {
+            return total;
+        }
+        std::thread::yield_now();
+    }
 }
 
 /// Vietnam's offset (+07:00, no summer time): the report's days are its days.
@@ -273,7 +286,11 @@ async fn collect_once(app: &App) -> Result<(), String> {
     loop {
         if pruned.is_none_or(|t| t.elapsed() >= Duration::from_secs(3600)) {
             pruned = Some(Instant::now());
-            let n = prune(&app.db.lock(), chrono::Utc::now().timestamp_millis());
+            let db = app.db.clone();
+            let now = chrono::Utc::now().timestamp_millis();
+            let n = tokio::task::spawn_blocking(move || prune(&db, now))
+                .await
+                .unwrap_or(0);
             if n > 0 {
                 log::info!(
                     "{n} showings older than {KEEP_RAW_DAYS} days removed (their daily sums stay)"
@@ -391,7 +408,7 @@ mod tests {
             from: DateTime::parse_from_rfc3339(from).unwrap(),
             to: DateTime::parse_from_rfc3339(to).unwrap(),
             clock_trusted: true,
-            collected_at: None,
+            collected_at: Some(DateTime::parse_from_rfc3339(to).unwrap()),
         }
     }
 
@@ -425,9 +442,9 @@ mod tests {
         assert_eq!(day.len(), 1);
         assert_eq!((day[0].times_shown, day[0].seconds_on_screen), (2, 20.0));
         assert!(lines(&db, "vn/b", from, to).unwrap().is_empty());
-        // A week later the showings themselves go; the report stays the same.
+        // A week after they were collected the showings themselves go; the report stays.
         let later = DateTime::parse_from_rfc3339("2027-01-01T00:00:00+07:00").unwrap();
-        assert_eq!(prune(&db.lock(), later.timestamp_millis()), 3);
+        assert_eq!(prune(&db, later.timestamp_millis()), 3);
         assert_eq!(lines(&db, "vn/a", from, to).unwrap()[0].times_shown, 2);
         assert!(lines(&db, "vn/a_", from, to).unwrap().is_empty());
         let to = report::parse_bound("2026-12-31", true).unwrap();

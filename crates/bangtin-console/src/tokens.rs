@@ -52,7 +52,7 @@ pub fn create(
     if name.is_empty() || name.chars().count() > 60 {
         return Err("a token's name is 1 to 60 characters".into());
     }
-    if bangtin_protocol::ids::parse_area(area).is_none() {
+    if area.starts_with("board/") || bangtin_protocol::ids::parse_area(area).is_none() {
         return Err(format!("{area:?} is not an area path such as vn/ha-noi"));
     }
     if role == Role::Admin {
@@ -209,6 +209,7 @@ mod tests {
         assert!(holder(&conn, "bt_wrong").is_none());
         assert!(create(&conn, "x", "vn/ha-noi", Role::Admin, false, "a").is_err());
         assert!(create(&conn, "x", "vn/+", Role::Viewer, false, "a").is_err());
+        assert!(create(&conn, "x", "board/xn-01", Role::Viewer, false, "a").is_err());
         assert!(revoke(&conn, id));
         assert!(!revoke(&conn, id));
         assert!(holder(&conn, &secret).is_none());

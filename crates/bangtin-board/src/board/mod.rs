@@ -398,6 +398,9 @@ impl Board {
         let content = &*self.content;
         // This board does not play video yet (protocol v1): a video item is left out of the
         // rotation, said once in the log and in status, and the rest goes on.
+        if self.skipped_videos.len() > 1000 {
+            self.skipped_videos.clear();
+        }
         for (topic, item) in content.items() {
             if matches!(item.kind, ItemKind::Video { .. })
                 && self.skipped_videos.insert(format!("{topic} {}", item.id))

@@ -455,6 +455,17 @@ pub(super) fn enter(app: &App, ctx: &Ctx, e: Entry<'_>) -> Result<i64, String> {
     let json = serde_json::to_string(alert).map_err(|e| e.to_string())?;
     let mut conn = app.db.lock();
     let tx = conn.transaction().map_err(|e| e.to_string())?;
+    if let Some(old) = corrects {
+        let state: Option<String> = tx
+            .query_row("SELECT state FROM alerts WHERE id = ?1", [old], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| e.to_string())?;
+        if state.as_deref() != Some(AlertState::Sent.code()) {
+            return Err(NOT_IN_FORCE.to_owned());
+        }
+    }
     let now = now_s();
     let state = match confirm {
         _ if queued => AlertState::Queued,
@@ -528,14 +539,23 @@ pub(super) fn send_in(
     )
     .map_err(|e| e.to_string())?;
     if let Some(old) = corrects {
-        tx.execute(
-            "UPDATE alerts SET state = 'corrected', updated_at = ?1 WHERE id = ?2 AND state = 'sent'",
-            params![now_s(), old],
-        )
-        .map_err(|e| e.to_string())?;
+        // The alert it corrects must still be in force: a correction never brings back an
+        // alert cancelled (or corrected by someone else) in the meantime.
+        let n = tx
+            .execute(
+                "UPDATE alerts SET state = 'corrected', updated_at = ?1 WHERE id = ?2 AND state = 'sent'",
+                params![now_s(), old],
+            )
+            .map_err(|e| e.to_string())?;
+        if n != 1 {
+            return Err(NOT_IN_FORCE.to_owned());
+        }
     }
     Ok(signed)
 }
+
+/// Why a correction is refused when what it corrects was cancelled or corrected meanwhile.
+pub(super) const NOT_IN_FORCE: &str = "Chỉ đính chính được cảnh báo đang có hiệu lực.";
 
 pub async fn create_drill(
     State(app): State<Arc<App>>,

@@ -2,11 +2,11 @@
 //! area typed out, where one officer is allowed), discarding it unsent, the ready cancel and
 //! the ready correction; and the hazard templates an admin edits.
 
-use super::alert_form::{enter, form_page, read_form, send_in, Entry, Filled};
+use super::alert_form::{enter, form_page, read_form, send_in, Entry, Filled, NOT_IN_FORCE};
 use super::alerts::{alert_id, alert_page, alert_target, load_alert, new_alert_id, AlertRow};
 use super::pages::{internal, layout, page, Layout};
 use super::Ctx;
-use crate::alerts::{self, Confirm, State as AlertState};
+use crate::alerts::{self, State as AlertState};
 use crate::db::{self, now_s};
 use crate::i18n::t;
 use crate::App;
@@ -94,9 +94,10 @@ fn confirm_now(app: &App, ctx: &Ctx, id: i64, typed: &str) -> Outcome {
         now_s(),
         two_person,
     ) {
-        if row.state == AlertState::Awaiting && row.confirm_by.is_some_and(|b| now_s() > b) {
+        if row.state == AlertState::Lapsed {
             let _ = conn.execute(
-                "UPDATE alerts SET state = 'lapsed', updated_at = ?1 WHERE id = ?2 AND state = 'awaiting'",
+                "UPDATE alerts SET state = 'lapsed', updated_at = ?1
+                 WHERE id = ?2 AND state IN ('awaiting', 'queued')",
                 params![now_s(), row.id],
             );
         }
@@ -134,6 +135,7 @@ fn confirm_now(app: &App, ctx: &Ctx, id: i64, typed: &str) -> Outcome {
     })();
     match result {
         Ok(()) => Outcome::Done(row.id),
+        Err(e) if e == NOT_IN_FORCE => Outcome::Refused(Box::new(row), NOT_IN_FORCE),
         Err(e) => Outcome::Failed(format!("alert {}: {e}", row.id)),
     }
 }
@@ -295,9 +297,9 @@ pub async fn correct_page(
     .await
 }
 
-/// Sends the correction at once (an `update` naming the alert): the alert it corrects was
-/// confirmed already. Only a correction that turns a banner into a full-screen live alert
-/// waits for confirmation like a new one.
+/// The correction (an `update` naming the alert and what it corrected): sent at once, or, for
+/// a live full-screen alert, after a second officer's confirmation like a new one. It is
+/// refused if the alert was cancelled or corrected meanwhile.
 pub async fn correct(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<Ctx>,
@@ -369,10 +371,9 @@ pub async fn correct(
         )
         .await;
     }
-    let confirm = match alerts::confirmation(row.kind, alert.severity, managed.alert_two_person) {
-        _ if row.alert.severity.is_full_screen() => Confirm::None,
-        c => c,
-    };
+    // The same rule as a new alert: a live full-screen correction is new text on every
+    // screen, so it waits for a second officer too (the one who starts it takes one step).
+    let confirm = alerts::confirmation(row.kind, alert.severity, managed.alert_two_person);
     let window = i64::from(managed.alert_confirm_minutes) * 60;
     match enter(
         &app,
@@ -390,6 +391,7 @@ pub async fn correct(
         },
     ) {
         Ok(new) => Redirect::to(&format!("/alerts/{new}")).into_response(),
+        Err(e) if e == NOT_IN_FORCE => refuse(&app, &ctx, &row, t(ctx.lang, NOT_IN_FORCE)).await,
         Err(e) => internal(&format!("correction of alert {}: {e}", row.id)),
     }
 }

@@ -56,7 +56,13 @@ pub(super) fn load_alert(conn: &rusqlite::Connection, id: i64) -> Option<AlertRo
                 r.get::<_, Option<i64>>(6)?,
                 r.get::<_, String>(7)?,
                 r.get::<_, Option<String>>(8)?,
-                (r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?, r.get(13)?),
+                (
+                    r.get(9)?,
+                    r.get(10)?,
+                    r.get(11)?,
+                    r.get::<_, Option<i64>>(12)?,
+                    r.get(13)?,
+                ),
             ))
         },
     )
@@ -70,7 +76,14 @@ pub(super) fn load_alert(conn: &rusqlite::Connection, id: i64) -> Option<AlertRo
                 kind: Kind::parse(&kind)?,
                 area,
                 topic,
-                state: AlertState::parse(&state)?,
+                // Past its window, a waiting alert has lapsed, whether or not anyone tried to
+                // confirm it since (the row says so at the next attempt).
+                state: match AlertState::parse(&state)? {
+                    s if s.is_pending() && rest.3.is_some_and(|by: i64| now_s() > by) => {
+                        AlertState::Lapsed
+                    }
+                    s => s,
+                },
                 alert: serde_json::from_str(&alert).ok()?,
                 sender,
                 sender_name,

@@ -419,6 +419,11 @@ pub async fn cap(
         return error(StatusCode::NOT_FOUND, "the console does not publish there");
     };
     let now = bangtin_staff::board_now();
+    if parsed.expires.is_some_and(|e| e <= now) {
+        let why = "the document's expires is past: an alert that ended is not sent again";
+        log::info!("CAP from {} refused: {why}", holder.name);
+        return error(StatusCode::UNPROCESSABLE_ENTITY, why);
+    }
     let mut form = alerts::form_of(&parsed, now);
     let max = managed.alert_max_hours;
     if form.expires_h.parse::<u32>().is_ok_and(|h| h > max) {

@@ -1,7 +1,7 @@
 //! API tokens, for admins: made for one area and right, the secret shown once on the page that
 //! made it; listed with their last use; revoked in one step.
 
-use super::pages::{internal, layout, local, page, Layout};
+use super::pages::{layout, local, page, Layout};
 use super::Ctx;
 use crate::db;
 use crate::i18n::t;
@@ -189,6 +189,10 @@ pub async fn revoke(
         );
         Redirect::to("/tokens").into_response()
     } else {
-        internal(&format!("token {id} was revoked already"))
+        (
+            StatusCode::CONFLICT,
+            "Khóa này đã bị thu hồi. / This token is revoked already.",
+        )
+            .into_response()
     }
 }
