@@ -38,13 +38,24 @@ struct ReportPage {
     areas: Vec<String>,
     from: String,
     to: String,
+    /// Lines per item and board, at most [`PAGE_LINES`] (the CSV has them all).
     rows: Vec<ReportRow>,
+    /// How many lines there are in all.
+    all_rows: usize,
+    /// Per item: title, boards, times shown, time on screen.
+    items: Vec<(String, usize, u64, String)>,
     total_times: u64,
     total_on_screen: String,
     boards: usize,
-    /// Each board's hours online in the period and the percentage of the period.
+    /// Each board's hours online in the period and the percentage of the period, the least
+    /// online first, at most [`PAGE_LINES`].
     uptime: Vec<(String, String, u32)>,
+    all_uptime: usize,
 }
+
+/// Lines a report page lists at most in each table (a district of 2,000 boards has 12,000
+/// item-and-board lines a month: the CSV has them all, the page sums them per item).
+const PAGE_LINES: usize = 300;
 
 #[derive(Deserialize)]
 pub struct ReportQuery {
@@ -136,6 +147,9 @@ pub async fn reports(State(app): State<Arc<App>>, Extension(ctx): Extension<Ctx>
             total_on_screen: String::new(),
             boards: 0,
             uptime: Vec::new(),
+            all_uptime: 0,
+            all_rows: 0,
+            items: Vec::new(),
         },
         StatusCode::OK,
     )
@@ -160,7 +174,7 @@ pub async fn report(
         Err(res) => return *res,
     };
     let titles = titles(&app, &q.area);
-    let uptime = match period(&q).map(|(f, t, ..)| plays::uptime(&app.db, &q.area, f, t)) {
+    let mut uptime = match period(&q).map(|(f, t, ..)| plays::uptime(&app.db, &q.area, f, t)) {
         Ok(Ok(u)) => u
             .into_iter()
             .map(|(board, hours, share)| {
@@ -180,8 +194,31 @@ pub async fn report(
         .map(|l| &l.board)
         .collect::<std::collections::BTreeSet<_>>()
         .len();
+    // Per item: its boards, times and time on screen, the most shown first.
+    let mut per_item: BTreeMap<&str, (std::collections::BTreeSet<&str>, u64, f64)> =
+        BTreeMap::new();
+    for l in &lines {
+        let e = per_item.entry(l.item.as_str()).or_default();
+        e.0.insert(l.board.as_str());
+        e.1 += l.times_shown;
+        e.2 += l.seconds_on_screen;
+    }
+    let mut items: Vec<_> = per_item.into_iter().collect();
+    items.sort_by(|a, b| b.1 .2.total_cmp(&a.1 .2));
+    let items = items
+        .into_iter()
+        .map(|(item, (boards, times, secs))| {
+            let title = titles.get(item).cloned().unwrap_or_else(|| item.to_owned());
+            (title, boards.len(), times, plays::duration(secs))
+        })
+        .collect();
+    let all_uptime = uptime.len();
+    uptime.sort_by_key(|u| u.2);
+    uptime.truncate(PAGE_LINES);
+    let all_rows = lines.len();
     let rows = lines
         .iter()
+        .take(PAGE_LINES)
         .map(|l| ReportRow {
             board: l.board.clone(),
             title: titles
@@ -203,7 +240,10 @@ pub async fn report(
             total_on_screen: plays::duration(total),
             boards,
             rows,
+            all_rows,
+            items,
             uptime,
+            all_uptime,
             area: q.area,
             from,
             to,
