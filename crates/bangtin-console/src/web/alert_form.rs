@@ -521,11 +521,7 @@ pub(super) fn send_in(
     alert: &Alert,
     corrects: Option<i64>,
 ) -> Result<channel::Signed, String> {
-    let signed =
-        channel::queue(tx, managed, topic, Payload::Alert(alert.clone())).map_err(|e| match e {
-            channel::Queued::TooBig(kb) => format!("the alert would be {kb} KB"),
-            channel::Queued::Db(e) => e,
-        })?;
+    let signed = sign(tx, managed, topic, alert)?;
     tx.execute(
         "UPDATE alerts SET state = 'sent', seq = ?1, sha256 = ?2,
                 sent_at_ms = ?3, updated_at = ?4 WHERE id = ?5",
@@ -552,6 +548,37 @@ pub(super) fn send_in(
         }
     }
     Ok(signed)
+}
+
+/// Signs `alert` for `topic` into the outbox (in the caller's transaction).
+pub(super) fn sign(
+    tx: &rusqlite::Connection,
+    managed: &crate::config::Area,
+    topic: &str,
+    alert: &Alert,
+) -> Result<channel::Signed, String> {
+    channel::queue(tx, managed, topic, Payload::Alert(alert.clone())).map_err(|e| match e {
+        channel::Queued::TooBig(kb) => format!("the alert would be {kb} KB"),
+        channel::Queued::Db(e) => e,
+    })
+}
+
+/// The audit line of a step that signed a message for alert `row` (in the transaction).
+pub(super) fn audit_signed(
+    tx: &rusqlite::Connection,
+    ctx: &Ctx,
+    action: &str,
+    row: (i64, &str, &str),
+    area: &str,
+    signed: &channel::Signed,
+) -> Result<(), String> {
+    let (id, alert_id, topic) = row;
+    let target = format!("alert {id} ({alert_id}) → {topic} seq {}", signed.seq);
+    db::audit(
+        tx,
+        &ctx.audit_entry(action, &target, Some(area), Some(&signed.sha256)),
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// Why a correction is refused when what it corrects was cancelled or corrected meanwhile.

@@ -2,7 +2,9 @@
 //! area typed out, where one officer is allowed), discarding it unsent, the ready cancel and
 //! the ready correction; and the hazard templates an admin edits.
 
-use super::alert_form::{enter, form_page, read_form, send_in, Entry, Filled, NOT_IN_FORCE};
+use super::alert_form::{
+    audit_signed, enter, form_page, read_form, send_in, sign, Entry, Filled, NOT_IN_FORCE,
+};
 use super::alerts::{alert_id, alert_page, alert_target, load_alert, new_alert_id, AlertRow};
 use super::pages::{internal, layout, page, Layout};
 use super::Ctx;
@@ -120,17 +122,8 @@ fn confirm_now(app: &App, ctx: &Ctx, id: i64, typed: &str) -> Outcome {
             params![(user.id > 0).then_some(user.id), row.id],
         )
         .map_err(|e| e.to_string())?;
-        let target = format!("alert {} ({}) → {}", row.id, row.alert.id, row.topic);
-        db::audit(
-            &tx,
-            &ctx.audit_entry(
-                "alert-confirm",
-                &target,
-                Some(&row.area),
-                Some(&signed.sha256),
-            ),
-        )
-        .map_err(|e| e.to_string())?;
+        let step = (row.id, row.alert.id.as_str(), row.topic.as_str());
+        audit_signed(&tx, ctx, "alert-confirm", step, &row.area, &signed)?;
         tx.commit().map_err(|e| e.to_string())
     })();
     match result {
@@ -221,32 +214,14 @@ fn cancel_now(app: &App, ctx: &Ctx, id: i64) -> Outcome {
     cancel.references = chain(&conn, &row);
     let result = (|| -> Result<(), String> {
         let tx = conn.transaction().map_err(|e| e.to_string())?;
-        let signed = crate::channel::queue(
-            &tx,
-            &managed,
-            &row.topic,
-            bangtin_protocol::content::Payload::Alert(cancel.clone()),
-        )
-        .map_err(|e| format!("{e:?}"))?;
+        let signed = sign(&tx, &managed, &row.topic, &cancel)?;
         tx.execute(
             "UPDATE alerts SET state = 'cancelled', updated_at = ?1 WHERE id = ?2",
             params![now_s(), row.id],
         )
         .map_err(|e| e.to_string())?;
-        let target = format!(
-            "alert {} ({}) → {} seq {}",
-            row.id, row.alert.id, row.topic, signed.seq
-        );
-        db::audit(
-            &tx,
-            &ctx.audit_entry(
-                "alert-cancel",
-                &target,
-                Some(&row.area),
-                Some(&signed.sha256),
-            ),
-        )
-        .map_err(|e| e.to_string())?;
+        let step = (row.id, row.alert.id.as_str(), row.topic.as_str());
+        audit_signed(&tx, ctx, "alert-cancel", step, &row.area, &signed)?;
         tx.commit().map_err(|e| e.to_string())
     })();
     match result {
