@@ -106,6 +106,16 @@ impl State {
     pub fn is_pending(self) -> bool {
         matches!(self, State::Awaiting | State::Queued)
     }
+
+    /// The state as of `now_s`: past its window a waiting alert has lapsed, whether or not
+    /// anyone tried to confirm it since (the row says so at the next attempt).
+    pub fn at(self, confirm_by: Option<i64>, now_s: i64) -> State {
+        if self.is_pending() && confirm_by.is_some_and(|by| now_s > by) {
+            State::Lapsed
+        } else {
+            self
+        }
+    }
 }
 
 /// The alert form as posted.
@@ -424,6 +434,9 @@ mod tests {
         assert!(may_confirm(State::Awaiting, Some(1), 2, Some(100), 101, true).is_err());
         assert!(may_confirm(State::Sent, Some(1), 2, Some(100), 50, true).is_err());
         assert!(may_confirm(State::Lapsed, Some(1), 2, Some(100), 50, true).is_err());
+        assert_eq!(State::Awaiting.at(Some(100), 101), State::Lapsed);
+        assert_eq!(State::Queued.at(Some(100), 100), State::Queued);
+        assert_eq!(State::Sent.at(Some(100), 101), State::Sent);
         // One officer allowed: the sender confirms (by typing the area), still in time only.
         assert!(may_confirm(State::Awaiting, Some(1), 1, Some(100), 50, false).is_ok());
         assert!(may_confirm(State::Awaiting, Some(1), 1, Some(100), 101, false).is_err());

@@ -76,14 +76,7 @@ pub(super) fn load_alert(conn: &rusqlite::Connection, id: i64) -> Option<AlertRo
                 kind: Kind::parse(&kind)?,
                 area,
                 topic,
-                // Past its window, a waiting alert has lapsed, whether or not anyone tried to
-                // confirm it since (the row says so at the next attempt).
-                state: match AlertState::parse(&state)? {
-                    s if s.is_pending() && rest.3.is_some_and(|by: i64| now_s() > by) => {
-                        AlertState::Lapsed
-                    }
-                    s => s,
-                },
+                state: AlertState::parse(&state)?.at(rest.3, now_s()),
                 alert: serde_json::from_str(&alert).ok()?,
                 sender,
                 sender_name,
@@ -168,7 +161,7 @@ pub async fn list(State(app): State<Arc<App>>, Extension(ctx): Extension<Ctx>) -
     let rows: Vec<ListRow> = {
         let conn = app.db.lock();
         let Ok(mut st) = conn.prepare_cached(
-            "SELECT id, kind, area, state, alert, created_at FROM alerts
+            "SELECT id, kind, area, state, alert, created_at, confirm_by FROM alerts
              ORDER BY id DESC LIMIT 500",
         ) else {
             return internal("alerts: the list query failed");
@@ -181,6 +174,7 @@ pub async fn list(State(app): State<Arc<App>>, Extension(ctx): Extension<Ctx>) -
                 r.get::<_, String>(3)?,
                 r.get::<_, String>(4)?,
                 r.get::<_, i64>(5)?,
+                r.get::<_, Option<i64>>(6)?,
             ))
         });
         let Ok(rows) = rows else {
@@ -188,12 +182,13 @@ pub async fn list(State(app): State<Arc<App>>, Extension(ctx): Extension<Ctx>) -
         };
         rows.filter_map(Result::ok)
             .filter(|r| policy::role_on(&grants, &r.2).is_some())
-            .filter_map(|(id, kind, area, state, alert, at)| {
+            .filter_map(|(id, kind, area, state, alert, at, confirm_by)| {
                 let alert: Alert = serde_json::from_str(&alert).ok()?;
+                let state = AlertState::parse(&state)?.at(confirm_by, now_s());
                 Some(ListRow {
                     id,
                     drill: kind == "drill",
-                    state: state_vi(AlertState::parse(&state)?, &alert),
+                    state: state_vi(state, &alert),
                     headline: alert.headline,
                     area,
                     when: local(at),
