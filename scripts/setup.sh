@@ -12,6 +12,10 @@ packages=(
   gcc pkg-config
   # The board's window on X11 (winit loads these at run time); Wayland kiosks use cage's.
   libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0
+  # Video: GStreamer to build against, and its decoders (H.264/HEVC/VP9/AV1 through libav;
+  # the Pi's V4L2 hardware decoders are in -good and -bad).
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
 )
 # With --test: the MQTT broker most deployments run, for the interop tests (and mosquitto_pub).
 if [ "${1:-}" = "--test" ]; then
@@ -26,6 +30,8 @@ if [ "${1:-}" = "--test" ]; then
   packages+=(chromium chromium-driver)
   # The API contract test is a Python script (standard library only).
   packages+=(python3)
+  # The video tests make their clips with x264; the video harness's peer is gst-play-1.0.
+  packages+=(gstreamer1.0-plugins-ugly gstreamer1.0-plugins-base-apps)
 fi
 
 # shellcheck source=scripts/apt-install.sh
