@@ -29,7 +29,7 @@ fn sha(b: &[u8]) -> String {
 
 /// How the test server answers a path.
 #[derive(Clone)]
-enum Route {
+pub(crate) enum Route {
     Bytes(Vec<u8>),
     /// Sends the bytes slowly: one byte every `pause`.
     Slow(Vec<u8>, Duration),
@@ -38,7 +38,7 @@ enum Route {
 }
 
 /// A minimal HTTP/1.1 server on a free loopback port, one thread per connection.
-fn serve(routes: HashMap<&'static str, Route>) -> String {
+pub(crate) fn serve(routes: HashMap<&'static str, Route>) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let routes = Arc::new(routes);

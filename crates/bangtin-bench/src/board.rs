@@ -42,14 +42,14 @@ fn key() -> SigningKey {
     SigningKey::from_bytes(&[9; 32])
 }
 
-fn dir(name: &str) -> PathBuf {
+pub(crate) fn dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("bangtin-bench-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
 }
 
-fn config(dir: &Path, port: u16, display: &str) -> config::Config {
+pub(crate) fn config(dir: &Path, port: u16, display: &str) -> config::Config {
     config::parse(&config_text(dir, port, display), "bench.toml").unwrap()
 }
 
@@ -80,13 +80,13 @@ dir = "{}"
     )
 }
 
-fn now() -> content::Timestamp {
+pub(crate) fn now() -> content::Timestamp {
     chrono::Utc::now()
         .with_timezone(&calendar::VIETNAM)
         .fixed_offset()
 }
 
-fn envelope(topic: &str, seq: u64, payload: Payload) -> Vec<u8> {
+pub(crate) fn envelope(topic: &str, seq: u64, payload: Payload) -> Vec<u8> {
     publish::envelope("huyen-dong-anh", &key(), topic, seq, now(), payload)
 }
 
@@ -123,7 +123,7 @@ fn big_channel(n: usize, tag: &str) -> Payload {
     Payload::Channel(content::parse_channel(json.as_bytes()).unwrap())
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
@@ -135,7 +135,7 @@ fn rss_kib() -> u64 {
     proc_field("/proc/self/status", "VmRSS:")
 }
 
-fn peak_rss_kib() -> u64 {
+pub(crate) fn peak_rss_kib() -> u64 {
     proc_field("/proc/self/status", "VmHWM:")
 }
 
@@ -150,7 +150,7 @@ pub(crate) fn proc_field(file: &str, field: &str) -> u64 {
 }
 
 /// User + system CPU time of this process.
-fn cpu_time() -> Duration {
+pub(crate) fn cpu_time() -> Duration {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
     let f: Vec<u64> = after
@@ -378,10 +378,10 @@ fn coldstart(runs: usize) {
 /// A board driven by hand: its services from `d`'s store (the broker in the config is not
 /// running, so status and proof of play wait, as in a long outage), the GPU, an offscreen
 /// 1080p output.
-struct Driven {
-    board: Board,
-    gpu: Gpu,
-    target: Offscreen,
+pub(crate) struct Driven {
+    pub(crate) board: Board,
+    pub(crate) gpu: Gpu,
+    pub(crate) target: Offscreen,
     /// The content messages are taken into (the offline network task never sees them).
     ingest: Ingest,
     cfg: config::Config,
@@ -393,7 +393,7 @@ struct Driven {
 }
 
 impl Driven {
-    fn new(cfg: config::Config) -> Driven {
+    pub(crate) fn new(cfg: config::Config) -> Driven {
         let ingest = open_ingest(&cfg);
         let services = output::start(cfg.clone(), None, Arc::new(|_: Delivery| {}), None).unwrap();
         let gpu = Gpu::new().unwrap();
@@ -412,7 +412,7 @@ impl Driven {
     }
 
     /// One turn of the loop; true if a frame was presented.
-    fn turn(&mut self) -> bool {
+    pub(crate) fn turn(&mut self) -> bool {
         let t0 = Instant::now();
         let due = self.board.update();
         if due {
@@ -442,7 +442,7 @@ impl Driven {
         true
     }
 
-    fn ingest(&mut self, topic: &str, bytes: &[u8]) {
+    pub(crate) fn ingest(&mut self, topic: &str, bytes: &[u8]) {
         if let Some(change) = take(&mut self.ingest, &self.cfg, topic, bytes) {
             let content = self.ingest.content().clone();
             self.board.handle(BoardEvent::Content { change, content });

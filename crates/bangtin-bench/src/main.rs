@@ -15,6 +15,7 @@
 //! - `ingest [--runs N]`
 //! - `report [--boards N] [--loads N]`
 //! - `torture [--rounds N]`
+//! - `video [--seconds S]`
 
 mod alerts;
 mod board;
@@ -23,6 +24,7 @@ mod fleet;
 mod ingest;
 mod report;
 mod torture;
+mod video;
 
 fn main() -> std::process::ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn,rumqttd=off"))
@@ -37,9 +39,10 @@ fn main() -> std::process::ExitCode {
         Some("ingest") => ingest::main(rest),
         Some("report") => report::main(rest),
         Some("torture") => torture::main(rest),
+        Some("video") => video::main(rest),
         _ => {
             eprintln!(
-                "usage: bangtin-bench alerts|board|console|fleet|ingest|report|torture [options] (see the source's docs)"
+                "usage: bangtin-bench alerts|board|console|fleet|ingest|report|torture|video [options] (see the source's docs)"
             );
             return std::process::ExitCode::from(2);
         }

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use toml::{Table, Value};
 
 pub(crate) const ROOT_KEYS: &[&str] = &[
-    "board", "broker", "trust", "revoked", "display", "store", "assets",
+    "board", "broker", "trust", "revoked", "display", "store", "assets", "video",
 ];
 /// Keys whose values never appear in a message.
 pub(crate) const SECRET_KEYS: &[&str] = &["password"];
@@ -83,6 +83,7 @@ impl Checker<'_> {
         let display = self.display(root);
         let store = self.store(root);
         let assets = self.assets(root);
+        let video = self.video(root);
         Some(Config {
             board: board?,
             broker: broker?,
@@ -91,6 +92,7 @@ impl Checker<'_> {
             display: display?,
             store: store?,
             assets: assets?,
+            video: video?,
         })
     }
 

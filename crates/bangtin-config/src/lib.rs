@@ -65,6 +65,7 @@ pub struct Config {
     pub display: Display,
     pub store: Store,
     pub assets: Assets,
+    pub video: Video,
 }
 
 /// `[board]`: who this board is.
@@ -200,6 +201,28 @@ pub struct Assets {
     pub concurrency: usize,
     /// Time limit per download.
     pub timeout_s: u64,
+}
+
+/// `[video]`: which clips the board plays, and with which decoders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Video {
+    pub decoder: Decoders,
+    /// The largest clip file fetched.
+    pub max_bytes: u64,
+    /// The largest picture played, either way round.
+    pub max_width: u32,
+    pub max_height: u32,
+    /// The longest clip.
+    pub max_seconds: u32,
+}
+
+/// Which video decoders the board uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decoders {
+    /// Hardware where reliable (the Pi 4's H.264, the Pi 5's HEVC), software otherwise.
+    Auto,
+    Software,
+    Hardware,
 }
 
 impl Config {

@@ -485,6 +485,7 @@ pub fn translate(op: Op, dx: f32, dy: f32) -> Op {
             run.rect = shift(run.rect);
             Op::Text(run)
         }
+        Op::Video { rect } => Op::Video { rect: shift(rect) },
     }
 }
 

@@ -105,6 +105,12 @@ pub enum Op {
         sha256: String,
     },
     Text(TextRun),
+    /// Where a playing video's frames go (fitted inside, aspect kept, by the compositor).
+    /// The renderer draws nothing for it: the ops before it are the still shown until the
+    /// first frame (and in previews).
+    Video {
+        rect: Rect,
+    },
 }
 
 /// Everything the renderer needs for one frame, as plain data.

@@ -351,16 +351,32 @@ fn item_slide(
             b.fitted_text(text, band, &style, &s.sizes(0.07, 0.03), page, true);
             theme::IDLE_BG
         }
-        // No frame of the clip is decoded here: a still that says what will play (a board
-        // without video playback never puts it in the rotation).
+        // The clip plays in the area above its caption; until its first frame (and in a
+        // preview) a play sign says what will show there.
         ItemKind::Video { caption, .. } => {
+            let mut area = s.full();
+            if let Some(caption) = caption {
+                let style = s.style(500, theme::WHITE, Align::Center);
+                let sizes = s.sizes(0.045, 0.03);
+                let text_area = Rect::new(s.pad, 0.0, s.w - 2.0 * s.pad, s.h * 0.2);
+                let fitted = b
+                    .engine
+                    .fit(caption, &style, &sizes, text_area.w, text_area.h);
+                let (lines, reserved) = b.page_of(&fitted, text_area.h, page);
+                let band_h = reserved + s.pad;
+                area.h = s.h - band_h;
+                b.quad(Rect::new(0.0, area.h, s.w, band_h), theme::CAPTION_BG);
+                b.text(
+                    Rect::new(s.pad, area.h + s.pad / 2.0, text_area.w, 0.0),
+                    &fitted,
+                    &lines,
+                    &style,
+                );
+            }
             let style = s.style(600, theme::WHITE, Align::Center);
-            let band = s.full().inset(s.pad);
-            let label = match caption {
-                Some(c) => format!("▶ VIDEO — {c}"),
-                None => "▶ VIDEO".to_owned(),
-            };
-            b.fitted_text(&label, band, &style, &s.sizes(0.06, 0.03), page, true);
+            let sign = area.inset(area.h.min(area.w) * 0.3);
+            b.fitted_text("▶", sign, &style, &s.sizes(0.2, 0.06), 0, true);
+            b.ops.push(Op::Video { rect: area });
             theme::PHOTO_BG
         }
     }

@@ -11,6 +11,7 @@
 use super::gpu::{Gpu, Offscreen};
 use super::{Error, Globals, Renderer, TARGET_FORMAT};
 use crate::placement::Placement;
+use crate::video::{self, FrameError, Planes, VideoPipeline, VideoTexture};
 use bangtin_layout::{DisplayList, Rect, TextEngine};
 use bangtin_media::DecodedImage;
 
@@ -53,6 +54,53 @@ struct Layer {
     nearest: wgpu::BindGroup,
 }
 
+/// What the present pass samples for one layer: its bind group for each sampler.
+#[derive(Clone, Copy)]
+struct Bound<'a> {
+    linear: &'a wgpu::BindGroup,
+    nearest: &'a wgpu::BindGroup,
+}
+
+impl Layer {
+    fn bound(&self) -> Bound<'_> {
+        Bound {
+            linear: &self.linear,
+            nearest: &self.nearest,
+        }
+    }
+}
+
+/// A canvas's video: the area the slide keeps for it and its latest frame, converted.
+#[derive(Default)]
+struct VideoLayer {
+    area: Option<Rect>,
+    texture: Option<VideoTexture>,
+    /// The present pass's bind groups for `texture` (linear, nearest).
+    groups: Option<(wgpu::BindGroup, wgpu::BindGroup)>,
+    /// A frame of the video now in `area` was uploaded.
+    shown: bool,
+}
+
+impl VideoLayer {
+    /// The layer's draw, when it has a frame for its area.
+    fn draw(&self, alpha: f32) -> Option<(Bound<'_>, Instance)> {
+        let (area, texture, (linear, nearest)) =
+            (self.area?, self.texture.as_ref()?, self.groups.as_ref()?);
+        if !self.shown {
+            return None;
+        }
+        let r = video::fit(area, texture.size);
+        Some((
+            Bound { linear, nearest },
+            Instance {
+                rect: [r.x, r.y, r.w, r.h],
+                uv: [0.0, 0.0, 1.0, 1.0],
+                alpha,
+            },
+        ))
+    }
+}
+
 pub struct Compositor {
     canvas_renderer: Renderer,
     strip_renderer: Renderer,
@@ -60,6 +108,9 @@ pub struct Compositor {
     /// Index of the canvas shown now; the other holds the previous slide.
     current: usize,
     strip: Option<Layer>,
+    /// Each canvas's video, if its slide has one.
+    videos: [VideoLayer; 2],
+    video_pipeline: Option<VideoPipeline>,
     /// The ticker's whole line, rendered once, in tiles of at most [`TILE_W`] pixels, each
     /// with its x in the line.
     tiles: Vec<(Layer, f32)>,
@@ -75,7 +126,7 @@ pub struct Compositor {
     output_format: wgpu::TextureFormat,
 }
 
-const MAX_LAYERS: usize = 8;
+const MAX_LAYERS: usize = 10;
 /// Width of one ticker tile.
 pub const TILE_W: u32 = 2048;
 /// Longest ticker line kept as tiles (a few MiB); longer ones are drawn frame by frame.
@@ -121,7 +172,7 @@ impl Compositor {
             sampler(wgpu::FilterMode::Nearest, "bangtin nearest sampler"),
         );
         // Two canvases while fading, the strip, and every ticker tile a line can show.
-        let capacity = MAX_LAYERS.max((width / TILE_W) as usize + 5);
+        let capacity = MAX_LAYERS.max((width / TILE_W) as usize + 7);
         let instances =
             super::instance_buffer(device, "present", capacity, std::mem::size_of::<Instance>());
         // The canvas in the output's own format when that is sRGB, so that a canvas shown 1:1
@@ -139,6 +190,8 @@ impl Compositor {
             canvases,
             current: 0,
             strip: None,
+            videos: Default::default(),
+            video_pipeline: None,
             tiles: Vec::new(),
             capacity,
             pipeline,
@@ -209,6 +262,79 @@ impl Compositor {
         )?;
         self.current = next;
         Ok(())
+    }
+
+    /// Keeps `area` of the canvas just drawn for a video (`None`: its slide has none). Until
+    /// a frame is uploaded, the canvas itself shows there.
+    /// `same`: the slide is the one shown before, drawn again: its video goes on showing.
+    pub fn set_video_area(&mut self, area: Option<Rect>, same: bool) {
+        if same {
+            self.videos.swap(0, 1);
+            let layer = &mut self.videos[self.current];
+            layer.shown &= layer.area == area;
+            layer.area = area;
+        } else {
+            let layer = &mut self.videos[self.current];
+            layer.area = area;
+            layer.shown = false;
+        }
+    }
+
+    /// Whether the canvas shown now keeps an area for a video.
+    pub fn video_area(&self) -> Option<Rect> {
+        self.videos[self.current].area
+    }
+
+    /// Uploads a decoded frame for the current canvas's video and converts it to RGB
+    /// (submitted at once).
+    pub fn upload_video(&mut self, gpu: &Gpu, frame: &Planes<'_>) -> Result<(), FrameError> {
+        let device = &gpu.device;
+        let pipeline = self
+            .video_pipeline
+            .get_or_insert_with(|| VideoPipeline::new(device));
+        let layer = &mut self.videos[self.current];
+        let reused = layer
+            .texture
+            .as_ref()
+            .is_some_and(|t| t.size == (frame.width, frame.height) && t.nv12 == frame.nv12);
+        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("bangtin video frame"),
+        });
+        pipeline.upload(device, &gpu.queue, &mut encoder, &mut layer.texture, frame)?;
+        gpu.queue.submit([encoder.finish()]);
+        let Some(texture) = &layer.texture else {
+            return Ok(());
+        };
+        if !reused || layer.groups.is_none() {
+            let group = |sampler: &wgpu::Sampler| {
+                device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("bangtin video layer"),
+                    layout: &self.layout,
+                    entries: &[
+                        wgpu::BindGroupEntry {
+                            binding: 0,
+                            resource: wgpu::BindingResource::TextureView(&texture.view),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 1,
+                            resource: wgpu::BindingResource::Sampler(sampler),
+                        },
+                    ],
+                })
+            };
+            layer.groups = Some((group(&self.samplers.0), group(&self.samplers.1)));
+        }
+        layer.shown = true;
+        Ok(())
+    }
+
+    /// Frees the video textures of canvases that show none (after the last video slide).
+    pub fn drop_unused_videos(&mut self) {
+        for layer in &mut self.videos {
+            if layer.area.is_none() {
+                *layer = VideoLayer::default();
+            }
+        }
     }
 
     /// Renders the footer strip (`list` is strip-sized); a new size makes a new texture.
@@ -332,7 +458,7 @@ impl Compositor {
         let (cw, ch) = self.canvas_size();
         let whole = [0.0, 0.0, cw as f32, ch as f32];
         let full_uv = [0.0, 0.0, 1.0, 1.0];
-        let mut layers: Vec<(&Layer, Instance)> = Vec::with_capacity(MAX_LAYERS);
+        let mut layers: Vec<(Bound<'_>, Instance)> = Vec::with_capacity(MAX_LAYERS);
         // A whole frame of the canvas shown 1:1 at full brightness is a copy, not a draw.
         let canvas = &self.canvases[self.current].target;
         let copied = partial.is_none()
@@ -354,6 +480,7 @@ impl Compositor {
                     depth_or_array_layers: 1,
                 },
             );
+            layers.extend(self.videos[self.current].draw(1.0));
         } else if partial.is_some() {
             // Only the footer's band (scissored): the canvas under it, then the moving text;
             // everything else on the target is already right.
@@ -371,7 +498,7 @@ impl Compositor {
             };
             if !covered {
                 layers.push((
-                    &self.canvases[self.current],
+                    self.canvases[self.current].bound(),
                     Instance {
                         rect: [band.x, band.y, band.w, band.h],
                         uv: [
@@ -385,32 +512,36 @@ impl Compositor {
                 ));
             }
         } else if let Some(alpha) = frame.fade.filter(|a| *a < 1.0) {
-            let previous = &self.canvases[1 - self.current];
+            let previous = 1 - self.current;
+            let alpha = alpha.clamp(0.0, 1.0);
             layers.push((
-                previous,
+                self.canvases[previous].bound(),
                 Instance {
                     rect: whole,
                     uv: full_uv,
                     alpha: 1.0,
                 },
             ));
+            layers.extend(self.videos[previous].draw(1.0));
             layers.push((
-                &self.canvases[self.current],
+                self.canvases[self.current].bound(),
                 Instance {
                     rect: whole,
                     uv: full_uv,
-                    alpha: alpha.clamp(0.0, 1.0),
+                    alpha,
                 },
             ));
+            layers.extend(self.videos[self.current].draw(alpha));
         } else {
             layers.push((
-                &self.canvases[self.current],
+                self.canvases[self.current].bound(),
                 Instance {
                     rect: whole,
                     uv: full_uv,
                     alpha: 1.0,
                 },
             ));
+            layers.extend(self.videos[self.current].draw(1.0));
         }
         if let Some((line, x)) = frame.ticker {
             // The tiles that show inside the line, each cut to it.
@@ -422,7 +553,7 @@ impl Compositor {
                     continue;
                 }
                 layers.push((
-                    tile,
+                    tile.bound(),
                     Instance {
                         rect: [v0, line.y, v1 - v0, line.h],
                         uv: [(v0 - a) / tw, 0.0, (v1 - v0) / tw, 1.0],
@@ -433,7 +564,7 @@ impl Compositor {
         }
         if let (Some(band), Some(strip)) = (frame.strip, &self.strip) {
             layers.push((
-                strip,
+                strip.bound(),
                 Instance {
                     rect: [band.x, band.y, band.w, band.h],
                     uv: full_uv,
@@ -478,9 +609,9 @@ impl Compositor {
                 &self.pipeline
             });
             let group = if placement.nearest {
-                &layer.nearest
+                layer.nearest
             } else {
-                &layer.linear
+                layer.linear
             };
             pass.set_bind_group(1, group, &[]);
             let i = i as u32;

@@ -20,6 +20,7 @@ mod gpu;
 mod image_pipeline;
 pub mod placement;
 mod quad;
+pub mod video;
 
 pub use gpu::{read_texture_with, Gpu, GpuError, MappedFrame, Offscreen, NO_ADAPTER_HELP};
 pub use placement::{OutputRegion, Placement, Sampling};
@@ -145,6 +146,7 @@ fn plan(list: &DisplayList, has_image: impl Fn(&str) -> bool) -> (Vec<Step>, Vec
                     images += 1;
                 }
             }
+            Op::Video { .. } => {}
             Op::Text(_) => match steps.last() {
                 Some(Step::Text(n)) => texts[*n].push(i),
                 _ => {
@@ -218,7 +220,7 @@ impl Renderer {
                         image_draws.push((sha256.as_str(), img, *rect));
                     }
                 }
-                Op::Text(_) => {}
+                Op::Text(_) | Op::Video { .. } => {}
             }
         }
         let available: HashSet<&str> = image_draws.iter().map(|(sha, _, _)| *sha).collect();

@@ -116,6 +116,44 @@ pub(super) fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<Outcome
     Ok(Outcome::Replaced)
 }
 
+/// Makes `dir/name` hold what `reader` gives, streamed (never all in memory), atomically and
+/// durably, once `accept` passes the finished temporary file (its sha256 and path). The
+/// file is never seen under its name before that; refused, it is removed.
+pub(super) fn write_stream(
+    dir: &Path,
+    name: &str,
+    reader: &mut dyn std::io::Read,
+    accept: &mut dyn FnMut(&str, &Path) -> Result<(), Error>,
+) -> Result<u64, Error> {
+    use sha2::{Digest, Sha256};
+    let path = dir.join(name);
+    let (mut temp, mut file) = Temp::create(dir)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut written = 0u64;
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::io("read the download for", &path, e)),
+        };
+        hasher.update(&buf[..n]);
+        file.write_all(&buf[..n])
+            .map_err(|e| Error::io("write", &temp.path, e))?;
+        written += n as u64;
+    }
+    file.sync_all()
+        .map_err(|e| Error::io("sync", &temp.path, e))?;
+    drop(file);
+    accept(&hex::encode(hasher.finalize()), &temp.path)?;
+    fs::rename(&temp.path, &path).map_err(|e| Error::io("rename into", &path, e))?;
+    temp.renamed = true;
+    drop(temp);
+    sync_dir(dir)?;
+    Ok(written)
+}
+
 /// Removes `dir/name` durably. Returns whether there was one.
 pub(super) fn remove_file(dir: &Path, name: &str) -> Result<bool, Error> {
     let path = dir.join(name);

@@ -65,6 +65,9 @@ pub enum Error {
     /// Asset bytes that do not have the sha256 they were offered under.
     #[error("asset bytes have sha256 {actual}, not the {expected} they were offered as")]
     HashMismatch { expected: String, actual: String },
+    /// A file its check refused (a clip a board cannot play).
+    #[error("{0}")]
+    Refused(String),
     /// A name from outside that does not follow its rule.
     #[error("{name:?} is not an allowed {kind} name: {rule}")]
     BadName {
@@ -218,6 +221,33 @@ impl Store {
             });
         }
         atomic::write_file(&self.assets, sha256_hex, bytes).map(drop)
+    }
+
+    /// Stores an asset streamed from `reader` (a video: never all in memory), after checking
+    /// it hashes to its name and `check` accepts the finished file (a probe of the clip).
+    /// Returns its size.
+    pub fn put_asset_from(
+        &self,
+        sha256_hex: &str,
+        reader: &mut dyn std::io::Read,
+        check: &mut dyn FnMut(&Path) -> Result<(), String>,
+    ) -> Result<u64, Error> {
+        check_asset_name(sha256_hex)?;
+        atomic::write_stream(&self.assets, sha256_hex, reader, &mut |actual, path| {
+            if actual != sha256_hex {
+                return Err(Error::HashMismatch {
+                    expected: sha256_hex.to_owned(),
+                    actual: actual.to_owned(),
+                });
+            }
+            check(path).map_err(Error::Refused)
+        })
+    }
+
+    /// Where an asset is stored (a player opens a video by its path). It may be missing.
+    pub fn asset_path(&self, sha256_hex: &str) -> Option<PathBuf> {
+        check_asset_name(sha256_hex).ok()?;
+        Some(self.assets.join(sha256_hex))
     }
 
     /// An asset's bytes, hashed again. A file that no longer matches its name is deleted and

@@ -35,8 +35,15 @@ impl Board {
                 Ok(()) => {
                     self.view.render_failed = false;
                     self.view.drawn_once = true;
-                    // Items cross-fade; an alert, and the return from one, cut at once.
                     let new = self.view.key.as_ref().map(|k| &k.show);
+                    // The same slide drawn again (the header's minute) keeps its video as is.
+                    let same = self.previous_show.as_ref() == new;
+                    let area = list.ops.iter().find_map(|op| match op {
+                        bangtin_layout::Op::Video { rect } => Some(*rect),
+                        _ => None,
+                    });
+                    self.compositor.set_video_area(area, same);
+                    // Items cross-fade; an alert, and the return from one, cut at once.
                     let fade = self.previous_show.as_ref().is_some_and(|p| {
                         Some(p) != new
                             && !matches!(p, Show::Alert { .. })
@@ -63,6 +70,20 @@ impl Board {
                     }
                 }
             }
+        }
+        if let Some(frame) = self.videos.frame.take() {
+            if self.compositor.video_area().is_some() {
+                let uploaded = frame.with_picture(|p| {
+                    self.compositor
+                        .upload_video(gpu, &super::video::planes(p))
+                        .map_err(|e| e.to_string())
+                });
+                if let Err(e) = uploaded.and_then(|r| r) {
+                    log::warn!("a video frame could not be shown: {e}");
+                }
+            }
+        } else if self.compositor.video_area().is_none() {
+            self.compositor.drop_unused_videos();
         }
         if std::mem::take(&mut self.strip_due) && !self.view.ticker_tiled {
             if let Some((footer, band)) = &self.view.footer {

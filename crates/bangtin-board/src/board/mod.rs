@@ -23,6 +23,7 @@ pub mod images;
 pub mod pacing;
 pub mod programme;
 pub mod proof;
+pub mod video;
 
 use crate::schedule::{AlertChange, AlertState, Clock, ClockTrust, Program, Show};
 use crate::storage::{self, Storage};
@@ -141,8 +142,11 @@ pub struct Board {
     alert_states: Vec<(String, AlertState)>,
     /// `alert_states` changed since the reporter was last told.
     alert_states_changed: bool,
-    /// Video items already reported as skipped (topic and id), so each is said once.
-    skipped_videos: std::collections::HashSet<String>,
+    /// The clips: playing, prerolled, benched.
+    videos: video::Videos,
+    /// The clip of the slide on screen and of the slide after it, as of the last tick.
+    video_show: Option<video::Wanted>,
+    video_next: Option<video::Wanted>,
     last_save: Option<Instant>,
     /// Writes the storage thread had no room for yet.
     unsaved: Vec<storage::Command>,
@@ -214,6 +218,12 @@ impl Board {
             output_format,
         );
         let started = clock.started();
+        match bangtin_video::choose_decoders(decoders(config.video.decoder)) {
+            Ok(hardware) if hardware.is_empty() => log::info!("video: software decoders"),
+            Ok(hardware) => log::info!("video: hardware decoders first: {}", hardware.join(", ")),
+            Err(e) => log::warn!("video: {e}; video items will be left out"),
+        }
+        let videos = video::Videos::new(store.clone());
         let mut view = View::new(store, started);
         view.images.refresh(content.images());
         Board {
@@ -240,7 +250,9 @@ impl Board {
             alert_change: None,
             alert_states: Vec::new(),
             alert_states_changed: false,
-            skipped_videos: std::collections::HashSet::new(),
+            videos,
+            video_show: None,
+            video_next: None,
             last_save: None,
             unsaved: Vec::new(),
         }
@@ -322,8 +334,36 @@ impl Board {
                 self.view.changed();
                 self.pacing.tick_due = true;
             }
+            BoardEvent::Asset(AssetEvent::Clip { sha256, clip }) => {
+                log::info!(
+                    "video {sha256}: {} {} {}x{}, {:.1} s",
+                    clip.container,
+                    clip.codec,
+                    clip.width,
+                    clip.height,
+                    clip.length.as_secs_f32()
+                );
+                self.videos.ready(&sha256, clip);
+                self.view.changed();
+                self.pacing.tick_due = true;
+            }
             BoardEvent::Asset(AssetEvent::Failed { sha256, reason }) => {
-                log::warn!("image {sha256} could not be fetched: {reason}");
+                let video = self
+                    .content
+                    .items()
+                    .iter()
+                    .find_map(|(_, item)| match &item.kind {
+                        ItemKind::Video { video, .. } if video.sha256 == sha256 => Some(item),
+                        _ => None,
+                    });
+                match video {
+                    Some(item) => {
+                        let why = format!("video item {:?} cannot play: {reason}", item.id);
+                        log::warn!("{why}");
+                        self.report(Report::Error(why));
+                    }
+                    None => log::warn!("image {sha256} could not be fetched: {reason}"),
+                }
             }
             BoardEvent::Reload => self.pacing.dirty = true,
             BoardEvent::Shutdown => {
@@ -385,6 +425,18 @@ impl Board {
         }
         self.brightness_now(&clock, now);
         let changed = self.canvas(&clock, now);
+        let played = self
+            .videos
+            .update(self.video_show.as_ref(), self.video_next.as_ref(), now);
+        if played.frame {
+            self.pacing.dirty = true;
+            self.pacing.full_due = true;
+        }
+        if let Some((sha256, why)) = played.failed {
+            self.report(Report::Error(format!("video {sha256}: {why}")));
+            self.pacing.tick_due = true;
+            self.pacing.dirty = true;
+        }
         if self.view.footer.is_some() && self.pacing.footer_frame(now, changed) {
             self.strip_due = true;
         }
@@ -396,30 +448,35 @@ impl Board {
         let frame = frame_of(&self.config);
         let store = self.view.store.clone();
         let content = &*self.content;
-        // This board does not play video yet (protocol v1): a video item is left out of the
-        // rotation, said once in the log and in status, and the rest goes on.
-        if self.skipped_videos.len() > 1000 {
-            self.skipped_videos.clear();
-        }
-        for (topic, item) in content.items() {
-            if matches!(item.kind, ItemKind::Video { .. })
-                && self.skipped_videos.insert(format!("{topic} {}", item.id))
-            {
-                let why = format!(
-                    "video item {:?} on {topic} skipped: this board does not play video yet",
-                    item.id
-                );
-                log::warn!("{why}");
-                if let Some(l) = &self.links {
-                    l.reports.post(Report::Error(why));
+        let now = Instant::now();
+        // A video item is in the rotation once its clip is stored and probed (and not benched
+        // after a failure); without a duration it lasts as long as its clip.
+        let videos = &self.videos;
+        let lasting: Vec<_> = content
+            .items()
+            .into_iter()
+            .filter_map(|(topic, item)| match &item.kind {
+                ItemKind::Video { video, .. } if item.duration_s == 0 => {
+                    let length = videos.length(&video.sha256)?;
+                    let mut item = item.clone();
+                    item.duration_s = clip_duration(length);
+                    Some((topic, item))
                 }
-            }
-        }
+                _ => None,
+            })
+            .collect();
         let view = std::cell::RefCell::new(&mut self.view);
         let items: Vec<_> = content
             .items()
             .into_iter()
-            .filter(|(_, item)| !matches!(item.kind, ItemKind::Video { .. }))
+            .filter(|(_, item)| match &item.kind {
+                ItemKind::Video { video, .. } => videos.playable(&video.sha256, now),
+                _ => true,
+            })
+            .map(|(topic, item)| {
+                let own = lasting.iter().find(|(t, i)| *t == topic && i.id == item.id);
+                own.map_or((topic, item), |(t, i)| (*t, i))
+            })
             .filter(|(_, item)| match item.kind.image() {
                 Some(ImageRef::Url { sha256, .. }) => view.borrow_mut().images.has(&store, sha256),
                 _ => true,
@@ -431,6 +488,20 @@ impl Board {
             &|held| view.borrow_mut().alert_pages(frame, held),
             clock,
         );
+        let wanted = |show: Option<&Show>| match show? {
+            Show::Item { key, .. } => items.iter().find_map(|(topic, item)| match &item.kind {
+                ItemKind::Video { video, audio, .. } if *topic == key.topic && item.id == key.id => {
+                    Some(video::Wanted {
+                        sha256: video.sha256.clone(),
+                        audio: *audio,
+                    })
+                }
+                _ => None,
+            }),
+            _ => None,
+        };
+        self.video_show = wanted(Some(&program.show));
+        self.video_next = wanted(program.next.as_ref());
         let banner = program
             .banner
             .as_ref()
@@ -721,7 +792,12 @@ impl Board {
     /// Whether frames follow each other (a scrolling footer or a fade) rather than waiting
     /// for a change.
     pub fn animating(&self) -> bool {
-        self.view.footer.is_some() || self.pacing.fading(Instant::now())
+        self.view.footer.is_some() || self.pacing.fading(Instant::now()) || self.videos.playing()
+    }
+
+    /// Frames of video taken from players since start.
+    pub fn video_frames(&self) -> u64 {
+        self.videos.frames
     }
 
     /// When the next frame is due if no event comes.
@@ -736,8 +812,27 @@ impl Board {
                 clock_next,
                 self.alert_change,
                 self.commands.next_change(now),
+                // A clip's next frame: the players are polled at the frame rate.
+                (self.videos.playing() || self.video_show.is_some())
+                    .then(|| now + self.pacing.period()),
             ],
             Utc::now().second(),
         )
+    }
+}
+
+/// The slot of a video item without a duration: its clip's length, whole seconds rounded up,
+/// within the protocol's limits.
+fn clip_duration(length: Duration) -> u32 {
+    let secs = (length.as_millis() as u64).div_ceil(1000);
+    let range = bangtin_protocol::content::limits::DURATION_S;
+    (secs.min(u64::from(*range.end())) as u32).max(*range.start())
+}
+
+fn decoders(d: bangtin_config::Decoders) -> bangtin_video::Decoders {
+    match d {
+        bangtin_config::Decoders::Auto => bangtin_video::Decoders::Auto,
+        bangtin_config::Decoders::Software => bangtin_video::Decoders::Software,
+        bangtin_config::Decoders::Hardware => bangtin_video::Decoders::Hardware,
     }
 }

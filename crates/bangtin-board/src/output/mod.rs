@@ -138,7 +138,11 @@ pub fn launch(
         },
         config.assets.concurrency,
         events.clone(),
-    );
+    )
+    .with_video_limits(sync::assets::VideoLimits {
+        max_bytes: config.video.max_bytes,
+        clip: video_limits(&config.video),
+    });
     let network = Network {
         ingest,
         storage: storage.clone(),
@@ -359,5 +363,14 @@ impl Watchdog {
             self.last = Some(std::time::Instant::now());
             let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Watchdog]);
         }
+    }
+}
+
+/// What the config says a clip may be.
+pub fn video_limits(video: &bangtin_config::Video) -> bangtin_video::Limits {
+    bangtin_video::Limits {
+        max_width: video.max_width,
+        max_height: video.max_height,
+        max_seconds: video.max_seconds,
     }
 }

@@ -39,6 +39,10 @@ pub enum FetchError {
     },
     #[error("{url}: not a usable image: {message}")]
     NotAnImage { url: String, message: String },
+    #[error("{url}: the video {message}")]
+    NotPlayable { url: String, message: String },
+    #[error("{url}: cannot store it: {message}")]
+    Store { url: String, message: String },
 }
 
 impl FetchError {
@@ -127,11 +131,99 @@ pub fn fetch(
     Ok(bytes)
 }
 
+/// What a board plays (`[video]` in its config).
+#[derive(Debug, Clone, Copy)]
+pub struct VideoLimits {
+    pub max_bytes: u64,
+    pub clip: bangtin_video::Limits,
+}
+
+/// Downloads the video at `url` straight into `store` (streamed, never all in memory) and
+/// checks it as [`fetch`] checks an image: no more than declared, exactly the declared size
+/// and sha256, and a clip the board may play ([`bangtin_video::probe`]). Nothing is stored
+/// unless every check passes. Blocking.
+pub fn fetch_video(
+    url: &str,
+    sha256: &str,
+    declared: u64,
+    timeout: Duration,
+    limits: &VideoLimits,
+    store: &bangtin_store::Store,
+) -> Result<bangtin_video::Clip, FetchError> {
+    let limit = declared.min(limits.max_bytes);
+    let too_large = || FetchError::TooLarge {
+        url: url.to_owned(),
+        limit,
+    };
+    if declared > limits.max_bytes {
+        return Err(too_large());
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .max_redirects(3)
+        .build()
+        .into();
+    let http = |message: String| FetchError::Http {
+        url: url.to_owned(),
+        message,
+    };
+    let mut response = agent.get(url).call().map_err(|e| http(e.to_string()))?;
+    if response.body().content_length().is_some_and(|len| len > limit) {
+        return Err(too_large());
+    }
+    let mut reader = response.body_mut().as_reader().take(limit + 1);
+    let mut outcome: Result<Option<bangtin_video::Clip>, FetchError> = Ok(None);
+    let stored = store.put_asset_from(sha256, &mut reader, &mut |path| {
+        let got = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        if got > limit {
+            outcome = Err(too_large());
+        } else if got != declared {
+            outcome = Err(FetchError::WrongSize {
+                url: url.to_owned(),
+                got,
+                declared,
+            });
+        } else {
+            outcome = bangtin_video::probe(path, &limits.clip)
+                .map(Some)
+                .map_err(|e| FetchError::NotPlayable {
+                    url: url.to_owned(),
+                    message: e.to_string(),
+                });
+        }
+        outcome.as_ref().map(drop).map_err(|e| e.to_string())
+    });
+    match (stored, outcome) {
+        (Ok(_), Ok(Some(clip))) => Ok(clip),
+        (_, Err(e)) => Err(e),
+        (Err(bangtin_store::Error::HashMismatch { actual, .. }), _) => Err(FetchError::WrongHash {
+            url: url.to_owned(),
+            got: actual,
+            expected: sha256.to_owned(),
+        }),
+        (Err(bangtin_store::Error::Io { source, .. }), _)
+            if source.kind() != std::io::ErrorKind::Other =>
+        {
+            Err(http(source.to_string()))
+        }
+        (Err(e), _) => Err(FetchError::Store {
+            url: url.to_owned(),
+            message: e.to_string(),
+        }),
+        (Ok(_), Ok(None)) => Err(http("the download ended before it was checked".into())),
+    }
+}
+
 /// What the fetcher reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum AssetEvent {
     /// Stored; items showing it may now be shown.
     Ready { sha256: String },
+    /// A video stored and probed (now, or at start for one stored before): it may play.
+    Clip {
+        sha256: String,
+        clip: bangtin_video::Clip,
+    },
     /// Given up on (after retries, or at once for a permanent failure).
     Failed { sha256: String, reason: String },
 }
@@ -141,6 +233,9 @@ pub enum AssetEvent {
 pub struct AssetFetcher {
     storage: Storage,
     limits: Limits,
+    video: VideoLimits,
+    /// Videos already probed and reported (a stored clip is probed once per run).
+    clips: Arc<Mutex<HashSet<String>>>,
     permits: Arc<Semaphore>,
     in_flight: Arc<Mutex<HashSet<String>>>,
     events: Events,
@@ -158,6 +253,11 @@ impl AssetFetcher {
         AssetFetcher {
             storage,
             limits,
+            video: VideoLimits {
+                max_bytes: 256 * 1024 * 1024,
+                clip: bangtin_video::Limits::default(),
+            },
+            clips: Arc::new(Mutex::new(HashSet::new())),
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
             in_flight: Arc::new(Mutex::new(HashSet::new())),
             events,
@@ -171,6 +271,120 @@ impl AssetFetcher {
         self.tries = tries.max(1);
         self.retry_base = base;
         self
+    }
+
+    /// Sets what videos may be (`[video]`).
+    pub fn with_video_limits(mut self, video: VideoLimits) -> AssetFetcher {
+        self.video = video;
+        self
+    }
+
+    /// Starts fetching (or, stored already, probing) every video not yet reported to the
+    /// board. Returns at once; must be called within a tokio runtime.
+    pub fn want_videos<'a>(
+        &self,
+        videos: impl IntoIterator<Item = &'a bangtin_protocol::content::VideoRef>,
+    ) {
+        for video in videos {
+            if self.clips.lock().unwrap_or_else(|p| p.into_inner()).contains(&video.sha256) {
+                continue;
+            }
+            {
+                let mut flying = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+                if !flying.insert(video.sha256.clone()) {
+                    continue;
+                }
+            }
+            let job = Job {
+                url: video.url.clone(),
+                sha256: video.sha256.clone(),
+                declared: video.bytes,
+            };
+            tokio::spawn(self.run_video(job));
+        }
+    }
+
+    fn run_video(&self, job: Job) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let (store, limits, video, permits, in_flight, clips, events) = (
+            self.storage.store().clone(),
+            self.limits,
+            self.video,
+            self.permits.clone(),
+            self.in_flight.clone(),
+            self.clips.clone(),
+            self.events.clone(),
+        );
+        let (tries, base) = (self.tries, self.retry_base);
+        async move {
+            let mut backoff = Backoff::new(base, base * 16, seed(&job.sha256));
+            let mut outcome = Err(String::new());
+            for attempt in 1..=tries {
+                let Ok(_permit) = permits.acquire().await else {
+                    return;
+                };
+                let (job2, store2) = (job.clone(), store.clone());
+                let result = tokio::task::spawn_blocking(move || {
+                    match store2.asset_path(&job2.sha256) {
+                        Some(path) if path.is_file() => bangtin_video::probe(&path, &video.clip)
+                            .map_err(|e| FetchError::NotPlayable {
+                                url: job2.url.clone(),
+                                message: e.to_string(),
+                            }),
+                        _ => fetch_video(
+                            &job2.url,
+                            &job2.sha256,
+                            job2.declared,
+                            limits.timeout,
+                            &video,
+                            &store2,
+                        ),
+                    }
+                })
+                .await
+                .unwrap_or_else(|e| {
+                    Err(FetchError::Http {
+                        url: String::new(),
+                        message: format!("video task failed: {e}"),
+                    })
+                });
+                match result {
+                    Ok(clip) => {
+                        outcome = Ok(clip);
+                        break;
+                    }
+                    Err(e) => {
+                        log::warn!("video fetch, try {attempt} of {tries}: {e}");
+                        outcome = Err(e.to_string());
+                        if e.is_permanent() || attempt == tries {
+                            break;
+                        }
+                        drop(_permit);
+                        tokio::time::sleep(backoff.next_delay()).await;
+                    }
+                }
+            }
+            in_flight
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&job.sha256);
+            let event = match outcome {
+                Ok(clip) => {
+                    clips
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(job.sha256.clone());
+                    AssetEvent::Clip {
+                        sha256: job.sha256,
+                        clip,
+                    }
+                }
+                Err(reason) => AssetEvent::Failed {
+                    sha256: job.sha256,
+                    reason,
+                },
+            };
+            events.send(BoardEvent::Asset(event)).await;
+        }
     }
 
     /// Starts fetching every URL image that is neither stored nor already on its way.

@@ -91,6 +91,18 @@ impl ContentSet {
             .collect()
     }
 
+    /// Every video the channels name.
+    pub fn videos(&self) -> Vec<&bangtin_protocol::content::VideoRef> {
+        self.channels
+            .values()
+            .flat_map(|e| e.channel.items.iter())
+            .filter_map(|i| match &i.kind {
+                bangtin_protocol::content::ItemKind::Video { video, .. } => Some(video),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The seq of each channel and alert topic, for status reports.
     pub fn seqs(&self) -> BTreeMap<&str, u64> {
         self.channels

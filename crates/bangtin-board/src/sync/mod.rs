@@ -282,6 +282,7 @@ async fn run(
 ) {
     if let Some(f) = &n.fetcher {
         f.want(n.ingest.content().images());
+        f.want_videos(n.ingest.content().videos());
     }
     let _ = n.channels.send(channel_seqs(n.ingest.content()));
     // The board's own proof of play comes back to it: the broker has a batch once it does.
@@ -306,6 +307,7 @@ async fn run(
                 // Images that failed before (the network was down, say) get another try.
                 if let Some(f) = &n.fetcher {
                     f.want(n.ingest.content().images());
+                    f.want_videos(n.ingest.content().videos());
                 }
                 log::info!(
                     "connected to the broker; subscribing to {} topics",
@@ -420,13 +422,14 @@ async fn take(n: &mut Network, refusals: &mut Refusals, topic: &str, payload: &[
             .await;
         if let Some(f) = &n.fetcher {
             f.want(n.ingest.content().images());
+            f.want_videos(n.ingest.content().videos());
         }
-        let keep = n
-            .ingest
-            .content()
+        let content = n.ingest.content();
+        let keep = content
             .images()
             .into_iter()
             .map(|i| i.sha256().to_owned())
+            .chain(content.videos().into_iter().map(|v| v.sha256.clone()))
             .collect();
         n.storage.send(Command::Evict { keep }).await;
         let _ = n.channels.send(channel_seqs(n.ingest.content()));

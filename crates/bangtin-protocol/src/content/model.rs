@@ -37,6 +37,8 @@ pub mod limits {
     pub const MESSAGE_BYTES: usize = 1024 * 1024;
     pub const DURATION_S: std::ops::RangeInclusive<u32> = 3..=600;
     pub const DEFAULT_DURATION_S: u32 = 10;
+    /// The `duration_s` of a video item that gives none: as long as its clip.
+    pub const CLIP_LENGTH: u32 = 0;
     pub const HOUR_RANGES: usize = 8;
     pub const REFERENCES: usize = 32;
     /// The areas an alert concerns, as one text (CAP `areaDesc`s joined with "; ").

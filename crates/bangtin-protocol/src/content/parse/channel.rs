@@ -144,6 +144,8 @@ pub(super) fn item_from_value(value: &Value, path: &str, problems: &mut Problems
         }
     };
     let duration_s = match obj.get("duration_s") {
+        // A clip without a duration lasts as long as the clip (known once it is probed).
+        None if matches!(kind, Some(ItemKind::Video { .. })) => Some(limits::CLIP_LENGTH),
         None => Some(limits::DEFAULT_DURATION_S),
         Some(v) => {
             let range = limits::DURATION_S;
