@@ -90,7 +90,7 @@ fn check_invariants(name: &str, list: &DisplayList) {
     );
     for op in &list.ops {
         let r = match op {
-            Op::Quad { rect, .. } | Op::Image { rect, .. } => *rect,
+            Op::Quad { rect, .. } | Op::Image { rect, .. } | Op::Video { rect } => *rect,
             Op::Text(t) => t.rect,
         };
         assert!(

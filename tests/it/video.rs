@@ -107,19 +107,30 @@ impl InProcess {
             self.board.handle(d.event);
         }
         if !self.board.update() {
-            if let Some(wait) = self.board.next_wake().checked_duration_since(Instant::now()) {
+            if let Some(wait) = self
+                .board
+                .next_wake()
+                .checked_duration_since(Instant::now())
+            {
                 std::thread::sleep(wait.min(Duration::from_millis(20)));
             }
             return None;
         }
         self.board.prepare(&self.gpu);
-        let placement = self.board.placement((self.target.width, self.target.height));
+        let placement = self
+            .board
+            .placement((self.target.width, self.target.height));
         let mut encoder = self
             .gpu
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None });
-        self.board
-            .render(&self.gpu, &mut encoder, &self.target.texture, &placement, false);
+        self.board.render(
+            &self.gpu,
+            &mut encoder,
+            &self.target.texture,
+            &placement,
+            false,
+        );
         let frame = self.target.read_back(&self.gpu, encoder).ok();
         self.board.presented();
         frame
@@ -145,9 +156,14 @@ fn seen(frame: &image::RgbaImage) -> Seen {
 fn clips_play_in_the_rotation_and_every_switch_shows_old_or_new_never_black() {
     let dir = temp_dir("video-play");
     let broker = Mosquitto::start(&dir);
-    // Red: 2 s in a 3 s slot (it loops); blue, BT.709 at an odd width: as long as its clip.
+    // Red: 2 s in a 3 s slot (it loops), 322 pixels wide (161-pixel chroma rows); blue,
+    // BT.709: as long as its clip.
     let red = clip_bytes(&dir, "red.mp4", solid(RED, 60, (322, 182), Matrix::Bt601));
-    let blue = clip_bytes(&dir, "blue.mp4", solid(BLUE, 100, (321, 180), Matrix::Bt709));
+    let blue = clip_bytes(
+        &dir,
+        "blue.mp4",
+        solid(BLUE, 100, (330, 186), Matrix::Bt709),
+    );
     let base = serve(HashMap::from([
         ("/red.mp4", Route::Bytes(red.clone())),
         ("/blue.mp4", Route::Bytes(blue.clone())),
@@ -197,13 +213,21 @@ fn clips_play_in_the_rotation_and_every_switch_shows_old_or_new_never_black() {
         order.len() >= 6,
         "the rotation did not go round twice in 40 s: {order:?} over {frames} frames"
     );
-    let round: Vec<Seen> = order.iter().skip_while(|s| **s != Seen::Slide).copied().collect();
+    let round: Vec<Seen> = order
+        .iter()
+        .skip_while(|s| **s != Seen::Slide)
+        .copied()
+        .collect();
     assert_eq!(
         &round[..3],
         &[Seen::Slide, Seen::Red, Seen::Blue],
         "in the order of the channel: {order:?}"
     );
-    assert!(b.board.video_frames() > 60, "frames decoded: {}", b.board.video_frames());
+    assert!(
+        b.board.video_frames() > 60,
+        "frames decoded: {}",
+        b.board.video_frames()
+    );
 }
 
 #[test]
@@ -229,7 +253,13 @@ fn a_clip_that_fails_its_checks_is_left_out_with_a_reason_and_the_rest_shows() {
                   "body": "Sáng thứ Năm hằng tuần."}}
             ]}}"#,
             // Served with one byte changed: its sha256 is not the one the channel gives.
-            video_item("clip", &base, "/clip.mp4", &good, r#""caption": "Phòng chống sốt xuất huyết","#),
+            video_item(
+                "clip",
+                &base,
+                "/clip.mp4",
+                &good,
+                r#""caption": "Phòng chống sốt xuất huyết","#
+            ),
         )),
     );
     b.wait_for("the announcement", |f| share(f, PAPER) > 0.3);

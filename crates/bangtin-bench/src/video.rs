@@ -80,14 +80,25 @@ fn steady(seconds: u64) {
     let d = dir("video");
     let cfg = config(&d, 1, "fade_ms = 0\nheader = false\nticker = false");
     let mut b = Driven::new(cfg);
-    let item = offer(&mut b, &d.join("store"), "clip", &clip, r#""duration_s": 600,"#);
+    let item = offer(
+        &mut b,
+        &d.join("store"),
+        "clip",
+        &clip,
+        r#""duration_s": 600,"#,
+    );
     channel(&mut b, 1, &[item]);
     // Until the first frame of the clip is on screen.
     let t0 = Instant::now();
     while b.board.video_frames() == 0 && t0.elapsed() < Duration::from_secs(20) {
         b.turn();
     }
-    let (c0, t1, v0, f0) = (cpu_time(), Instant::now(), b.board.video_frames(), b.board.frames());
+    let (c0, t1, v0, f0) = (
+        cpu_time(),
+        Instant::now(),
+        b.board.video_frames(),
+        b.board.frames(),
+    );
     let mut frame_ms = Vec::new();
     while t1.elapsed() < Duration::from_secs(seconds) {
         if let Some(wait) = b.board.next_wake().checked_duration_since(Instant::now()) {
@@ -129,8 +140,17 @@ fn steady(seconds: u64) {
         .args(["-q", "filesrc"])
         .arg(format!("location={}", clip.display()))
         .args([
-            "!", "qtdemux", "!", "h264parse", "!", "avdec_h264", "!", "videoconvert", "!",
-            "fakesink", "sync=true",
+            "!",
+            "qtdemux",
+            "!",
+            "h264parse",
+            "!",
+            "avdec_h264",
+            "!",
+            "videoconvert",
+            "!",
+            "fakesink",
+            "sync=true",
         ])
         .status();
     let wall = t0.elapsed().as_secs_f64();

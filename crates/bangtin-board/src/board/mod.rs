@@ -348,17 +348,19 @@ impl Board {
                 self.pacing.tick_due = true;
             }
             BoardEvent::Asset(AssetEvent::Failed { sha256, reason }) => {
-                let video = self
-                    .content
-                    .items()
-                    .iter()
-                    .find_map(|(_, item)| match &item.kind {
-                        ItemKind::Video { video, .. } if video.sha256 == sha256 => Some(item),
-                        _ => None,
-                    });
+                let video =
+                    self.content
+                        .items()
+                        .into_iter()
+                        .find_map(|(_, item)| match &item.kind {
+                            ItemKind::Video { video, .. } if video.sha256 == sha256 => {
+                                Some(item.id.clone())
+                            }
+                            _ => None,
+                        });
                 match video {
-                    Some(item) => {
-                        let why = format!("video item {:?} cannot play: {reason}", item.id);
+                    Some(id) => {
+                        let why = format!("video item {id:?} cannot play: {reason}");
                         log::warn!("{why}");
                         self.report(Report::Error(why));
                     }
@@ -490,7 +492,9 @@ impl Board {
         );
         let wanted = |show: Option<&Show>| match show? {
             Show::Item { key, .. } => items.iter().find_map(|(topic, item)| match &item.kind {
-                ItemKind::Video { video, audio, .. } if *topic == key.topic && item.id == key.id => {
+                ItemKind::Video { video, audio, .. }
+                    if *topic == key.topic && item.id == key.id =>
+                {
                     Some(video::Wanted {
                         sha256: video.sha256.clone(),
                         audio: *audio,

@@ -138,7 +138,10 @@ impl Videos {
                             .last_frame
                             .is_some_and(|t| now.saturating_duration_since(t) >= STALL) =>
                     {
-                        Err(format!("no frame for {} s: the decoder stalled", STALL.as_secs()))
+                        Err(format!(
+                            "no frame for {} s: the decoder stalled",
+                            STALL.as_secs()
+                        ))
                     }
                     Poll::Nothing => Ok(None),
                     Poll::Failed(e) => Err(e),

@@ -168,7 +168,11 @@ pub fn fetch_video(
         message,
     };
     let mut response = agent.get(url).call().map_err(|e| http(e.to_string()))?;
-    if response.body().content_length().is_some_and(|len| len > limit) {
+    if response
+        .body()
+        .content_length()
+        .is_some_and(|len| len > limit)
+    {
         return Err(too_large());
     }
     let mut reader = response.body_mut().as_reader().take(limit + 1);
@@ -286,7 +290,12 @@ impl AssetFetcher {
         videos: impl IntoIterator<Item = &'a bangtin_protocol::content::VideoRef>,
     ) {
         for video in videos {
-            if self.clips.lock().unwrap_or_else(|p| p.into_inner()).contains(&video.sha256) {
+            if self
+                .clips
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains(&video.sha256)
+            {
                 continue;
             }
             {
@@ -323,8 +332,8 @@ impl AssetFetcher {
                     return;
                 };
                 let (job2, store2) = (job.clone(), store.clone());
-                let result = tokio::task::spawn_blocking(move || {
-                    match store2.asset_path(&job2.sha256) {
+                let result =
+                    tokio::task::spawn_blocking(move || match store2.asset_path(&job2.sha256) {
                         Some(path) if path.is_file() => bangtin_video::probe(&path, &video.clip)
                             .map_err(|e| FetchError::NotPlayable {
                                 url: job2.url.clone(),
@@ -338,15 +347,14 @@ impl AssetFetcher {
                             &video,
                             &store2,
                         ),
-                    }
-                })
-                .await
-                .unwrap_or_else(|e| {
-                    Err(FetchError::Http {
-                        url: String::new(),
-                        message: format!("video task failed: {e}"),
                     })
-                });
+                    .await
+                    .unwrap_or_else(|e| {
+                        Err(FetchError::Http {
+                            url: String::new(),
+                            message: format!("video task failed: {e}"),
+                        })
+                    });
                 match result {
                     Ok(clip) => {
                         outcome = Ok(clip);

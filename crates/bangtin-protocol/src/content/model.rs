@@ -117,7 +117,9 @@ pub struct Item {
     pub kind: ItemKind,
     #[serde(default)]
     pub class: Class,
-    #[serde(default = "default_duration")]
+    /// For a video, [`limits::CLIP_LENGTH`] (0, never written out) when the channel gives
+    /// none: the item lasts as long as its clip.
+    #[serde(default = "default_duration", skip_serializing_if = "is_clip_length")]
     pub duration_s: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_from: Option<Timestamp>,
@@ -133,6 +135,10 @@ pub struct Item {
 
 fn default_duration() -> u32 {
     limits::DEFAULT_DURATION_S
+}
+
+fn is_clip_length(d: &u32) -> bool {
+    *d == limits::CLIP_LENGTH
 }
 
 /// The item types and the fields only they have.
