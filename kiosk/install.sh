@@ -123,7 +123,7 @@ if ((uninstall)); then
     say "removed the bangtin program and service."
     say "kept the config ($confdir) and the cache ($store); 'sudo bash $0 --uninstall --purge' removes them too."
   fi
-  say "the packages installed with it (cage, Mesa) were left in place."
+  say "the packages installed with it (cage, Mesa, GStreamer) were left in place."
   exit 0
 fi
 
@@ -158,13 +158,19 @@ fi
 [ -f "$binary" ] || die "$binary: no such file"
 # A bare name (bangtin) would be looked up in PATH when run below; make it a path.
 case "$binary" in */*) ;; *) binary=./$binary ;; esac
-# Does it run on this computer at all? (A program built for a PC does not run on a Pi.)
-if ! version="$("$binary" --version 2>&1)"; then
-  die "$binary does not run on this computer ($(uname -m)): $version
-  A Pi needs a program built for aarch64: on a PC, run scripts/cross-build.sh and use
+# Does it run on this computer at all? (A program built for a PC does not run on a Pi.) One
+# that only lacks its libraries (GStreamer, on a fresh system) is asked again once the packages
+# below are installed.
+not_here="A Pi needs a program built for aarch64: on a PC, run scripts/cross-build.sh and use
   target/aarch64-unknown-linux-gnu/release/bangtin."
+if version="$("$binary" --version 2>&1)"; then
+  say "installing $version from $binary"
+elif [[ "$version" == *"error while loading shared libraries"* ]]; then
+  version=""
+else
+  die "$binary does not run on this computer ($(uname -m)): $version
+  $not_here"
 fi
-say "installing $version from $binary"
 
 # --- Packages -------------------------------------------------------------------------------
 packages=(
@@ -172,6 +178,11 @@ packages=(
   mesa-vulkan-drivers libvulkan1 libegl1 libegl-mesa0 libgl1-mesa-dri libgbm1
   # The system's certificate authorities, for mqtts:// without ca_file.
   ca-certificates
+  # Video clips: GStreamer (the program links it) and its decoders: H.264, HEVC, VP9 and AV1
+  # in software (libav), the Pi's hardware decoders over V4L2 (v4l2h264dec in -good,
+  # v4l2slh265dec in -bad). No audio output: video plays silent.
+  libgstreamer1.0-0 libgstreamer-plugins-base1.0-0 gstreamer1.0-plugins-base
+  gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
   # The clock without a real-time clock: set by NTP, saved every hour and at shutdown, and
   # read back at boot, so that a board never starts in 1970.
   systemd-timesyncd fake-hwclock
@@ -190,6 +201,11 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ -z "$version" ]; then
+  version="$("$binary" --version 2>&1)" || die "$binary does not run on this computer ($(uname -m)) even with the packages installed: $version
+  $not_here"
+  say "installing $version from $binary"
 fi
 
 # --- The user bangtin -----------------------------------------------------------------------

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs kiosk/install.sh end to end in a Debian 12 (bookworm) chroot, as on a fresh Pi, and
-# checks what it leaves: the program, the user and its groups, permissions, the service
-# enabled, the clock (timesyncd, fake-hwclock), the hardware watchdog, the logs, and a
-# read-only root with the board's data on their own ext4 partition (a loop device here).
+# checks what it leaves: the program (it starts only once install.sh has installed GStreamer)
+# and its video decoders, the user and its groups, permissions, the service enabled, the clock
+# (timesyncd, fake-hwclock), the hardware watchdog, the logs, and a read-only root with the
+# board's data on their own ext4 partition (a loop device here).
 # Then again (it must be safe to run twice), --read-write-root and --uninstall.
 #
 # Then it boots a second installed system with systemd (systemd-nspawn) and checks the
@@ -91,6 +92,10 @@ run_install || fail "install.sh exited with $?"
 
 # The program, the user, the permissions.
 inside /usr/local/bin/bangtin --version >/dev/null || fail "the installed program does not run"
+# Its video decoders (the program itself only needs the GStreamer libraries to start).
+for p in gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav; do
+  inside dpkg-query -W -f='${Status}' "$p" | grep -q "install ok installed" || fail "$p (video decoders) is not installed"
+done
 inside id -nG bangtin | grep -qw video || fail "bangtin is not in the group video: $(inside id -nG bangtin)"
 [ "$(inside getent passwd bangtin | cut -d: -f7)" = /usr/sbin/nologin ] || fail "bangtin can log in"
 # Owners as the installed system names them (its users, not this machine's).
@@ -98,7 +103,7 @@ owner() { inside stat -c "$1" "$2"; }
 [ "$(owner '%a %U %G' /etc/bangtin)" = "750 root bangtin" ] || fail "/etc/bangtin: $(owner '%a %U %G' /etc/bangtin)"
 [ "$(owner '%a %U %G' /etc/bangtin/board.toml)" = "640 root bangtin" ] || fail "board.toml: $(owner '%a %U %G' /etc/bangtin/board.toml)"
 [ "$(owner '%U' /var/lib/bangtin)" = bangtin ] || fail "/var/lib/bangtin is not the board's"
-ok "program, user bangtin (nologin, group video), config 0640 root:bangtin, cache owned by bangtin"
+ok "program with GStreamer's decoders, user bangtin (nologin, group video), config 0640 root:bangtin, cache owned by bangtin"
 
 # The service, enabled; the other one absent.
 cmp -s kiosk/bangtin-headless.service "$root/etc/systemd/system/bangtin-headless.service" || fail "the unit differs from kiosk/"

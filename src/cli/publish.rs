@@ -64,6 +64,26 @@ pub fn warning_text(w: &Warning, lang: Lang) -> String {
             }
             .text(lang)
         ),
+        Warning::VideoChecked {
+            path,
+            what,
+            width,
+            height,
+            millis,
+            url,
+            ..
+        } => format!(
+            "{}: {}",
+            path.display(),
+            Msg::VideoChecked {
+                what: what.clone(),
+                width: *width,
+                height: *height,
+                millis: *millis,
+                url: url.clone(),
+            }
+            .text(lang)
+        ),
         other => other.to_string(),
     }
 }

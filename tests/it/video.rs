@@ -137,6 +137,21 @@ impl InProcess {
     }
 }
 
+/// Runs the board until `what` shows; returns how many frames it took.
+fn until(b: &mut InProcess, name: &str, what: &dyn Fn(&image::RgbaImage) -> bool) -> usize {
+    let t0 = Instant::now();
+    let mut frames = 0;
+    while t0.elapsed() < Duration::from_secs(30) {
+        if let Some(f) = b.turn() {
+            frames += 1;
+            if what(&f) {
+                return frames;
+            }
+        }
+    }
+    panic!("{name} never showed");
+}
+
 fn seen(frame: &image::RgbaImage) -> Seen {
     let (w, h) = frame.dimensions();
     let p = frame.get_pixel(w / 2, h / 2).0;
@@ -292,4 +307,131 @@ fn a_clip_that_fails_its_checks_is_left_out_with_a_reason_and_the_rest_shows() {
         .map(|d| d.flatten().count())
         .unwrap_or(0);
     assert_eq!(stored, 0, "a clip that failed its checks is not kept");
+}
+
+#[test]
+fn an_alert_takes_the_screen_from_a_playing_clip_and_the_clip_comes_back_after() {
+    let dir = temp_dir("video-alert");
+    let broker = Mosquitto::start(&dir);
+    let red = clip_bytes(&dir, "red.mp4", solid(RED, 45, (320, 180), Matrix::Bt601));
+    let base = serve(HashMap::from([("/red.mp4", Route::Bytes(red.clone()))]));
+    let cfg = board::write_config(&dir, broker.port, (480, 270), "");
+    let mut b = InProcess::start(&cfg);
+    board::send(
+        broker.port,
+        board::CONTENT,
+        4_100_000_000_000,
+        board::channel(&format!(
+            r#"{{"items": [{}]}}"#,
+            video_item("do", &base, "/red.mp4", &red, r#""duration_s": 60,"#)
+        )),
+    );
+    until(&mut b, "the clip", &|f| seen(f) == Seen::Red);
+    let alert = r#"{"id": "lu", "msg_type": "alert", "status": "actual", "severity": "extreme",
+        "headline": "LŨ KHẨN CẤP", "instruction": "Di chuyển ngay lên vùng cao."}"#;
+    board::send(
+        broker.port,
+        board::ALERTS,
+        4_100_000_000_001,
+        board::alert(alert),
+    );
+    until(&mut b, "the alert", &|f| share(f, board::EXTREME) > 0.2);
+    // Under the alert, the clip is not drawn over it.
+    for _ in 0..10 {
+        if let Some(f) = b.turn() {
+            assert!(share(&f, board::EXTREME) > 0.2, "the alert lost the screen");
+            assert_ne!(seen(&f), Seen::Red, "the clip shows through the alert");
+        }
+    }
+    let cancel = r#"{"id": "huy-lu", "msg_type": "cancel", "status": "actual",
+        "severity": "extreme", "references": ["lu"], "headline": "Hết cảnh báo"}"#;
+    board::send(
+        broker.port,
+        board::ALERTS,
+        4_100_000_000_002,
+        board::alert(cancel),
+    );
+    until(&mut b, "the clip again", &|f| seen(f) == Seen::Red);
+}
+
+#[test]
+fn the_console_checks_an_uploaded_clip_and_previews_its_first_frame() {
+    use bangtin_testkit::console::{item_id, Client, Console, AREA};
+    let dir = temp_dir("video-console");
+    let broker = Mosquitto::start(&dir);
+    let config = Console::configure(&dir, broker.port, "");
+    Console::add_user(&config, "bien-tap", "editor", AREA);
+    let console = Console::start(&config);
+    let mut c = Client::new(&console.url);
+    c.login("bien-tap", None);
+    let red = clip_bytes(&dir, "red.mp4", solid(RED, 15, (320, 180), Matrix::Bt601));
+    let csrf = c.csrf();
+    let url = "https://cdn.dong-anh.example.vn/video/sxh.mp4";
+    let fields = |url: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("kind", "video".to_owned()),
+            ("caption", "Phòng chống sốt xuất huyết".to_owned()),
+            ("video_url", url.to_owned()),
+        ]
+    };
+    let post = |c: &mut Client, fields: &[(&str, String)], file: &[u8]| {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        c.post_files(
+            &format!("/items?area={AREA}"),
+            &fields,
+            &[("video", "clip.mp4", file)],
+        )
+    };
+    let page = post(&mut c, &fields(url), &red);
+    assert_eq!(page.status, 303, "{}", page.text());
+    let id = item_id(&page);
+    let html = c.get(&format!("/items/{id}")).text();
+    assert!(
+        html.contains("MP4 H.264 320x180"),
+        "says what the clip is: {html}"
+    );
+    assert!(html.contains(url), "says where boards fetch it: {html}");
+    // The preview is the board's layout with the clip's first frame where it will play.
+    let png = c.get(&format!("/items/{id}/preview.png?w=640&h=360&page=1"));
+    assert_eq!(png.status, 200);
+    let shot = image::load_from_memory(&png.body).unwrap().to_rgba8();
+    let reds = shot
+        .pixels()
+        .filter(|p| near([p.0[0], p.0[1], p.0[2]], RED))
+        .count() as f64
+        / f64::from(640 * 360);
+    assert!(
+        reds > 0.2,
+        "the poster is not in the preview ({reds:.2} red)"
+    );
+    // The item names the clip by its hash and size, and lasts as long as it.
+    let db = bangtin_console::db::Db::open(&dir.join("console.db")).unwrap();
+    let draft: String = db
+        .lock()
+        .query_row("SELECT draft FROM items", [], |r| r.get(0))
+        .unwrap();
+    let draft: serde_json::Value = serde_json::from_str(&draft).unwrap();
+    assert_eq!(draft["video"]["sha256"], hex::encode(Sha256::digest(&red)));
+    assert_eq!(draft["video"]["bytes"], red.len() as u64);
+    assert!(draft.get("duration_s").is_none(), "{draft}");
+    // A codec boards do not play, a file that is no video, no web address: refused, said why.
+    let old = clip_bytes(&dir, "old.mkv", {
+        let mut s = solid(RED, 5, (160, 90), Matrix::Bt601);
+        s.codec = Codec::Mpeg4Mkv;
+        s
+    });
+    let page = post(&mut c, &fields(url), &old);
+    assert_eq!(page.status, 422);
+    assert!(page.text().contains("Video không dùng được") && page.text().contains("H.264"));
+    let page = post(&mut c, &fields(url), b"<html>not a clip</html>");
+    assert_eq!(page.status, 422);
+    let page = post(&mut c, &fields("ftp://x.vn/a.mp4"), &red);
+    assert_eq!(page.status, 422);
+    assert!(page.text().contains("Nhập địa chỉ web"), "{}", page.text());
+    let items: i64 = db
+        .lock()
+        .query_row("SELECT count(*) FROM items", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(items, 1, "nothing refused was kept");
 }

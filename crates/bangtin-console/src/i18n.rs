@@ -117,6 +117,12 @@ const PHRASES: &[(&str, &str)] = &[
         "it has one; choose another to replace it",
     ),
     ("Chú thích ảnh", "Caption"),
+    ("Video", "Video"),
+    ("Video (MP4, MKV, WebM; H.264)", "Video (MP4, MKV, WebM; H.264)"),
+    ("đã có video; chọn tệp khác để thay", "a video is set; choose another file to replace it"),
+    ("Địa chỉ web của tệp video (bảng tin tải video từ đây)", "Web address of the video file (boards fetch it from there)"),
+    ("Phát cả tiếng của video", "Play the video's sound"),
+    ("Video: để trống thời lượng thì video hiện đúng bằng độ dài của nó.", "Video: leave the seconds empty and it shows for as long as it lasts."),
     (
         "Đường dẫn mã QR (không bắt buộc)",
         "QR code link (optional)",

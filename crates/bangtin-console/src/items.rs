@@ -117,7 +117,7 @@ pub fn step(action: Action, f: Facts) -> Option<Step> {
 /// The compose form as posted (every field text; the picture arrives separately).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Form {
-    /// `announcement`, `image` or `ticker`.
+    /// `announcement`, `image`, `ticker` or `video`.
     pub kind: String,
     pub title: String,
     pub body: String,
@@ -135,6 +135,12 @@ pub struct Form {
     /// `HH:MM`, both or neither.
     pub hours_from: String,
     pub hours_to: String,
+    /// A video's web address, where boards fetch it.
+    #[serde(default)]
+    pub video_url: String,
+    /// Play a video's sound.
+    #[serde(default)]
+    pub audio: bool,
 }
 
 /// Problems by field name (`""` for the item as a whole).
@@ -159,7 +165,8 @@ fn chars(s: &str) -> usize {
 }
 
 /// Checks the form and builds item `id` from it; `image` is the picture already checked and
-/// made inline (an IMAGE object), if any.
+/// made inline (an IMAGE object), or for a video the clip already checked (`{url, sha256,
+/// bytes}`), if any.
 pub fn check(
     form: &Form,
     id: &str,
@@ -228,6 +235,31 @@ pub fn check(
             }
             if !caption.is_empty() {
                 item.insert("caption".into(), json!(caption));
+            }
+        }
+        "video" => {
+            item.insert("type".into(), json!("video"));
+            match image {
+                Some(video) => {
+                    item.insert("video".into(), video.clone());
+                }
+                None => err(
+                    "video",
+                    m(
+                        "Hãy chọn tệp video (MP4, MKV hoặc WebM) và nhập địa chỉ web của tệp.",
+                        "Choose a video file (MP4, MKV or WebM) and give its web address.",
+                    ),
+                ),
+            }
+            let caption = form.caption.trim();
+            if chars(caption) > limits::CAPTION_CHARS {
+                err("caption", too_long(limits::CAPTION_CHARS));
+            }
+            if !caption.is_empty() {
+                item.insert("caption".into(), json!(caption));
+            }
+            if form.audio {
+                item.insert("audio".into(), json!(true));
             }
         }
         "ticker" => {
@@ -392,7 +424,12 @@ pub fn form_of(item: &Item) -> Form {
         } else {
             "normal".into()
         },
-        duration_s: item.duration_s.to_string(),
+        // A clip without a duration lasts as long as the clip: the field stays empty.
+        duration_s: if item.duration_s == limits::CLIP_LENGTH {
+            String::new()
+        } else {
+            item.duration_s.to_string()
+        },
         valid_from: item
             .valid_from
             .map(|t| t.date_naive().to_string())
@@ -432,10 +469,15 @@ pub fn form_of(item: &Item) -> Form {
             f.kind = "ticker".into();
             f.ticker = text.clone();
         }
-        // Published from the CLI; the console does not compose video yet.
-        ItemKind::Video { caption, .. } => {
+        ItemKind::Video {
+            video,
+            caption,
+            audio,
+        } => {
             f.kind = "video".into();
             f.caption = caption.clone().unwrap_or_default();
+            f.video_url = video.url.clone();
+            f.audio = *audio;
         }
     }
     f

@@ -77,13 +77,14 @@ impl App {
 
     pub fn new(config: Config) -> Result<Arc<App>, String> {
         let db = db::Db::open(&config.database)?;
+        let posters = web::video::posters_dir(&config.database);
         Ok(Arc::new(App {
             config,
             db,
             boards: RwLock::new(BTreeMap::new()),
             events: broadcast::channel(1024).0,
             outbox: Notify::new(),
-            previewer: preview::Previewer::start(),
+            previewer: preview::Previewer::start(posters),
             broker_up: AtomicBool::new(false),
             logins: tokio::sync::Semaphore::new(LOGINS_AT_ONCE),
             api_calls: tokens::Limiter::default(),

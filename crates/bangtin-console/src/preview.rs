@@ -28,16 +28,20 @@ struct Job {
 #[derive(Clone)]
 pub struct Previewer(mpsc::SyncSender<Job>);
 
+/// Where the posters of uploaded clips are kept (see `web::video`).
+type Posters = std::path::PathBuf;
+
 /// Previews waiting at most; more are refused at once (the officer tries again).
 const QUEUE: usize = 8;
 
 impl Previewer {
-    /// Starts the preview thread; the GPU is opened on the first preview.
-    pub fn start() -> Previewer {
+    /// Starts the preview thread; the GPU is opened on the first preview. `posters`: where
+    /// the first frames of uploaded clips are, drawn where the clips will play.
+    pub fn start(posters: Posters) -> Previewer {
         let (tx, rx) = mpsc::sync_channel::<Job>(QUEUE);
         std::thread::Builder::new()
             .name("preview".into())
-            .spawn(move || worker(rx))
+            .spawn(move || worker(rx, posters))
             .expect("a thread can be started at start-up");
         Previewer(tx)
     }
@@ -86,7 +90,7 @@ impl Previewer {
 /// megabytes of buffers and compiled code, given back when nobody is previewing.
 const KEEP_GPU: std::time::Duration = std::time::Duration::from_secs(300);
 
-fn worker(rx: mpsc::Receiver<Job>) {
+fn worker(rx: mpsc::Receiver<Job>, posters: Posters) {
     let mut gpu: Option<(Gpu, Renderer)> = None;
     let mut engine = TextEngine::new();
     loop {
@@ -116,7 +120,7 @@ fn worker(rx: mpsc::Receiver<Job>) {
                 }
             }
         }
-        let result = draw(gpu.as_mut(), &mut engine, &job);
+        let result = draw(gpu.as_mut(), &mut engine, &job, &posters);
         log::debug!(
             "preview {}x{} page {} in {:?}",
             job.size.0,
@@ -132,9 +136,20 @@ fn draw(
     gpu: Option<&mut (Gpu, Renderer)>,
     engine: &mut TextEngine,
     job: &Job,
+    posters: &std::path::Path,
 ) -> Result<Picture, String> {
-    let loaded =
+    let mut loaded =
         document::load_bytes("preview".into(), &job.document, None).map_err(|e| e.to_string())?;
+    for sha in loaded.videos() {
+        let Some(path) = crate::web::video::poster_path(posters, &sha) else {
+            continue;
+        };
+        if let Ok(png) = std::fs::read(&path) {
+            if let Err(e) = loaded.add_poster_image(&sha, &path.display().to_string(), png) {
+                log::warn!("the poster {} cannot be used: {e}", path.display());
+            }
+        }
+    }
     let (list, wanted) = bangtin_staff::preview::display_list(
         &loaded,
         job.size,

@@ -91,6 +91,12 @@ pub struct TextRun {
     pub lines: Vec<String>,
 }
 
+/// The image key of a video's poster frame (what previews draw under the ▶ sign): never a
+/// stored asset's name, so a board, which has no posters, never looks for one.
+pub fn poster_key(video_sha256: &str) -> String {
+    format!("{video_sha256}.poster")
+}
+
 /// One drawing operation; later operations draw over earlier ones.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -353,7 +353,7 @@ fn item_slide(
         }
         // The clip plays in the area above its caption; until its first frame (and in a
         // preview) a play sign says what will show there.
-        ItemKind::Video { caption, .. } => {
+        ItemKind::Video { video, caption, .. } => {
             let mut area = s.full();
             if let Some(caption) = caption {
                 let style = s.style(500, theme::WHITE, Align::Center);
@@ -372,6 +372,10 @@ fn item_slide(
                     &lines,
                     &style,
                 );
+            }
+            let poster = crate::poster_key(&video.sha256);
+            if let Some(sz) = image_size(&poster) {
+                b.image(area, &poster, sz);
             }
             let style = s.style(600, theme::WHITE, Align::Center);
             let sign = area.inset(area.h.min(area.w) * 0.3);

@@ -42,6 +42,49 @@ impl Loaded {
         self.images.keys().map(String::as_str)
     }
 
+    /// Adds the first frame of the clip at `path` (the video `sha256`) as its poster, which
+    /// previews draw where the clip will play.
+    pub fn add_poster(&mut self, sha256: &str, path: &Path) -> Result<(), String> {
+        let (width, height, rgba) =
+            bangtin_video::poster(path, std::time::Duration::from_secs(10))?;
+        let bytes = media::encode_png(&rgba, width, height, true).map_err(|e| e.to_string())?;
+        self.add_poster_image(sha256, &path.display().to_string(), bytes)
+    }
+
+    /// Adds a poster kept as an image file (`bytes`, from `path`) for the video `sha256`.
+    pub fn add_poster_image(
+        &mut self,
+        sha256: &str,
+        path: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(), String> {
+        let size = media::dimensions(&bytes).map_err(|e| e.to_string())?;
+        self.images.insert(
+            bangtin_layout::poster_key(sha256),
+            ImageBytes {
+                path: path.to_owned(),
+                bytes,
+                size,
+            },
+        );
+        Ok(())
+    }
+
+    /// The sha256 of every clip the document's channel names.
+    pub fn videos(&self) -> Vec<String> {
+        match &self.document {
+            Document::Channel(c) => c
+                .items
+                .iter()
+                .filter_map(|i| match &i.kind {
+                    content::ItemKind::Video { video, .. } => Some(video.sha256.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Decodes the images named (those a slide shows; all of them for `check`), reporting
     /// every image that fails.
     pub fn decode<'a>(
@@ -109,12 +152,24 @@ pub fn load_bytes(name: String, bytes: &[u8], assets: Option<&Path>) -> Result<L
     if !problems.is_empty() {
         return Err(Error::in_file(&name, problems.iter()));
     }
-    Ok(Loaded {
+    let mut loaded = Loaded {
         name,
         document,
         images,
         missing,
-    })
+    };
+    // Clips in the assets folder give their posters.
+    if let Some(dir) = assets {
+        for sha in loaded.videos() {
+            let path = dir.join(&sha);
+            if path.is_file() {
+                if let Err(e) = loaded.add_poster(&sha, &path) {
+                    log::warn!("no poster for the clip {}: {e}", path.display());
+                }
+            }
+        }
+    }
+    Ok(loaded)
 }
 
 fn read_asset(dir: &Path, sha256: &str) -> Result<Vec<u8>, String> {

@@ -80,7 +80,14 @@ pub fn prepare<P: AsRef<Path>>(
     };
     let repairs = repair_text(&mut doc);
     let bytes = serde_json::to_vec(&doc).unwrap_or_default();
-    let loaded = document::load_bytes(name.clone(), &bytes, None)?;
+    let mut loaded = document::load_bytes(name.clone(), &bytes, None)?;
+    for w in &warnings {
+        if let source::Warning::VideoChecked { path, sha256, .. } = w {
+            if let Err(e) = loaded.add_poster(sha256, path) {
+                log::warn!("no poster for the clip {}: {e}", path.display());
+            }
+        }
+    }
     let payload = match &loaded.document {
         Document::Channel(c) => Payload::Channel(c.clone()),
         Document::Alert(a) => Payload::Alert(a.clone()),

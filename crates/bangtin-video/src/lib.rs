@@ -21,7 +21,7 @@ mod player;
 mod probe;
 
 pub use colour::{Colour, Matrix};
-pub use player::{Frame, Layout, Picture, Plane, Player, Poll};
+pub use player::{poster, Frame, Layout, Picture, Plane, Player, Poll};
 pub use probe::{probe, Clip, Refused};
 
 use std::sync::OnceLock;

@@ -366,3 +366,43 @@ impl Drop for Player {
         while self.bus.pop().is_some() {}
     }
 }
+
+/// The clip's first frame as straight RGBA (for previews): decoded as a board decodes it,
+/// converted on the CPU with the stream's matrix. Waits at most `timeout`.
+pub fn poster(path: &Path, timeout: Duration) -> Result<(u32, u32, Vec<u8>), String> {
+    let mut player = Player::open(path, false)?;
+    let deadline = std::time::Instant::now() + timeout;
+    let frame = loop {
+        if let Some(frame) = player.first_frame()? {
+            break frame.clone();
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(format!("no first frame within {} s", timeout.as_secs()));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    drop(player);
+    frame.with_picture(|p| {
+        let mut rgba = Vec::with_capacity(p.width as usize * p.height as usize * 4);
+        let (luma, chroma) = (&p.planes[0], &p.planes[1]);
+        for y in 0..p.height {
+            for x in 0..p.width {
+                let at = |plane: &Plane<'_>, x: u32, y: u32| (y * plane.stride + x) as usize;
+                let l = luma.data[at(luma, x, y)];
+                let (cb, cr) = match p.layout {
+                    Layout::I420 => (
+                        chroma.data[at(chroma, x / 2, y / 2)],
+                        p.planes[2].data[at(&p.planes[2], x / 2, y / 2)],
+                    ),
+                    Layout::Nv12 => {
+                        let i = at(chroma, x / 2 * 2, y / 2);
+                        (chroma.data[i], chroma.data[i + 1])
+                    }
+                };
+                let [r, g, b] = p.colour.rgb_of(l, cb, cr);
+                rgba.extend_from_slice(&[r, g, b, 255]);
+            }
+        }
+        (p.width, p.height, rgba)
+    })
+}

@@ -186,16 +186,21 @@ fn form_page(
 
 /// The compose form as posted: its fields and the picture's bytes.
 /// The compose form as posted, its picture, and the revision it edits (an edit form).
-async fn read_form(mut mp: Multipart) -> Result<(Form, Option<Vec<u8>>, i64), String> {
+async fn read_form(mut mp: Multipart) -> Result<(Form, Uploads, i64), String> {
     let mut f = Form::default();
-    let mut image = None;
+    let mut uploads = Uploads::default();
     let mut revision = 0;
     while let Some(field) = mp.next_field().await.map_err(|e| e.to_string())? {
         let name = field.name().unwrap_or("").to_owned();
-        if name == "image" {
+        if name == "image" || name == "video" {
             let bytes = field.bytes().await.map_err(|e| e.to_string())?;
             if !bytes.is_empty() {
-                image = Some(bytes.to_vec());
+                let slot = if name == "image" {
+                    &mut uploads.image
+                } else {
+                    &mut uploads.video
+                };
+                *slot = Some(bytes.to_vec());
             }
             continue;
         }
@@ -214,24 +219,58 @@ async fn read_form(mut mp: Multipart) -> Result<(Form, Option<Vec<u8>>, i64), St
             "days" => f.days.push(text),
             "hours_from" => f.hours_from = text,
             "hours_to" => f.hours_to = text,
+            "video_url" => f.video_url = text,
+            "audio" => f.audio = !text.is_empty(),
             "revision" => revision = text.trim().parse().unwrap_or(-1),
             _ => {}
         }
     }
-    Ok((f, image, revision))
+    Ok((f, uploads, revision))
+}
+
+/// The files posted with the compose form.
+#[derive(Default)]
+struct Uploads {
+    image: Option<Vec<u8>>,
+    video: Option<Vec<u8>>,
 }
 
 /// Checks a posted form into an item: the picture (re-encoded to fit, turned upright) and every
 /// field. `kept` is the picture the item had, kept when no new one is chosen.
 fn build(
+    app: &App,
     form: &Form,
-    upload: Option<Vec<u8>>,
+    uploads: Uploads,
     kept: Option<Value>,
     id: &str,
     lang: Lang,
 ) -> Result<(Item, Vec<String>), FieldErrors> {
     let mut notes = Vec::new();
-    let image = match upload {
+    if form.kind == "video" {
+        let posters = super::video::posters_dir(&app.config.database);
+        let video = match (uploads.video, kept) {
+            (Some(bytes), _) => {
+                let (value, note) = super::video::checked(&bytes, &form.video_url, &posters, lang)
+                    .map_err(|(field, e)| FieldErrors::from([(field.to_owned(), vec![e])]))?;
+                notes.push(note);
+                Some(value)
+            }
+            // The clip kept; its address may have changed.
+            (None, Some(mut kept)) if kept.get("url").is_some() => {
+                let url = form.video_url.trim();
+                if let Some(e) = super::video::url_error(url, lang) {
+                    return Err(FieldErrors::from([("video_url".to_owned(), vec![e])]));
+                }
+                kept["url"] = Value::from(url);
+                Some(kept)
+            }
+            (None, _) => None,
+        };
+        let checked = items::check(form, id, video.as_ref(), lang)?;
+        notes.extend(checked.repairs.iter().map(|r| r.text(lang.staff())));
+        return Ok((checked.item, notes));
+    }
+    let image = match uploads.image {
         Some(bytes) => match bangtin_staff::source::inline_image_from_bytes(bytes, "ảnh") {
             Ok((value, warning)) => {
                 if let Some(w) = warning {
@@ -279,9 +318,9 @@ pub async fn create_item(
         Ok(x) => x,
         Err(e) => return (StatusCode::BAD_REQUEST, format!("Biểu mẫu hỏng: {e}")).into_response(),
     };
-    let had_image = upload.is_some();
+    let had_image = upload.image.is_some() || upload.video.is_some();
     let item_id = new_item_id();
-    let (item, notes) = match build(&form, upload, None, &item_id, ctx.lang) {
+    let (item, notes) = match build(&app, &form, upload, None, &item_id, ctx.lang) {
         Ok(x) => x,
         Err(errors) => {
             return form_page(
@@ -410,14 +449,17 @@ pub async fn update_item(
         Ok(x) => x,
         Err(e) => return (StatusCode::BAD_REQUEST, format!("Biểu mẫu hỏng: {e}")).into_response(),
     };
-    let had_image = upload.is_some();
-    let kept = row
-        .draft
-        .kind
-        .image()
-        .and_then(|i| serde_json::to_value(i).ok());
+    let had_image = upload.image.is_some() || upload.video.is_some();
+    // What the item had stays unless replaced: its picture, or its clip (only for a video).
+    let kept = match (&row.draft.kind, form.kind == "video") {
+        (bangtin_protocol::content::ItemKind::Video { video, .. }, true) => {
+            serde_json::to_value(video).ok()
+        }
+        (bangtin_protocol::content::ItemKind::Video { .. }, false) | (_, true) => None,
+        (kind, false) => kind.image().and_then(|i| serde_json::to_value(i).ok()),
+    };
     let has_image = kept.is_some();
-    let (item, notes) = match build(&form, upload, kept, &row.draft.id, ctx.lang) {
+    let (item, notes) = match build(&app, &form, upload, kept, &row.draft.id, ctx.lang) {
         Ok(x) => x,
         Err(errors) => {
             return form_page(

@@ -14,6 +14,7 @@ mod pages;
 mod reports;
 mod steps;
 mod tokens;
+pub mod video;
 
 use crate::i18n::Lang;
 use crate::policy::{self, Decision, Scope};

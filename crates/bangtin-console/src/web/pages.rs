@@ -39,6 +39,21 @@ pub fn warning_text(w: &bangtin_staff::source::Warning, lang: Lang) -> String {
             height: *height,
         }
         .text(lang.staff()),
+        bangtin_staff::source::Warning::VideoChecked {
+            what,
+            width,
+            height,
+            millis,
+            url,
+            ..
+        } => bangtin_staff::Msg::VideoChecked {
+            what: what.clone(),
+            width: *width,
+            height: *height,
+            millis: *millis,
+            url: url.clone(),
+        }
+        .text(lang.staff()),
         other => other.to_string(),
     }
 }

@@ -211,6 +211,14 @@ pub enum Msg {
         width: u32,
         height: u32,
     },
+    /// A clip was checked as a board will check it; boards fetch it from `url`.
+    VideoChecked {
+        what: String,
+        width: u32,
+        height: u32,
+        millis: u64,
+        url: String,
+    },
     ReportWritten {
         lines: usize,
     },
@@ -488,6 +496,26 @@ impl Msg {
                     format!("Ảnh đã được nén lại: {before} -> {after} ({width}x{height}).")
                 } else {
                     format!("Image recompressed: {before} -> {after} ({width}x{height}).")
+                }
+            }
+            Msg::VideoChecked {
+                what,
+                width,
+                height,
+                millis,
+                url,
+            } => {
+                let secs = *millis as f64 / 1000.0;
+                if vi {
+                    format!(
+                        "Video {what} {width}x{height}, dài {secs:.1} giây: bảng tin phát được. \
+                         Bảng tin sẽ tải tệp từ {url}: hãy đặt tệp lên đó trước khi gửi."
+                    )
+                } else {
+                    format!(
+                        "Video {what} {width}x{height}, {secs:.1} s long: boards can play it. \
+                         Boards fetch the file from {url}: put it there before publishing."
+                    )
                 }
             }
             Msg::UndatedPlays { lines } => {

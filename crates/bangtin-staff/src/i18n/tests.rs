@@ -136,6 +136,13 @@ fn every_msg() -> Vec<Msg> {
             width: 1920,
             height: 1080,
         },
+        Msg::VideoChecked {
+            what: "MP4 H.264".into(),
+            width: 1920,
+            height: 1080,
+            millis: 30_500,
+            url: "https://cdn.example.vn/sxh.mp4".into(),
+        },
         Msg::ReportWritten { lines: 7 },
         Msg::UndatedPlays { lines: 2 },
     ];
@@ -180,6 +187,7 @@ fn every_msg() -> Vec<Msg> {
             | Msg::NoAnswer { .. }
             | Msg::EncodingConverted { .. }
             | Msg::ImageRecompressed { .. }
+            | Msg::VideoChecked { .. }
             | Msg::ReportWritten { .. }
             | Msg::UndatedPlays { .. } => {}
         }
@@ -190,7 +198,7 @@ fn every_msg() -> Vec<Msg> {
 #[test]
 fn every_message_has_distinct_non_empty_vietnamese_and_english() {
     let all = every_msg();
-    assert_eq!(all.len(), 41);
+    assert_eq!(all.len(), 42);
     for m in &all {
         let vi = m.text(Lang::Vi);
         let en = m.text(Lang::En);

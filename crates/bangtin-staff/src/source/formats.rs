@@ -31,6 +31,7 @@ pub(super) const COMMON_KEYS: &[&str] = &[
 ];
 pub(super) const ANNOUNCEMENT_KEYS: &[&str] = &["title", "body", "image", "qr", "ticker"];
 pub(super) const IMAGE_KEYS: &[&str] = &["image", "caption"];
+pub(super) const VIDEO_KEYS: &[&str] = &["video", "caption", "audio"];
 pub(super) const TICKER_KEYS: &[&str] = &["text"];
 
 /// One finished item: its id, which item of the file it came from, and its wire form.
@@ -243,19 +244,23 @@ pub(super) const ALL_ITEM_KEYS: &[&str] = &[
     "ticker",
     "caption",
     "text",
+    "video",
+    "audio",
 ];
 
 pub(super) fn toml_item(ctx: &mut Ctx, t: &toml::Table, n: usize) -> Vec<ItemOut> {
     let item = Some(n);
     let kind = match t.get("type") {
-        Some(Toml::String(s)) if matches!(s.as_str(), "announcement" | "image" | "ticker") => {
+        Some(Toml::String(s))
+            if matches!(s.as_str(), "announcement" | "image" | "ticker" | "video") =>
+        {
             Some(s.as_str())
         }
         Some(other) => {
             ctx.expected(
                 item,
                 "type",
-                "\"announcement\", \"image\" or \"ticker\"",
+                "\"announcement\", \"image\", \"ticker\" or \"video\"",
                 other,
             );
             None
@@ -264,7 +269,7 @@ pub(super) fn toml_item(ctx: &mut Ctx, t: &toml::Table, n: usize) -> Vec<ItemOut
             ctx.error(
                 item,
                 "type",
-                "is missing: say type = \"announcement\", \"image\" or \"ticker\"",
+                "is missing: say type = \"announcement\", \"image\", \"ticker\" or \"video\"",
             );
             None
         }
@@ -273,6 +278,7 @@ pub(super) fn toml_item(ctx: &mut Ctx, t: &toml::Table, n: usize) -> Vec<ItemOut
         Some("announcement") => ANNOUNCEMENT_KEYS,
         Some("image") => IMAGE_KEYS,
         Some("ticker") => TICKER_KEYS,
+        Some("video") => VIDEO_KEYS,
         _ => &[],
     };
     let allowed: Vec<&str> = if kind.is_some() {
@@ -286,6 +292,7 @@ pub(super) fn toml_item(ctx: &mut Ctx, t: &toml::Table, n: usize) -> Vec<ItemOut
             ("announcement", ANNOUNCEMENT_KEYS),
             ("image", IMAGE_KEYS),
             ("ticker", TICKER_KEYS),
+            ("video", VIDEO_KEYS),
         ]
         .into_iter()
         .find(|(_, keys)| keys.contains(&k))
@@ -374,6 +381,45 @@ pub(super) fn toml_item(ctx: &mut Ctx, t: &toml::Table, n: usize) -> Vec<ItemOut
                 m.insert("caption".into(), c.into());
             }
             put_schedule(&mut m, &sched, true);
+            vec![ItemOut {
+                id,
+                item,
+                value: Value::Object(m),
+            }]
+        }
+        "video" => {
+            let video = match t.get("video") {
+                Some(v) => read_video(ctx, item, v),
+                None => {
+                    ctx.error(item, "video", "is required for a video item");
+                    None
+                }
+            };
+            let caption = opt_text(ctx, t, item, "caption", limits::CAPTION_CHARS);
+            let audio = match t.get("audio") {
+                None => false,
+                Some(Toml::Boolean(b)) => *b,
+                Some(other) => {
+                    ctx.expected(item, "audio", "true or false", other);
+                    false
+                }
+            };
+            let (Some(id), Some(video)) = (id, video) else {
+                return Vec::new();
+            };
+            let mut m = Map::new();
+            m.insert("id".into(), id.clone().into());
+            m.insert("type".into(), "video".into());
+            m.insert("class".into(), sched.class.unwrap_or("normal").into());
+            m.insert("video".into(), video);
+            if let Some(c) = caption {
+                m.insert("caption".into(), c.into());
+            }
+            if audio {
+                m.insert("audio".into(), true.into());
+            }
+            // Without a duration the item lasts as long as its clip.
+            put_schedule(&mut m, &sched, false);
             vec![ItemOut {
                 id,
                 item,

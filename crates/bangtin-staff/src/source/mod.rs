@@ -45,9 +45,12 @@
 //! `tiem-chung-2411-tin-van`, which inherits the announcement's validity, days and hours.
 //!
 //! **TOML** (`.toml`): a whole channel. Top-level `area` or `board`, then one `[[item]]` table
-//! per item with `type = "announcement" | "image" | "ticker"` and the same keys as above, plus
-//! `title`, `body` (Markdown, reduced as below) for announcements, `caption` for images and
-//! `text` for tickers. An item without `id` gets `FILE-N` (N counts from 1).
+//! per item with `type = "announcement" | "image" | "ticker" | "video"` and the same keys as
+//! above, plus `title`, `body` (Markdown, reduced as below) for announcements, `caption` for
+//! images and videos, `text` for tickers, and for videos `video = { file = "clip.mp4", url =
+//! "https://..." }` (the file is probed as a board will: MP4/MKV/WebM, H.264/HEVC/VP9/AV1,
+//! at most 1920x1080 and 600 s; boards fetch it from the URL) and `audio = true` to play its
+//! sound. A video without `duration` lasts as long as its clip. An item without `id` gets `FILE-N` (N counts from 1).
 //!
 //! ```toml
 //! board = "xuan-non-01"
@@ -104,6 +107,7 @@ mod formats;
 mod items;
 mod markdown;
 mod pictures;
+mod videos;
 mod when;
 
 use crate::target::Target;
@@ -127,6 +131,8 @@ use std::path::{Path, PathBuf};
 use toml::Value as Toml;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
+pub use videos::checked_clip;
+use videos::*;
 use when::*;
 
 /// A source text file larger than this cannot become a channel a board accepts.
@@ -168,6 +174,17 @@ pub enum Warning {
     IdFromFileName { id: String },
     /// The file has no items: publishing it clears the channel on every board it reaches.
     EmptyChannel,
+    /// A video file was checked as a board will check it; boards fetch it from `url`.
+    VideoChecked {
+        path: PathBuf,
+        sha256: String,
+        /// Container and codec: "MP4 H.264".
+        what: String,
+        width: u32,
+        height: u32,
+        millis: u64,
+        url: String,
+    },
 }
 
 impl fmt::Display for Warning {
@@ -192,6 +209,21 @@ impl fmt::Display for Warning {
             Warning::EmptyChannel => write!(
                 f,
                 "the file has no items: publishing it clears this channel from the boards"
+            ),
+            Warning::VideoChecked {
+                path,
+                what,
+                width,
+                height,
+                millis,
+                url,
+                ..
+            } => write!(
+                f,
+                "video {}: {what} {width}x{height}, {:.1} s: boards can play it; they fetch it \
+                 from {url}: put the file there before publishing",
+                path.display(),
+                *millis as f64 / 1000.0
             ),
         }
     }

@@ -1,6 +1,7 @@
 //! The officers' source formats, end to end: files in, the channel or every problem out.
 
 mod pictures;
+mod videos;
 
 use super::*;
 use serde_json::json;
@@ -390,7 +391,7 @@ id = "b"
             "kenh.toml: item 1, \"caption\": unknown key (a announcement item has no \"caption\"; it belongs to type = \"image\")",
             "kenh.toml: item 1, \"duration_s\": unknown key (did you mean \"duration\"?)",
             "kenh.toml: item 1, \"mau_sac\": unknown key (known keys here: type, id, class, duration, valid_from, valid_until, days, hours, title, body, image, qr, ticker)",
-            "kenh.toml: item 2, \"type\": expected \"announcement\", \"image\" or \"ticker\", found \"banner\"",
+            "kenh.toml: item 2, \"type\": expected \"announcement\", \"image\", \"ticker\" or \"video\", found \"banner\"",
         ]
     );
     let errs = errors_of(toml_src("area = \"vn\"\n[item]\ntype = \"ticker\"\n"));
