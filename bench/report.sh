@@ -59,6 +59,8 @@ step "alerts from the console: press to board, tally of 2,000 boards"
 harness alerts --rounds 100 --boards 2000 > "$raw/alerts" 2>/dev/null
 step "report: a month of 2,000 boards' proof of play"
 harness report --boards 2000 > "$raw/report" 2>/dev/null
+step "video: 1080p30 H.264 on the board for a minute, switches, gst-launch-1.0 beside it"
+harness video --seconds 60 > "$raw/video" 2>/dev/null
 step "layout and schedule (criterion)"
 cargo bench --quiet --bench layout -- --noplot > "$raw/layout" 2>/dev/null
 cargo bench --quiet --bench schedule -- --noplot > "$raw/schedule" 2>/dev/null
@@ -179,6 +181,15 @@ rp = next((l for l in read("report").splitlines() if l.startswith("| report page
 m = re.match(r"\| report page.*?\| ([\d.]+) \| ([\d.]+) \|", rp)
 if m:
     row("Console: report page for a month of 2,000 boards' plays (360,000 daily sums)", "≤ 300 ms", m.group(1) + " ms", m.group(2) + " ms", met(m.group(2), 300))
+vd = read("video")
+vs = next((l for l in vd.splitlines() if "switches red" in l), "")
+row("Video: switches between clips, frames showing neither clip (black or placeholder)", "0", num(r"(\d+) frames of", vs), "–", met(num(r"(\d+) frames of", vs), 0))
+row("Video: last frame of one clip to the first of the next at a switch", "≤ 1 frame interval (33.3 ms)", num(r"p50 ([\d.]+) ms", vs) + " ms", "max " + num(r"max ([\d.]+) ms", vs) + " ms", met(num(r"max ([\d.]+) ms", vs), 33.4))
+vc = next((l for l in vd.splitlines() if "on the board for" in l), "")
+vp = next((l for l in vd.splitlines() if "peer gst-launch" in l), "")
+row("Video: 1080p30 H.264 playing, CPU per second of video (all threads, software decode, lavapipe); peer gst-launch-1.0 decode only: " + num(r"CPU ([\d.]+) s per second", vp) + " s", "–", num(r"CPU ([\d.]+) s per second", vc) + " s", "–", "–")
+vf = next((l for l in vd.splitlines() if "clip frames shown" in l), "")
+row("Video: clip frames shown of those in a minute (dropped)", "–", num(r"shown (\d+ of \d+)", vf), num(r"\((\d+ dropped, [\d.]+ %)\)", vf), "–")
 tor = read("torture")
 viol = "none" if "violations: none" in tor else ("see below" if tor else "not run")
 rounds = num(r"torture: (\d+) power cuts", tor)
@@ -225,7 +236,7 @@ lines = [
     "## What each harness printed",
     "",
 ]
-for name in ("takeover", "coldstart", "ticker", "rss", "soak", "fleet", "province", "province-tmpfs", "torture", "ingest", "console", "alerts", "report", "layout", "schedule"):
+for name in ("takeover", "coldstart", "ticker", "rss", "soak", "fleet", "province", "province-tmpfs", "torture", "ingest", "console", "alerts", "report", "video", "layout", "schedule"):
     text = read(name).strip()
     if name in ("layout", "schedule"):
         text = "\n".join(l for l in text.splitlines() if l.strip() and not l.startswith(("Benchmarking", "Found", "  ", "Gnuplot")) or "time:" in l)

@@ -108,13 +108,14 @@ fn both_units_keep_what_the_board_needs() {
     for (name, _) in UNITS {
         let text = std::fs::read_to_string(unit_path(name)).unwrap();
         let set = |directive: &str| text.lines().any(|l| l.trim_start().starts_with(directive));
-        // The watchdog, reload, the store, the GPU.
+        // The watchdog, reload, the store, the GPU, the Pi's video decoders.
         for needed in [
             "WatchdogSec=30",
             "ExecReload=",
             "StateDirectory=bangtin",
             "ReadWritePaths=/var/lib/bangtin",
             "DeviceAllow=char-drm rw",
+            "DeviceAllow=char-video4linux rw",
             "Restart=always",
         ] {
             assert!(set(needed), "{name} lost {needed}");
