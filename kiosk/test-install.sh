@@ -56,6 +56,9 @@ if [ ! -s "$base" ]; then
 else
   tar -C "$root" -xf "$base"
 fi
+# A system's root folder is open to all (mktemp made it 0700, and the base archive keeps that):
+# otherwise the board's user could not even reach its program.
+chmod 0755 "$root"
 keys=$(mktemp -d)
 "$program" keygen --out "$keys/huyen-dong-anh" >/dev/null
 public=$(tr -d '\n' <"$keys/huyen-dong-anh.pub")
@@ -156,6 +159,7 @@ printf 'listener %s 127.0.0.1\nallow_anonymous true\n' "$port" >"$booted.mosquit
 mosquitto -c "$booted.mosquitto.conf" >/dev/null 2>&1 &
 broker=$!
 tar -C "$booted" -xf "$base"
+chmod 0755 "$booted"
 prepare "$booted" -e "s|^url = .*|url = \"mqtt://127.0.0.1:$port\"|"
 for m in proc sys dev dev/pts; do mount --bind "/$m" "$booted/$m"; done
 chroot "$booted" bash /opt/kiosk/install.sh /opt/kiosk/bangtin --headless --offline >/dev/null \

@@ -258,3 +258,49 @@ pub fn planes<'a>(p: &'a bangtin_video::Picture<'a>) -> bangtin_render::video::P
         matrix: p.colour.to_rgb(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clip() -> Clip {
+        Clip {
+            container: "MP4",
+            codec: "H.264",
+            width: 320,
+            height: 180,
+            length: Duration::from_secs(4),
+            fps: Some(30.0),
+            has_audio: false,
+        }
+    }
+
+    #[test]
+    fn a_clip_that_cannot_open_is_benched_with_its_reason_and_comes_back_later() {
+        let dir = std::env::temp_dir().join(format!("bangtin-videos-{}", std::process::id()));
+        let store = Arc::new(Store::open(&dir, 1 << 30).unwrap());
+        let mut videos = Videos::new(store);
+        let sha = "ab".repeat(32);
+        let now = Instant::now();
+        assert!(!videos.playable(&sha, now), "not before it is probed");
+        videos.ready(&sha, clip());
+        assert!(videos.playable(&sha, now));
+        assert_eq!(videos.length(&sha), Some(Duration::from_secs(4)));
+        // Probed, then its file went missing (a damaged card): it cannot open.
+        let want = Wanted {
+            sha256: sha.clone(),
+            audio: false,
+        };
+        let update = videos.update(Some(&want), None, now);
+        let (which, why) = update.failed.expect("the failure is said");
+        assert_eq!(which, sha);
+        assert!(why.contains("not in the store"), "{why}");
+        assert!(!update.frame && !videos.playing());
+        assert!(!videos.playable(&sha, now + Duration::from_secs(1)), "benched");
+        assert!(videos.playable(&sha, now + BENCHED_FOR), "back after a while");
+        // The next clip is not opened while benched either.
+        let update = videos.update(None, Some(&want), now + Duration::from_secs(2));
+        assert!(update.failed.is_none(), "a benched clip is not tried again");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

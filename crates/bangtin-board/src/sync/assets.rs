@@ -158,6 +158,9 @@ pub fn fetch_video(
     if declared > limits.max_bytes {
         return Err(too_large());
     }
+    // A clip takes longer than a picture: the time allowed grows with its size, as if the
+    // link gave at least 128 KiB/s (a 256 MiB clip: 34 minutes more).
+    let timeout = timeout + Duration::from_secs(declared / (128 * 1024));
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
         .max_redirects(3)
