@@ -387,8 +387,8 @@ pub(crate) struct Driven {
     cfg: config::Config,
     /// Wall time in `update` and `prepare` (programme, layout, canvas and strip drawing) and
     /// in rendering (the present pass and waiting for the GPU to finish).
-    prepare_time: Duration,
-    present_time: Duration,
+    pub(crate) prepare_time: Duration,
+    pub(crate) present_time: Duration,
     _services: Services,
 }
 

@@ -15,7 +15,7 @@
 //! - `ingest [--runs N]`
 //! - `report [--boards N] [--loads N]`
 //! - `torture [--rounds N]`
-//! - `video [--seconds S]`
+//! - `video [switches|steady] [--seconds S]`
 
 mod alerts;
 mod board;

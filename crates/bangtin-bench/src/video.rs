@@ -99,14 +99,15 @@ fn steady(seconds: u64) {
         b.board.video_frames(),
         b.board.frames(),
     );
+    b.prepare_time = Duration::ZERO;
+    b.present_time = Duration::ZERO;
     let mut frame_ms = Vec::new();
     while t1.elapsed() < Duration::from_secs(seconds) {
-        if let Some(wait) = b.board.next_wake().checked_duration_since(Instant::now()) {
-            std::thread::sleep(wait);
-        }
         let t = Instant::now();
         if b.turn() {
             frame_ms.push(t.elapsed().as_secs_f64() * 1e3);
+        } else if let Some(wait) = b.board.next_wake().checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
         }
     }
     let wall = t1.elapsed().as_secs_f64();
@@ -127,6 +128,12 @@ fn steady(seconds: u64) {
         b.board.frames() - f0,
         percentile(&frame_ms, 0.5),
         percentile(&frame_ms, 0.99),
+    );
+    let n = (b.board.frames() - f0).max(1) as f64;
+    println!(
+        "video: wall time per presented frame: prepare {:.1} ms (programme, frame upload), present {:.1} ms (present pass converting YUV to RGB, GPU finished)",
+        b.prepare_time.as_secs_f64() * 1e3 / n,
+        b.present_time.as_secs_f64() * 1e3 / n
     );
     println!(
         "video: peak RSS of the board process (VmHWM) {:.1} MiB",
@@ -183,22 +190,47 @@ fn switches(seconds: u64) {
     let display = "fade_ms = 0\nheader = false\nticker = false";
     let mut b = Driven::new(config(&d, 1, display));
     let store = d.join("store");
-    let a = offer(&mut b, &store, "do", &red, r#""duration_s": 3,"#);
-    let c = offer(&mut b, &store, "xanh", &blue, r#""duration_s": 3,"#);
+    // Slots of 6 s (the programme's shortest page), the 2 s clips looping in them.
+    let a = offer(&mut b, &store, "do", &red, r#""duration_s": 6,"#);
+    let c = offer(&mut b, &store, "xanh", &blue, r#""duration_s": 6,"#);
     channel(&mut b, 1, &[a, c]);
+    if std::env::var_os("BANGTIN_BENCH_TRACE").is_some() {
+        let t0 = Instant::now();
+        let mut last = None;
+        b.board.observe(move |p| {
+            if last.as_ref() != Some(&p.show) {
+                eprintln!(
+                    "{:>7.0} ms: programme {:?}",
+                    t0.elapsed().as_secs_f64() * 1e3,
+                    p.show
+                );
+                last = Some(p.show.clone());
+            }
+        });
+    }
     let near = |p: &[u8], q: [u8; 3]| (0..3).all(|i| p[i].abs_diff(q[i]) <= 24);
     let (mut last, mut last_at) = (None, Instant::now());
     let (mut foreign, mut presented, mut switches) = (0, 0, Vec::new());
     let t0 = Instant::now();
     while t0.elapsed() < Duration::from_secs(seconds) {
-        if let Some(wait) = b.board.next_wake().checked_duration_since(Instant::now()) {
-            std::thread::sleep(wait);
-        }
+        let tu = Instant::now();
         let due = b.board.update();
+        let tu = tu.elapsed();
         if !due {
+            if let Some(wait) = b.board.next_wake().checked_duration_since(Instant::now()) {
+                std::thread::sleep(wait);
+            }
             continue;
         }
+        let tp = Instant::now();
         b.board.prepare(&b.gpu);
+        let tp = tp.elapsed();
+        if std::env::var_os("BANGTIN_BENCH_TRACE").is_some() && (tu + tp).as_millis() > 100 {
+            eprintln!(
+                "{:>7.0} ms: slow turn: update {tu:?}, prepare {tp:?}",
+                t0.elapsed().as_secs_f64() * 1e3
+            );
+        }
         let placement = b.board.placement((1920, 1080));
         let mut encoder = b
             .gpu
@@ -222,6 +254,9 @@ fn switches(seconds: u64) {
             None if last.is_some() => foreign += 1,
             None => {}
             Some(w) => {
+                if std::env::var_os("BANGTIN_BENCH_TRACE").is_some() && last != Some(w) {
+                    eprintln!("{:>7.0} ms: {w}", t0.elapsed().as_secs_f64() * 1e3);
+                }
                 if last.is_some_and(|l| l != w) {
                     switches.push(now.duration_since(last_at).as_secs_f64() * 1e3);
                 }
@@ -247,6 +282,12 @@ pub fn main(args: &[String]) {
         .and_then(|v| v.parse().ok())
         .unwrap_or(60);
     bangtin_video::init().expect("GStreamer");
-    switches(20);
-    steady(seconds);
+    let only = |name: &str| args.iter().any(|a| a == name);
+    let all = !only("switches") && !only("steady");
+    if all || only("switches") {
+        switches(30);
+    }
+    if all || only("steady") {
+        steady(seconds);
+    }
 }

@@ -54,11 +54,13 @@ struct Layer {
     nearest: wgpu::BindGroup,
 }
 
-/// What the present pass samples for one layer: its bind group for each sampler.
+/// What the present pass samples for one layer: its bind group for each sampler, and whether
+/// it is a video frame's planes (drawn by the YUV pipelines).
 #[derive(Clone, Copy)]
 struct Bound<'a> {
     linear: &'a wgpu::BindGroup,
     nearest: &'a wgpu::BindGroup,
+    yuv: bool,
 }
 
 impl Layer {
@@ -66,32 +68,48 @@ impl Layer {
         Bound {
             linear: &self.linear,
             nearest: &self.nearest,
+            yuv: false,
         }
     }
 }
 
-/// A canvas's video: the area the slide keeps for it and its latest frame, converted.
+/// A canvas's video: the area the slide keeps for it and its latest frame's planes.
 #[derive(Default)]
 struct VideoLayer {
     area: Option<Rect>,
     texture: Option<VideoTexture>,
-    /// The present pass's bind groups for `texture` (linear, nearest).
-    groups: Option<(wgpu::BindGroup, wgpu::BindGroup)>,
     /// A frame of the video now in `area` was uploaded.
     shown: bool,
 }
 
 impl VideoLayer {
+    /// Whether its frame hides the whole of a `cw` x `ch` canvas (a full-screen clip without
+    /// bars): the canvas under it need not be drawn.
+    fn covers(&self, (cw, ch): (u32, u32)) -> bool {
+        let (Some(area), Some(texture)) = (self.area, self.texture.as_ref()) else {
+            return false;
+        };
+        let r = video::fit(area, texture.size);
+        self.shown
+            && r.x <= 0.5
+            && r.y <= 0.5
+            && r.x + r.w >= cw as f32 - 0.5
+            && r.y + r.h >= ch as f32 - 0.5
+    }
+
     /// The layer's draw, when it has a frame for its area.
     fn draw(&self, alpha: f32) -> Option<(Bound<'_>, Instance)> {
-        let (area, texture, (linear, nearest)) =
-            (self.area?, self.texture.as_ref()?, self.groups.as_ref()?);
+        let (area, texture) = (self.area?, self.texture.as_ref()?);
         if !self.shown {
             return None;
         }
         let r = video::fit(area, texture.size);
         Some((
-            Bound { linear, nearest },
+            Bound {
+                linear: &texture.group,
+                nearest: &texture.group,
+                yuv: true,
+            },
             Instance {
                 rect: [r.x, r.y, r.w, r.h],
                 uv: [0.0, 0.0, 1.0, 1.0],
@@ -110,7 +128,9 @@ pub struct Compositor {
     strip: Option<Layer>,
     /// Each canvas's video, if its slide has one.
     videos: [VideoLayer; 2],
-    video_pipeline: Option<VideoPipeline>,
+    /// The planes' layout, and the present pipelines for video layers (opaque, blended),
+    /// made with the first frame.
+    video_pipeline: Option<(VideoPipeline, wgpu::RenderPipeline, wgpu::RenderPipeline)>,
     /// The ticker's whole line, rendered once, in tiles of at most [`TILE_W`] pixels, each
     /// with its x in the line.
     tiles: Vec<(Layer, f32)>,
@@ -285,45 +305,30 @@ impl Compositor {
         self.videos[self.current].area
     }
 
-    /// Uploads a decoded frame for the current canvas's video and converts it to RGB
-    /// (submitted at once).
+    /// Uploads a decoded frame's planes for the current canvas's video (drawn, converted to
+    /// RGB, by the next present pass).
     pub fn upload_video(&mut self, gpu: &Gpu, frame: &Planes<'_>) -> Result<(), FrameError> {
         let device = &gpu.device;
-        let pipeline = self
-            .video_pipeline
-            .get_or_insert_with(|| VideoPipeline::new(device));
-        let layer = &mut self.videos[self.current];
-        let reused = layer
-            .texture
-            .as_ref()
-            .is_some_and(|t| t.size == (frame.width, frame.height) && t.nv12 == frame.nv12);
-        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("bangtin video frame"),
-        });
-        pipeline.upload(device, &gpu.queue, &mut encoder, &mut layer.texture, frame)?;
-        gpu.queue.submit([encoder.finish()]);
-        let Some(texture) = &layer.texture else {
-            return Ok(());
-        };
-        if !reused || layer.groups.is_none() {
-            let group = |sampler: &wgpu::Sampler| {
-                device.create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: Some("bangtin video layer"),
-                    layout: &self.layout,
-                    entries: &[
-                        wgpu::BindGroupEntry {
-                            binding: 0,
-                            resource: wgpu::BindingResource::TextureView(&texture.view),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 1,
-                            resource: wgpu::BindingResource::Sampler(sampler),
-                        },
-                    ],
-                })
+        let (globals, format) = (&self.globals.layout, self.output_format);
+        let (pipeline, ..) = self.video_pipeline.get_or_insert_with(|| {
+            let planes = VideoPipeline::new(device);
+            let make = |blend| {
+                super::instanced_quad_pipeline(
+                    device,
+                    "present yuv",
+                    video::SHADER,
+                    &[Some(globals), Some(&planes.layout)],
+                    &wgpu::vertex_attr_array![0 => Float32x4, 1 => Float32x4, 2 => Float32],
+                    std::mem::size_of::<Instance>(),
+                    (format, blend),
+                )
             };
-            layer.groups = Some((group(&self.samplers.0), group(&self.samplers.1)));
-        }
+            let blended = make(Some(wgpu::BlendState::ALPHA_BLENDING));
+            let opaque = make(None);
+            (planes, opaque, blended)
+        });
+        let layer = &mut self.videos[self.current];
+        pipeline.upload(device, &gpu.queue, &mut layer.texture, frame)?;
         layer.shown = true;
         Ok(())
     }
@@ -470,7 +475,11 @@ impl Compositor {
             && target.format() == canvas.texture.format()
             && target.usage().contains(wgpu::TextureUsages::COPY_DST)
             && (target.width(), target.height()) == (cw, ch);
-        if copied {
+        // A clip filling the whole canvas hides it: only the clip is drawn.
+        let covered = self.videos[self.current].covers((cw, ch));
+        if copied && covered {
+            layers.extend(self.videos[self.current].draw(1.0));
+        } else if copied {
             encoder.copy_texture_to_texture(
                 canvas.texture.as_image_copy(),
                 target.as_image_copy(),
@@ -533,14 +542,16 @@ impl Compositor {
             ));
             layers.extend(self.videos[self.current].draw(alpha));
         } else {
-            layers.push((
-                self.canvases[self.current].bound(),
-                Instance {
-                    rect: whole,
-                    uv: full_uv,
-                    alpha: 1.0,
-                },
-            ));
+            if !covered {
+                layers.push((
+                    self.canvases[self.current].bound(),
+                    Instance {
+                        rect: whole,
+                        uv: full_uv,
+                        alpha: 1.0,
+                    },
+                ));
+            }
             layers.extend(self.videos[self.current].draw(1.0));
         }
         if let Some((line, x)) = frame.ticker {
@@ -603,11 +614,14 @@ impl Compositor {
         pass.set_vertex_buffer(0, self.instances.slice(..));
         for (i, (layer, instance)) in layers.iter().enumerate() {
             // Every layer's texture is opaque; only a fading one needs blending.
-            pass.set_pipeline(if instance.alpha >= 1.0 {
-                &self.opaque
-            } else {
-                &self.pipeline
-            });
+            let opaque = instance.alpha >= 1.0;
+            let pipeline = match (&self.video_pipeline, layer.yuv) {
+                (Some((_, yuv_opaque, _)), true) if opaque => yuv_opaque,
+                (Some((_, _, yuv_blended)), true) => yuv_blended,
+                _ if opaque => &self.opaque,
+                _ => &self.pipeline,
+            };
+            pass.set_pipeline(pipeline);
             let group = if placement.nearest {
                 layer.nearest
             } else {

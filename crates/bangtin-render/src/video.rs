@@ -1,11 +1,10 @@
 //! Video frames on the GPU: each decoded frame's planes uploaded as they come from the
-//! decoder (their strides kept, no copy on the CPU) and turned into RGB by `shaders/yuv.wgsl`
-//! with the stream's own matrix, into a layer the frame's size; the compositor then scales
-//! that layer into the slide's video area with everything else (rotation, fades, brightness).
+//! decoder (their strides kept, no copy or conversion on the CPU), with the stream's own
+//! matrix in a uniform; the compositor's present pass samples the planes where the frame lands
+//! and turns them into RGB there (`shaders/present_yuv.wgsl`), with everything else the other
+//! layers get (rotation, scaling, fades, brightness): one pass per frame.
 
-use super::TARGET_FORMAT;
-
-pub const SHADER: &str = include_str!("../../../shaders/yuv.wgsl");
+pub const SHADER: &str = include_str!("../../../shaders/present_yuv.wgsl");
 
 /// One decoded frame, borrowed from the decoder.
 #[derive(Debug, Clone)]
@@ -27,23 +26,20 @@ struct Uniform {
     params: [f32; 4],
 }
 
-/// The conversion pipeline, shared by every video layer.
+/// The planes' bind group layout and sampler, shared by every video layer.
 pub struct VideoPipeline {
-    pipeline: wgpu::RenderPipeline,
-    layout: wgpu::BindGroupLayout,
+    pub(crate) layout: wgpu::BindGroupLayout,
     sampler: wgpu::Sampler,
 }
 
-/// A frame's planes on the GPU and their RGB picture.
+/// A frame's planes on the GPU, bound for the present pass.
 pub struct VideoTexture {
     pub size: (u32, u32),
     pub nv12: bool,
     planes: Vec<wgpu::Texture>,
     uniform: wgpu::Buffer,
-    group: wgpu::BindGroup,
-    /// The converted picture (sRGB), what the compositor samples.
-    pub rgb: wgpu::Texture,
-    pub view: wgpu::TextureView,
+    /// Group 1 of `present_yuv.wgsl`.
+    pub(crate) group: wgpu::BindGroup,
 }
 
 /// Why a frame was not taken.
@@ -91,40 +87,6 @@ impl VideoPipeline {
                 },
             ],
         });
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("bangtin yuv shader"),
-            source: wgpu::ShaderSource::Wgsl(SHADER.into()),
-        });
-        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("bangtin yuv pipeline layout"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("bangtin yuv pipeline"),
-            layout: Some(&pipeline_layout),
-            vertex: wgpu::VertexState {
-                module: &module,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[],
-            },
-            primitive: wgpu::PrimitiveState::default(),
-            depth_stencil: None,
-            multisample: wgpu::MultisampleState::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &module,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format: TARGET_FORMAT,
-                    blend: None,
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
         let sampler = device.create_sampler(&wgpu::SamplerDescriptor {
             label: Some("bangtin yuv sampler"),
             address_mode_u: wgpu::AddressMode::ClampToEdge,
@@ -133,20 +95,14 @@ impl VideoPipeline {
             min_filter: wgpu::FilterMode::Linear,
             ..Default::default()
         });
-        VideoPipeline {
-            pipeline,
-            layout,
-            sampler,
-        }
+        VideoPipeline { layout, sampler }
     }
 
-    /// Uploads `frame` into `texture` (made again when the size or layout changed) and
-    /// records its conversion to RGB into `encoder`.
+    /// Uploads `frame` into `texture` (made again when the size or layout changed).
     pub fn upload(
         &self,
         device: &wgpu::Device,
         queue: &wgpu::Queue,
-        encoder: &mut wgpu::CommandEncoder,
         texture: &mut Option<VideoTexture>,
         frame: &Planes<'_>,
     ) -> Result<(), FrameError> {
@@ -202,66 +158,33 @@ impl VideoPipeline {
                 params: [if frame.nv12 { 1.0 } else { 0.0 }, 0.0, 0.0, 0.0],
             }),
         );
-        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-            label: Some("bangtin yuv pass"),
-            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view: &t.view,
-                depth_slice: None,
-                resolve_target: None,
-                ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
-                    store: wgpu::StoreOp::Store,
-                },
-            })],
-            depth_stencil_attachment: None,
-            timestamp_writes: None,
-            occlusion_query_set: None,
-            multiview_mask: None,
-        });
-        pass.set_pipeline(&self.pipeline);
-        pass.set_bind_group(0, &t.group, &[]);
-        pass.draw(0..3, 0..1);
         Ok(())
     }
 
     fn texture(&self, device: &wgpu::Device, nv12: bool, size: (u32, u32)) -> VideoTexture {
-        let make = |(w, h): (u32, u32), format, usage, label| {
-            device.create_texture(&wgpu::TextureDescriptor {
-                label: Some(label),
-                size: wgpu::Extent3d {
-                    width: w,
-                    height: h,
-                    depth_or_array_layers: 1,
-                },
-                mip_level_count: 1,
-                sample_count: 1,
-                dimension: wgpu::TextureDimension::D2,
-                format,
-                usage,
-                view_formats: &[],
-            })
-        };
-        let upload = wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST;
         let planes: Vec<wgpu::Texture> = plane_sizes(nv12, size.0, size.1)
             .into_iter()
             .map(|(w, h, bpp)| {
-                let format = if bpp == 2 {
-                    wgpu::TextureFormat::Rg8Unorm
-                } else {
-                    wgpu::TextureFormat::R8Unorm
-                };
-                make((w, h), format, upload, "bangtin video plane")
+                device.create_texture(&wgpu::TextureDescriptor {
+                    label: Some("bangtin video plane"),
+                    size: wgpu::Extent3d {
+                        width: w,
+                        height: h,
+                        depth_or_array_layers: 1,
+                    },
+                    mip_level_count: 1,
+                    sample_count: 1,
+                    dimension: wgpu::TextureDimension::D2,
+                    format: if bpp == 2 {
+                        wgpu::TextureFormat::Rg8Unorm
+                    } else {
+                        wgpu::TextureFormat::R8Unorm
+                    },
+                    usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+                    view_formats: &[],
+                })
             })
             .collect();
-        let rgb = make(
-            size,
-            TARGET_FORMAT,
-            wgpu::TextureUsages::RENDER_ATTACHMENT
-                | wgpu::TextureUsages::TEXTURE_BINDING
-                | wgpu::TextureUsages::COPY_SRC,
-            "bangtin video frame",
-        );
-        let view = rgb.create_view(&wgpu::TextureViewDescriptor::default());
         let uniform = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("bangtin yuv uniform"),
             size: std::mem::size_of::<Uniform>() as u64,
@@ -307,8 +230,6 @@ impl VideoPipeline {
             planes,
             uniform,
             group,
-            rgb,
-            view,
         }
     }
 }

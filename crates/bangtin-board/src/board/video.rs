@@ -296,8 +296,14 @@ mod tests {
         assert_eq!(which, sha);
         assert!(why.contains("not in the store"), "{why}");
         assert!(!update.frame && !videos.playing());
-        assert!(!videos.playable(&sha, now + Duration::from_secs(1)), "benched");
-        assert!(videos.playable(&sha, now + BENCHED_FOR), "back after a while");
+        assert!(
+            !videos.playable(&sha, now + Duration::from_secs(1)),
+            "benched"
+        );
+        assert!(
+            videos.playable(&sha, now + BENCHED_FOR),
+            "back after a while"
+        );
         // The next clip is not opened while benched either.
         let update = videos.update(None, Some(&want), now + Duration::from_secs(2));
         assert!(update.failed.is_none(), "a benched clip is not tried again");
