@@ -218,7 +218,7 @@ impl Board {
             output_format,
         );
         let started = clock.started();
-        match bangtin_video::choose_decoders(decoders(config.video.decoder)) {
+        match bangtin_video::choose_decoders(video::decoders(config.video.decoder)) {
             Ok(hardware) if hardware.is_empty() => log::info!("video: software decoders"),
             Ok(hardware) => log::info!("video: hardware decoders first: {}", hardware.join(", ")),
             Err(e) => log::warn!("video: {e}; video items will be left out"),
@@ -348,17 +348,7 @@ impl Board {
                 self.pacing.tick_due = true;
             }
             BoardEvent::Asset(AssetEvent::Failed { sha256, reason }) => {
-                let video =
-                    self.content
-                        .items()
-                        .into_iter()
-                        .find_map(|(_, item)| match &item.kind {
-                            ItemKind::Video { video, .. } if video.sha256 == sha256 => {
-                                Some(item.id.clone())
-                            }
-                            _ => None,
-                        });
-                match video {
+                match video::item_of(&self.content.items(), &sha256) {
                     Some(id) => {
                         let why = format!("video item {id:?} cannot play: {reason}");
                         log::warn!("{why}");
@@ -454,19 +444,7 @@ impl Board {
         // A video item is in the rotation once its clip is stored and probed (and not benched
         // after a failure); without a duration it lasts as long as its clip.
         let videos = &self.videos;
-        let lasting: Vec<_> = content
-            .items()
-            .into_iter()
-            .filter_map(|(topic, item)| match &item.kind {
-                ItemKind::Video { video, .. } if item.duration_s == 0 => {
-                    let length = videos.length(&video.sha256)?;
-                    let mut item = item.clone();
-                    item.duration_s = clip_duration(length);
-                    Some((topic, item))
-                }
-                _ => None,
-            })
-            .collect();
+        let lasting = videos.lasting(content.items());
         let view = std::cell::RefCell::new(&mut self.view);
         let items: Vec<_> = content
             .items()
@@ -490,22 +468,8 @@ impl Board {
             &|held| view.borrow_mut().alert_pages(frame, held),
             clock,
         );
-        let wanted = |show: Option<&Show>| match show? {
-            Show::Item { key, .. } => items.iter().find_map(|(topic, item)| match &item.kind {
-                ItemKind::Video { video, audio, .. }
-                    if *topic == key.topic && item.id == key.id =>
-                {
-                    Some(video::Wanted {
-                        sha256: video.sha256.clone(),
-                        audio: *audio,
-                    })
-                }
-                _ => None,
-            }),
-            _ => None,
-        };
-        self.video_show = wanted(Some(&program.show));
-        self.video_next = wanted(program.next.as_ref());
+        self.video_show = video::wanted(Some(&program.show), &items);
+        self.video_next = video::wanted(program.next.as_ref(), &items);
         let banner = program
             .banner
             .as_ref()
@@ -822,21 +786,5 @@ impl Board {
             ],
             Utc::now().second(),
         )
-    }
-}
-
-/// The slot of a video item without a duration: its clip's length, whole seconds rounded up,
-/// within the protocol's limits.
-fn clip_duration(length: Duration) -> u32 {
-    let secs = (length.as_millis() as u64).div_ceil(1000);
-    let range = bangtin_protocol::content::limits::DURATION_S;
-    (secs.min(u64::from(*range.end())) as u32).max(*range.start())
-}
-
-fn decoders(d: bangtin_config::Decoders) -> bangtin_video::Decoders {
-    match d {
-        bangtin_config::Decoders::Auto => bangtin_video::Decoders::Auto,
-        bangtin_config::Decoders::Software => bangtin_video::Decoders::Software,
-        bangtin_config::Decoders::Hardware => bangtin_video::Decoders::Hardware,
     }
 }

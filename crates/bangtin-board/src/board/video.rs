@@ -5,6 +5,8 @@
 //! GStreamer's threads and are polled here, never waited on. Pipelines are torn down on a
 //! thread of their own.
 
+use crate::schedule::Show;
+use bangtin_protocol::content::{limits, Item, ItemKind};
 use bangtin_store::Store;
 use bangtin_video::{Clip, Frame, Player, Poll};
 use std::collections::HashMap;
@@ -248,6 +250,66 @@ impl Videos {
     }
 }
 
+impl Videos {
+    /// Copies of the video items that give no duration, lasting as long as their clips (once
+    /// probed), to stand in for them in the rotation.
+    pub fn lasting<'a>(&self, items: Vec<(&'a str, &Item)>) -> Vec<(&'a str, Item)> {
+        items
+            .into_iter()
+            .filter_map(|(topic, item)| match &item.kind {
+                ItemKind::Video { video, .. } if item.duration_s == limits::CLIP_LENGTH => {
+                    let length = self.length(&video.sha256)?;
+                    let mut item = item.clone();
+                    item.duration_s = clip_duration(length);
+                    Some((topic, item))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// The clip `show` plays, if it is a video item among `items`.
+pub fn wanted(show: Option<&Show>, items: &[(&str, &Item)]) -> Option<Wanted> {
+    let Show::Item { key, .. } = show? else {
+        return None;
+    };
+    items.iter().find_map(|(topic, item)| match &item.kind {
+        ItemKind::Video { video, audio, .. } if *topic == key.topic && item.id == key.id => {
+            Some(Wanted {
+                sha256: video.sha256.clone(),
+                audio: *audio,
+            })
+        }
+        _ => None,
+    })
+}
+
+/// The id of the video item whose clip is `sha256`.
+pub fn item_of(items: &[(&str, &Item)], sha256: &str) -> Option<String> {
+    items.iter().find_map(|(_, item)| match &item.kind {
+        ItemKind::Video { video, .. } if video.sha256 == sha256 => Some(item.id.clone()),
+        _ => None,
+    })
+}
+
+/// The slot of a video item without a duration: its clip's length, whole seconds rounded up,
+/// within the protocol's limits.
+pub fn clip_duration(length: Duration) -> u32 {
+    let secs = (length.as_millis() as u64).div_ceil(1000);
+    let range = limits::DURATION_S;
+    (secs.min(u64::from(*range.end())) as u32).max(*range.start())
+}
+
+/// The video crate's decoder policy for the config's.
+pub fn decoders(d: bangtin_config::Decoders) -> bangtin_video::Decoders {
+    match d {
+        bangtin_config::Decoders::Auto => bangtin_video::Decoders::Auto,
+        bangtin_config::Decoders::Software => bangtin_video::Decoders::Software,
+        bangtin_config::Decoders::Hardware => bangtin_video::Decoders::Hardware,
+    }
+}
+
 /// The compositor's view of a decoded frame.
 pub fn planes<'a>(p: &'a bangtin_video::Picture<'a>) -> bangtin_render::video::Planes<'a> {
     bangtin_render::video::Planes {
@@ -273,6 +335,14 @@ mod tests {
             fps: Some(30.0),
             has_audio: false,
         }
+    }
+
+    #[test]
+    fn a_slot_lasts_its_clip_rounded_up_within_the_limits() {
+        assert_eq!(clip_duration(Duration::from_millis(30_400)), 31);
+        assert_eq!(clip_duration(Duration::from_secs(12)), 12);
+        assert_eq!(clip_duration(Duration::from_millis(800)), 3);
+        assert_eq!(clip_duration(Duration::from_secs(3600)), 600);
     }
 
     #[test]
