@@ -151,15 +151,27 @@ pub(crate) fn proc_field(file: &str, field: &str) -> u64 {
 
 /// User + system CPU time of this process.
 pub(crate) fn cpu_time() -> Duration {
+    // Fields 14 and 15 of /proc/self/stat (utime, stime).
+    stat_ticks(14)
+}
+
+/// User + system CPU time of this process's children that have ended and were waited for.
+pub(crate) fn children_cpu_time() -> Duration {
+    // Fields 16 and 17 of /proc/self/stat (cutime, cstime).
+    stat_ticks(16)
+}
+
+/// Fields `first` and `first + 1` of /proc/self/stat, summed, as time (100 ticks a second).
+fn stat_ticks(first: usize) -> Duration {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
     let f: Vec<u64> = after
         .split_whitespace()
         .map(|v| v.parse().unwrap_or(0))
         .collect();
-    // Fields 14 and 15 (utime, stime) are at 11 and 12 after the command name.
-    let ticks = f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0);
-    Duration::from_secs_f64(ticks as f64 / 100.0)
+    // After the command name, field 3 is the first.
+    let at = |n: usize| f.get(n - 3).copied().unwrap_or(0);
+    Duration::from_secs_f64((at(first) + at(first + 1)) as f64 / 100.0)
 }
 
 fn takeover(n: usize, active: usize) {

@@ -5,7 +5,9 @@
 //! back: frames that show neither clip (black or a placeholder) and the longest wait for the
 //! new clip's first frame at a switch.
 
-use crate::board::{config, cpu_time, dir, envelope, peak_rss_kib, percentile, Driven};
+use crate::board::{
+    children_cpu_time, config, cpu_time, dir, envelope, peak_rss_kib, percentile, Driven,
+};
 use bangtin_board::sync::AssetEvent;
 use bangtin_board::BoardEvent;
 use bangtin_protocol::content::{self, Payload};
@@ -50,18 +52,6 @@ fn channel(b: &mut Driven, seq: u64, items: &[String]) {
     let json = format!(r#"{{"items": [{}]}}"#, items.join(","));
     let payload = Payload::Channel(content::parse_channel(json.as_bytes()).unwrap());
     b.ingest(TOPIC, &envelope(TOPIC, seq, payload));
-}
-
-fn children_cpu() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<u64> = after
-        .split_whitespace()
-        .map(|v| v.parse().unwrap_or(0))
-        .collect();
-    // Fields 16 and 17 (cutime, cstime) are at 13 and 14 after the command name.
-    let ticks = f.get(13).copied().unwrap_or(0) + f.get(14).copied().unwrap_or(0);
-    Duration::from_secs_f64(ticks as f64 / 100.0)
 }
 
 fn steady(seconds: u64) {
@@ -156,7 +146,7 @@ fn steady(seconds: u64) {
             ][..],
         ),
     ] {
-        let c0 = children_cpu();
+        let c0 = children_cpu_time();
         let t0 = Instant::now();
         let status = std::process::Command::new("gst-launch-1.0")
             .args(["-q", "filesrc"])
@@ -167,7 +157,7 @@ fn steady(seconds: u64) {
         let wall = t0.elapsed().as_secs_f64();
         match status {
             Ok(s) if s.success() => {
-                let cpu = (children_cpu() - c0).as_secs_f64();
+                let cpu = (children_cpu_time() - c0).as_secs_f64();
                 println!(
                     "video: peer gst-launch-1.0 ({what}, synced) for {wall:.1} s: CPU {:.2} s per second of video ({:.0} % of one core)",
                     cpu / wall,

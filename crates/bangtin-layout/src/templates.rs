@@ -318,30 +318,11 @@ fn item_slide(
             theme::PAPER
         }
         ItemKind::Image { image, caption } => {
-            let mut area = s.full();
-            if let Some(caption) = caption {
-                let style = s.style(500, theme::WHITE, Align::Center);
-                let sizes = s.sizes(0.045, 0.03);
-                let text_area = Rect::new(s.pad, 0.0, s.w - 2.0 * s.pad, s.h * 0.2);
-                let fitted = b
-                    .engine
-                    .fit(caption, &style, &sizes, text_area.w, text_area.h);
-                let (lines, reserved) = b.page_of(&fitted, text_area.h, page);
-                let band_h = reserved + s.pad;
-                area.h = s.h - band_h;
+            captioned(b, s, caption.as_deref(), page, |b, area| {
                 if let Some(sz) = image_size(image.sha256()) {
                     b.image(area, image.sha256(), sz);
                 }
-                b.quad(Rect::new(0.0, area.h, s.w, band_h), theme::CAPTION_BG);
-                b.text(
-                    Rect::new(s.pad, area.h + s.pad / 2.0, text_area.w, 0.0),
-                    &fitted,
-                    &lines,
-                    &style,
-                );
-            } else if let Some(sz) = image_size(image.sha256()) {
-                b.image(area, image.sha256(), sz);
-            }
+            });
             theme::PHOTO_BG
         }
         ItemKind::Ticker { text } => {
@@ -354,36 +335,52 @@ fn item_slide(
         // The clip plays in the area above its caption; until its first frame (and in a
         // preview) a play sign says what will show there.
         ItemKind::Video { video, caption, .. } => {
-            let mut area = s.full();
-            if let Some(caption) = caption {
-                let style = s.style(500, theme::WHITE, Align::Center);
-                let sizes = s.sizes(0.045, 0.03);
-                let text_area = Rect::new(s.pad, 0.0, s.w - 2.0 * s.pad, s.h * 0.2);
-                let fitted = b
-                    .engine
-                    .fit(caption, &style, &sizes, text_area.w, text_area.h);
-                let (lines, reserved) = b.page_of(&fitted, text_area.h, page);
-                let band_h = reserved + s.pad;
-                area.h = s.h - band_h;
-                b.quad(Rect::new(0.0, area.h, s.w, band_h), theme::CAPTION_BG);
-                b.text(
-                    Rect::new(s.pad, area.h + s.pad / 2.0, text_area.w, 0.0),
-                    &fitted,
-                    &lines,
-                    &style,
-                );
-            }
-            let poster = crate::poster_key(&video.sha256);
-            if let Some(sz) = image_size(&poster) {
-                b.image(area, &poster, sz);
-            }
-            let style = s.style(600, theme::WHITE, Align::Center);
-            let sign = area.inset(area.h.min(area.w) * 0.3);
-            b.fitted_text("▶", sign, &style, &s.sizes(0.2, 0.06), 0, true);
-            b.ops.push(Op::Video { rect: area });
+            captioned(b, s, caption.as_deref(), page, |b, area| {
+                let poster = crate::poster_key(&video.sha256);
+                if let Some(sz) = image_size(&poster) {
+                    b.image(area, &poster, sz);
+                }
+                let style = s.style(600, theme::WHITE, Align::Center);
+                let sign = area.inset(area.h.min(area.w) * 0.3);
+                b.fitted_text("▶", sign, &style, &s.sizes(0.2, 0.06), 0, true);
+                b.ops.push(Op::Video { rect: area });
+            });
             theme::PHOTO_BG
         }
     }
+}
+
+/// A picture or a clip over the whole slide, or, with a caption, above the caption's band:
+/// `media` draws into its area first, then the band and its text.
+fn captioned(
+    b: &mut Builder<'_>,
+    s: &Screen,
+    caption: Option<&str>,
+    page: u32,
+    media: impl FnOnce(&mut Builder<'_>, Rect),
+) {
+    let mut area = s.full();
+    let Some(caption) = caption else {
+        media(b, area);
+        return;
+    };
+    let style = s.style(500, theme::WHITE, Align::Center);
+    let sizes = s.sizes(0.045, 0.03);
+    let text_area = Rect::new(s.pad, 0.0, s.w - 2.0 * s.pad, s.h * 0.2);
+    let fitted = b
+        .engine
+        .fit(caption, &style, &sizes, text_area.w, text_area.h);
+    let (lines, reserved) = b.page_of(&fitted, text_area.h, page);
+    let band_h = reserved + s.pad;
+    area.h = s.h - band_h;
+    media(b, area);
+    b.quad(Rect::new(0.0, area.h, s.w, band_h), theme::CAPTION_BG);
+    b.text(
+        Rect::new(s.pad, area.h + s.pad / 2.0, text_area.w, 0.0),
+        &fitted,
+        &lines,
+        &style,
+    );
 }
 
 fn announcement(

@@ -15,7 +15,11 @@ use crate::video::{self, FrameError, Planes, VideoPipeline, VideoTexture};
 use bangtin_layout::{DisplayList, Rect, TextEngine};
 use bangtin_media::DecodedImage;
 
-pub const SHADER: &str = include_str!("../../../shaders/present.wgsl");
+/// The present pass's canvas layers: the shared vertex stage, then their fragment stage.
+pub const SHADER: &str = concat!(
+    include_str!("../../../shaders/present_vertex.wgsl"),
+    include_str!("../../../shaders/present.wgsl")
+);
 
 /// What one presented frame shows.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -4,7 +4,11 @@
 //! and turns them into RGB there (`shaders/present_yuv.wgsl`), with everything else the other
 //! layers get (rotation, scaling, fades, brightness): one pass per frame.
 
-pub const SHADER: &str = include_str!("../../../shaders/present_yuv.wgsl");
+/// The present pass's video layers: the shared vertex stage, then their fragment stage.
+pub const SHADER: &str = concat!(
+    include_str!("../../../shaders/present_vertex.wgsl"),
+    include_str!("../../../shaders/present_yuv.wgsl")
+);
 
 /// One decoded frame, borrowed from the decoder.
 #[derive(Debug, Clone)]

@@ -316,88 +316,6 @@ impl AssetFetcher {
         }
     }
 
-    fn run_video(&self, job: Job) -> impl std::future::Future<Output = ()> + Send + 'static {
-        let (store, limits, video, permits, in_flight, clips, events) = (
-            self.storage.store().clone(),
-            self.limits,
-            self.video,
-            self.permits.clone(),
-            self.in_flight.clone(),
-            self.clips.clone(),
-            self.events.clone(),
-        );
-        let (tries, base) = (self.tries, self.retry_base);
-        async move {
-            let mut backoff = Backoff::new(base, base * 16, seed(&job.sha256));
-            let mut outcome = Err(String::new());
-            for attempt in 1..=tries {
-                let Ok(_permit) = permits.acquire().await else {
-                    return;
-                };
-                let (job2, store2) = (job.clone(), store.clone());
-                let result =
-                    tokio::task::spawn_blocking(move || match store2.asset_path(&job2.sha256) {
-                        Some(path) if path.is_file() => bangtin_video::probe(&path, &video.clip)
-                            .map_err(|e| FetchError::NotPlayable {
-                                url: job2.url.clone(),
-                                message: e.to_string(),
-                            }),
-                        _ => fetch_video(
-                            &job2.url,
-                            &job2.sha256,
-                            job2.declared,
-                            limits.timeout,
-                            &video,
-                            &store2,
-                        ),
-                    })
-                    .await
-                    .unwrap_or_else(|e| {
-                        Err(FetchError::Http {
-                            url: String::new(),
-                            message: format!("video task failed: {e}"),
-                        })
-                    });
-                match result {
-                    Ok(clip) => {
-                        outcome = Ok(clip);
-                        break;
-                    }
-                    Err(e) => {
-                        log::warn!("video fetch, try {attempt} of {tries}: {e}");
-                        outcome = Err(e.to_string());
-                        if e.is_permanent() || attempt == tries {
-                            break;
-                        }
-                        drop(_permit);
-                        tokio::time::sleep(backoff.next_delay()).await;
-                    }
-                }
-            }
-            in_flight
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .remove(&job.sha256);
-            let event = match outcome {
-                Ok(clip) => {
-                    clips
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .insert(job.sha256.clone());
-                    AssetEvent::Clip {
-                        sha256: job.sha256,
-                        clip,
-                    }
-                }
-                Err(reason) => AssetEvent::Failed {
-                    sha256: job.sha256,
-                    reason,
-                },
-            };
-            events.send(BoardEvent::Asset(event)).await;
-        }
-    }
-
     /// Starts fetching every URL image that is neither stored nor already on its way.
     /// Returns at once; must be called within a tokio runtime.
     pub fn want<'a>(&self, images: impl IntoIterator<Item = &'a ImageRef>) {
@@ -423,71 +341,164 @@ impl AssetFetcher {
         }
     }
 
+    /// What each job needs: its retries and, at the end, who hears of it.
+    fn retry(&self) -> (Retry, Finish) {
+        (
+            Retry {
+                tries: self.tries,
+                base: self.retry_base,
+                permits: self.permits.clone(),
+            },
+            Finish {
+                in_flight: self.in_flight.clone(),
+                events: self.events.clone(),
+            },
+        )
+    }
+
     fn run(&self, job: Job) -> impl std::future::Future<Output = ()> + Send + 'static {
-        let (storage, limits, permits, in_flight, events) = (
-            self.storage.clone(),
-            self.limits,
-            self.permits.clone(),
-            self.in_flight.clone(),
-            self.events.clone(),
-        );
-        let (tries, base) = (self.tries, self.retry_base);
+        let (storage, limits) = (self.storage.clone(), self.limits);
+        let (retry, finish) = self.retry();
         async move {
-            let mut backoff = Backoff::new(base, base * 16, seed(&job.sha256));
-            let mut outcome = Err(String::new());
-            for attempt in 1..=tries {
-                let result = {
-                    let Ok(_permit) = permits.acquire().await else {
-                        return;
-                    };
-                    let job = job.clone();
-                    tokio::task::spawn_blocking(move || {
-                        fetch(&job.url, &job.sha256, job.declared, limits)
+            let fetched = retry
+                .attempts(&job, "asset", move |job| {
+                    fetch(&job.url, &job.sha256, job.declared, limits)
+                })
+                .await;
+            let outcome = match fetched {
+                None => return,
+                Some(Ok(bytes)) => {
+                    let sha256 = job.sha256.clone();
+                    storage
+                        .ask(|done| Command::Asset {
+                            sha256,
+                            bytes,
+                            done,
+                        })
+                        .await
+                        .unwrap_or_else(|| Err("the storage thread has stopped".into()))
+                        .map(|()| AssetEvent::Ready {
+                            sha256: job.sha256.clone(),
+                        })
+                }
+                Some(Err(e)) => Err(e),
+            };
+            finish.send(&job, outcome).await;
+        }
+    }
+
+    fn run_video(&self, job: Job) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let (store, timeout, video) = (
+            self.storage.store().clone(),
+            self.limits.timeout,
+            self.video,
+        );
+        let clips = self.clips.clone();
+        let (retry, finish) = self.retry();
+        async move {
+            // A clip stored before (this run's first sight of it) is only probed.
+            let probed = retry
+                .attempts(&job, "video", move |job| {
+                    match store.asset_path(&job.sha256) {
+                        Some(path) if path.is_file() => bangtin_video::probe(&path, &video.clip)
+                            .map_err(|e| FetchError::NotPlayable {
+                                url: job.url.clone(),
+                                message: e.to_string(),
+                            }),
+                        _ => fetch_video(
+                            &job.url,
+                            &job.sha256,
+                            job.declared,
+                            timeout,
+                            &video,
+                            &store,
+                        ),
+                    }
+                })
+                .await;
+            let outcome = match probed {
+                None => return,
+                Some(Ok(clip)) => {
+                    clips
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(job.sha256.clone());
+                    Ok(AssetEvent::Clip {
+                        sha256: job.sha256.clone(),
+                        clip,
                     })
+                }
+                Some(Err(e)) => Err(e),
+            };
+            finish.send(&job, outcome).await;
+        }
+    }
+}
+
+/// A job's tries: up to `tries`, `permits` bounding how many run at once, with back-off.
+struct Retry {
+    tries: u32,
+    base: Duration,
+    permits: Arc<Semaphore>,
+}
+
+impl Retry {
+    /// Runs `work` on tokio's blocking pool until it succeeds, fails for good or runs out of
+    /// tries. `None` when the fetcher is shutting down.
+    async fn attempts<T: Send + 'static>(
+        &self,
+        job: &Job,
+        what: &str,
+        work: impl Fn(Job) -> Result<T, FetchError> + Send + Sync + Clone + 'static,
+    ) -> Option<Result<T, String>> {
+        let mut backoff = Backoff::new(self.base, self.base * 16, seed(&job.sha256));
+        let mut outcome = Err(String::new());
+        for attempt in 1..=self.tries {
+            let result = {
+                let _permit = self.permits.acquire().await.ok()?;
+                let (job, work) = (job.clone(), work.clone());
+                tokio::task::spawn_blocking(move || work(job))
                     .await
                     .unwrap_or_else(|e| {
                         Err(FetchError::Http {
                             url: String::new(),
-                            message: format!("fetch task failed: {e}"),
+                            message: format!("{what} task failed: {e}"),
                         })
                     })
-                };
-                match result {
-                    Ok(bytes) => {
-                        let sha256 = job.sha256.clone();
-                        outcome = storage
-                            .ask(|done| Command::Asset {
-                                sha256,
-                                bytes,
-                                done,
-                            })
-                            .await
-                            .unwrap_or_else(|| Err("the storage thread has stopped".into()));
+            };
+            match result {
+                Ok(value) => return Some(Ok(value)),
+                Err(e) => {
+                    log::warn!("{what} fetch, try {attempt} of {}: {e}", self.tries);
+                    outcome = Err(e.to_string());
+                    if e.is_permanent() || attempt == self.tries {
                         break;
                     }
-                    Err(e) => {
-                        log::warn!("asset fetch, try {attempt} of {tries}: {e}");
-                        outcome = Err(e.to_string());
-                        if e.is_permanent() || attempt == tries {
-                            break;
-                        }
-                        tokio::time::sleep(backoff.next_delay()).await;
-                    }
+                    tokio::time::sleep(backoff.next_delay()).await;
                 }
             }
-            in_flight
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .remove(&job.sha256);
-            let event = match outcome {
-                Ok(()) => AssetEvent::Ready { sha256: job.sha256 },
-                Err(reason) => AssetEvent::Failed {
-                    sha256: job.sha256,
-                    reason,
-                },
-            };
-            events.send(BoardEvent::Asset(event)).await;
         }
+        Some(outcome)
+    }
+}
+
+/// Who hears how a job ended: the in-flight set, and the board.
+struct Finish {
+    in_flight: Arc<Mutex<HashSet<String>>>,
+    events: Events,
+}
+
+impl Finish {
+    async fn send(&self, job: &Job, outcome: Result<AssetEvent, String>) {
+        self.in_flight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&job.sha256);
+        let event = outcome.unwrap_or_else(|reason| AssetEvent::Failed {
+            sha256: job.sha256.clone(),
+            reason,
+        });
+        self.events.send(BoardEvent::Asset(event)).await;
     }
 }
 
