@@ -91,7 +91,7 @@ pub struct TextRun {
     pub lines: Vec<String>,
 }
 
-/// The image key of a video's poster frame (what previews draw under the ▶ sign): never a
+/// The image key of a video's poster frame (what previews draw where the clip will play): never a
 /// stored asset's name, so a board, which has no posters, never looks for one.
 pub fn poster_key(video_sha256: &str) -> String {
     format!("{video_sha256}.poster")

@@ -333,16 +333,25 @@ fn item_slide(
             theme::IDLE_BG
         }
         // The clip plays in the area above its caption; until its first frame (and in a
-        // preview) a play sign says what will show there.
+        // preview: over its first frame, when there is one) a tag says a clip goes there.
         ItemKind::Video { video, caption, .. } => {
             captioned(b, s, caption.as_deref(), page, |b, area| {
                 let poster = crate::poster_key(&video.sha256);
                 if let Some(sz) = image_size(&poster) {
                     b.image(area, &poster, sz);
                 }
-                let style = s.style(600, theme::WHITE, Align::Center);
-                let sign = area.inset(area.h.min(area.w) * 0.3);
-                b.fitted_text("▶", sign, &style, &s.sizes(0.2, 0.06), 0, true);
+                // A tag in the corner says it is a clip (hidden by the clip once it plays).
+                let style = s.style(700, theme::WHITE, Align::Center);
+                let tag = Rect::new(area.x + s.pad, area.y + s.pad, s.h * 0.3, s.h * 0.1);
+                b.quad(tag, theme::CAPTION_BG);
+                b.fitted_text(
+                    "VIDEO",
+                    tag.inset(s.h * 0.015),
+                    &style,
+                    &s.sizes(0.05, 0.02),
+                    0,
+                    true,
+                );
                 b.ops.push(Op::Video { rect: area });
             });
             theme::PHOTO_BG
