@@ -81,8 +81,9 @@ impl Videos {
         }
     }
 
-    /// A clip was stored and probed: it may play.
+    /// A clip was stored and probed (again, after a failure: fetched anew): it may play.
     pub fn ready(&mut self, sha256: &str, clip: Clip) {
+        self.benched.remove(sha256);
         self.clips.insert(sha256.to_owned(), clip);
     }
 
@@ -377,6 +378,9 @@ mod tests {
         // The next clip is not opened while benched either.
         let update = videos.update(None, Some(&want), now + Duration::from_secs(2));
         assert!(update.failed.is_none(), "a benched clip is not tried again");
+        // Fetched and probed anew, it may play again at once.
+        videos.ready(&sha, clip());
+        assert!(videos.playable(&sha, now + Duration::from_secs(3)));
         let _ = std::fs::remove_dir_all(dir);
     }
 }

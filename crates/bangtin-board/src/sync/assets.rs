@@ -293,13 +293,15 @@ impl AssetFetcher {
         videos: impl IntoIterator<Item = &'a bangtin_protocol::content::VideoRef>,
     ) {
         for video in videos {
-            if self
-                .clips
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .contains(&video.sha256)
+            // Reported already and still stored: nothing to do. One evicted since (its item
+            // left the content and came back) is fetched again.
+            let stored = self.storage.store().has_asset(&video.sha256);
             {
-                continue;
+                let mut clips = self.clips.lock().unwrap_or_else(|p| p.into_inner());
+                if stored && clips.contains(&video.sha256) {
+                    continue;
+                }
+                clips.remove(&video.sha256);
             }
             {
                 let mut flying = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
