@@ -44,47 +44,11 @@ pub struct PublishArgs {
     pub wait: u64,
 }
 
-/// A note for the officer about their source, in their language.
+/// A note for the officer about their source, in their language, after the file it is about.
 pub fn warning_text(w: &Warning, lang: Lang) -> String {
-    match w {
-        Warning::ImageRecompressed {
-            path,
-            from_bytes,
-            to_bytes,
-            width,
-            height,
-        } => format!(
-            "{}: {}",
-            path.display(),
-            Msg::ImageRecompressed {
-                before_bytes: *from_bytes,
-                after_bytes: *to_bytes,
-                width: *width,
-                height: *height,
-            }
-            .text(lang)
-        ),
-        Warning::VideoChecked {
-            path,
-            what,
-            width,
-            height,
-            millis,
-            url,
-            ..
-        } => format!(
-            "{}: {}",
-            path.display(),
-            Msg::VideoChecked {
-                what: what.clone(),
-                width: *width,
-                height: *height,
-                millis: *millis,
-                url: url.clone(),
-            }
-            .text(lang)
-        ),
-        other => other.to_string(),
+    match w.path() {
+        Some(path) => format!("{}: {}", path.display(), w.text(lang)),
+        None => w.text(lang),
     }
 }
 

@@ -57,16 +57,6 @@ pub enum FrameError {
 
 impl VideoPipeline {
     pub fn new(device: &wgpu::Device) -> VideoPipeline {
-        let texture = |binding| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::FRAGMENT,
-            ty: wgpu::BindingType::Texture {
-                sample_type: wgpu::TextureSampleType::Float { filterable: true },
-                view_dimension: wgpu::TextureViewDimension::D2,
-                multisampled: false,
-            },
-            count: None,
-        };
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("bangtin yuv layout"),
             entries: &[
@@ -80,15 +70,10 @@ impl VideoPipeline {
                     },
                     count: None,
                 },
-                texture(1),
-                texture(2),
-                texture(3),
-                wgpu::BindGroupLayoutEntry {
-                    binding: 4,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
-                    count: None,
-                },
+                super::texture_entry(1),
+                super::texture_entry(2),
+                super::texture_entry(3),
+                super::sampler_entry(4),
             ],
         });
         let sampler = device.create_sampler(&wgpu::SamplerDescriptor {

@@ -25,37 +25,7 @@ pub use super::steps::*;
 
 /// A note about an uploaded picture, in the user's language.
 pub fn warning_text(w: &bangtin_staff::source::Warning, lang: Lang) -> String {
-    match w {
-        bangtin_staff::source::Warning::ImageRecompressed {
-            from_bytes,
-            to_bytes,
-            width,
-            height,
-            ..
-        } => bangtin_staff::Msg::ImageRecompressed {
-            before_bytes: *from_bytes,
-            after_bytes: *to_bytes,
-            width: *width,
-            height: *height,
-        }
-        .text(lang.staff()),
-        bangtin_staff::source::Warning::VideoChecked {
-            what,
-            width,
-            height,
-            millis,
-            url,
-            ..
-        } => bangtin_staff::Msg::VideoChecked {
-            what: what.clone(),
-            width: *width,
-            height: *height,
-            millis: *millis,
-            url: url.clone(),
-        }
-        .text(lang.staff()),
-        other => other.to_string(),
-    }
+    w.text(lang.staff())
 }
 
 /// What every page's frame shows.

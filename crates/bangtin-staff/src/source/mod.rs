@@ -187,6 +187,52 @@ pub enum Warning {
     },
 }
 
+impl Warning {
+    /// The note in the officer's language (the file it is about, if any, is [`Warning::path`]).
+    pub fn text(&self, lang: crate::Lang) -> String {
+        let msg = match self {
+            Warning::ImageRecompressed {
+                from_bytes,
+                to_bytes,
+                width,
+                height,
+                ..
+            } => crate::Msg::ImageRecompressed {
+                before_bytes: *from_bytes,
+                after_bytes: *to_bytes,
+                width: *width,
+                height: *height,
+            },
+            Warning::VideoChecked {
+                what,
+                width,
+                height,
+                millis,
+                url,
+                ..
+            } => crate::Msg::VideoChecked {
+                what: what.clone(),
+                width: *width,
+                height: *height,
+                millis: *millis,
+                url: url.clone(),
+            },
+            other => return other.to_string(),
+        };
+        msg.text(lang)
+    }
+
+    /// The picture or clip file the note is about.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Warning::ImageRecompressed { path, .. } | Warning::VideoChecked { path, .. } => {
+                Some(path)
+            }
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
