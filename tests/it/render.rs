@@ -276,6 +276,54 @@ fn stacked_capitals_are_drawn_whole_with_their_marks() {
 }
 
 #[test]
+fn a_warmed_up_renderer_draws_exactly_what_a_fresh_one_draws() {
+    // The warm-up draws a quad, an image and a glyph of its own before the first frame (its
+    // glyph through an atlas of its own). Nothing of it may show in later frames, and the real
+    // atlas, grown several times over by a full-HD slide's glyphs, must never meet that glyph
+    // (growing re-rasterises every glyph it holds).
+    let (sha, pic) = picture();
+    let images = HashMap::from([(sha.clone(), pic)]);
+    let it = item(&format!(
+        r#"{{"id": "a", "type": "announcement", "title": "Lịch tiêm chủng mở rộng tháng 12",
+            "body": "Trạm Y tế xã tổ chức tiêm chủng vào thứ Ba và thứ Tư, buổi sáng từ 7 giờ 30 đến 11 giờ. Đối tượng: trẻ dưới 1 tuổi tiêm vắc xin 5 trong 1, bại liệt và sởi; phụ nữ có thai tiêm phòng uốn ván.",
+            "image": {}, "qr": "https://xuannon.example.vn/phan-anh"}}"#,
+        url_image(&sha)
+    ));
+    let mut warmed = Renderer::new(gpu(), TARGET_FORMAT);
+    warmed.warm_up(gpu());
+    for (w, h) in [(1920, 1080), (320, 180)] {
+        let mut engine = TextEngine::new();
+        let list = layout_with(
+            &mut engine,
+            Slide::Item { item: &it, page: 0 },
+            w,
+            h,
+            &images,
+        );
+        let fresh = draw(&list, &mut engine, &images);
+        let frame = warmed
+            .render_offscreen(gpu(), &list, &mut engine, &|sha| images.get(sha).cloned())
+            .expect("the frame renders after a warm-up");
+        let differing = fresh
+            .pixels()
+            .zip(frame.pixels())
+            .filter(|(a, b)| a != b)
+            .count();
+        assert_eq!(
+            differing, 0,
+            "{w}x{h}: pixels differ from a fresh renderer's"
+        );
+        // The frame has text and a picture in it: the comparison is of something.
+        let colours: std::collections::HashSet<[u8; 4]> = frame.pixels().map(|p| p.0).collect();
+        assert!(
+            colours.len() > 50,
+            "{w}x{h}: only {} colours",
+            colours.len()
+        );
+    }
+}
+
+#[test]
 fn shaders_compile_on_the_device() {
     // Creating the renderer builds both WGSL pipelines on the real adapter; an invalid shader
     // is a validation error that wgpu reports by panicking here.

@@ -208,8 +208,11 @@ impl Compositor {
         };
         let make = || Self::layer(device, &layout, &samplers, (width, height), canvas_format);
         let canvases = [make(), make()];
+        // The first frame's shaders compile while the board lays it out.
+        let mut canvas_renderer = Renderer::new(gpu, canvas_format);
+        canvas_renderer.warm_up(gpu);
         Compositor {
-            canvas_renderer: Renderer::new(gpu, canvas_format),
+            canvas_renderer,
             strip_renderer: Renderer::new(gpu, TARGET_FORMAT),
             canvases,
             current: 0,

@@ -20,6 +20,15 @@ pub enum GpuError {
     Device(String),
 }
 
+/// wgpu's flags for this build, less the validation of indirect draws and dispatches:
+/// bangtin makes none, and that validation's compute pipelines cost every start a few
+/// milliseconds on a software driver. The environment (`WGPU_VALIDATION_INDIRECT_CALL=1`,
+/// `WGPU_VALIDATION`, `WGPU_DEBUG`) still has the last word.
+pub fn instance_flags() -> wgpu::InstanceFlags {
+    (wgpu::InstanceFlags::from_build_config() - wgpu::InstanceFlags::VALIDATION_INDIRECT_CALL)
+        .with_env()
+}
+
 /// An adapter, its device and queue.
 pub struct Gpu {
     pub instance: wgpu::Instance,
@@ -34,16 +43,19 @@ impl Gpu {
     /// short and the log free of the other backend's complaints.
     pub fn new() -> Result<Gpu, GpuError> {
         if std::env::var_os("WGPU_BACKEND").is_some() {
-            let instance = wgpu::Instance::new(
-                wgpu::InstanceDescriptor::new_without_display_handle_from_env(),
-            );
-            return Self::with_instance(instance, None);
+            let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+            desc.flags = instance_flags();
+            return Self::with_instance(wgpu::Instance::new(desc), None);
         }
         let mut reasons = Vec::new();
         for backends in [wgpu::Backends::VULKAN, wgpu::Backends::GL] {
             let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
             desc.backends = backends;
-            match Self::with_instance(wgpu::Instance::new(desc), None) {
+            desc.flags = instance_flags();
+            let t0 = std::time::Instant::now();
+            let instance = wgpu::Instance::new(desc);
+            log::debug!("{backends:?} instance made in {:?}", t0.elapsed());
+            match Self::with_instance(instance, None) {
                 Ok(gpu) => return Ok(gpu),
                 Err(GpuError::NoAdapter(reason)) => reasons.push(format!("{backends:?}: {reason}")),
                 Err(e) => reasons.push(format!("{backends:?}: {e}")),
@@ -63,8 +75,10 @@ impl Gpu {
             compatible_surface: surface,
             apply_limit_buckets: false,
         };
+        let t0 = std::time::Instant::now();
         let adapter = pollster::block_on(instance.request_adapter(&options))
             .map_err(|e| GpuError::NoAdapter(e.to_string()))?;
+        log::debug!("adapter found in {:?}", t0.elapsed());
         let info = adapter.get_info();
         log::info!(
             "GPU adapter: {} ({:?}, {:?} backend, driver {} {})",
@@ -82,8 +96,10 @@ impl Gpu {
                 .using_resolution(adapter.limits()),
             ..Default::default()
         };
+        let t0 = std::time::Instant::now();
         let (device, queue) = pollster::block_on(adapter.request_device(&desc))
             .map_err(|e| GpuError::Device(e.to_string()))?;
+        log::debug!("device opened in {:?}", t0.elapsed());
         // wgpu's default for an error nobody waits for is to panic. A board must not stop
         // for one: it is logged, and the frame it spoiled is replaced by the next.
         device.on_uncaptured_error(std::sync::Arc::new(|e: wgpu::Error| {
@@ -278,6 +294,17 @@ pub fn padded_row_bytes(width: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indirect_call_validation_is_off_unless_asked_for() {
+        if std::env::var_os("WGPU_VALIDATION_INDIRECT_CALL").is_none() {
+            assert!(!instance_flags().contains(wgpu::InstanceFlags::VALIDATION_INDIRECT_CALL));
+        }
+        // Whatever else the build or the environment asks for is kept.
+        let others = wgpu::InstanceFlags::from_build_config().with_env()
+            - wgpu::InstanceFlags::VALIDATION_INDIRECT_CALL;
+        assert!(instance_flags().contains(others));
+    }
 
     #[test]
     fn rows_are_padded_to_copy_alignment() {

@@ -21,8 +21,11 @@ mod image_pipeline;
 pub mod placement;
 mod quad;
 pub mod video;
+mod warm_up;
 
-pub use gpu::{read_texture_with, Gpu, GpuError, MappedFrame, Offscreen, NO_ADAPTER_HELP};
+pub use gpu::{
+    instance_flags, read_texture_with, Gpu, GpuError, MappedFrame, Offscreen, NO_ADAPTER_HELP,
+};
 pub use placement::{OutputRegion, Placement, Sampling};
 
 /// Opens the GPU the environment gives and a renderer for offscreen frames (`bangtin render`,
@@ -31,7 +34,8 @@ pub fn offscreen() -> Result<(Gpu, Renderer), GpuError> {
     let t0 = std::time::Instant::now();
     let gpu = Gpu::new()?;
     log::debug!("GPU opened in {:?}", t0.elapsed());
-    let renderer = Renderer::new(&gpu, TARGET_FORMAT);
+    let mut renderer = Renderer::new(&gpu, TARGET_FORMAT);
+    renderer.warm_up(&gpu);
     log::debug!("GPU opened and renderer made in {:?}", t0.elapsed());
     Ok((gpu, renderer))
 }
@@ -170,6 +174,8 @@ pub struct Renderer {
     text_renderers: Vec<TextRenderer>,
     steps: Vec<Step>,
     background: wgpu::Color,
+    format: wgpu::TextureFormat,
+    cache: Cache,
 }
 
 impl Renderer {
@@ -188,6 +194,8 @@ impl Renderer {
             text_renderers: Vec::new(),
             steps: Vec::new(),
             background: wgpu::Color::BLACK,
+            format,
+            cache,
         }
     }
 
@@ -365,22 +373,8 @@ impl Renderer {
                 label: Some("bangtin encoder"),
             });
         {
-            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-                label: Some("bangtin pass"),
-                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                    view: &target.view,
-                    depth_slice: None,
-                    resolve_target: None,
-                    ops: wgpu::Operations {
-                        load: wgpu::LoadOp::Clear(self.clear_color()),
-                        store: wgpu::StoreOp::Store,
-                    },
-                })],
-                depth_stencil_attachment: None,
-                timestamp_writes: None,
-                occlusion_query_set: None,
-                multiview_mask: None,
-            });
+            let clear = self.clear_color();
+            let mut pass = cleared_pass(&mut encoder, &target.view, clear, "bangtin pass");
             self.render(&mut pass)?;
         }
         Ok(encoder)
@@ -498,6 +492,31 @@ pub(crate) fn srgb_to_linear(c: u8) -> f32 {
     } else {
         ((c + 0.055) / 1.055).powf(2.4)
     }
+}
+
+/// A render pass into `view` that starts by clearing it to `clear`.
+fn cleared_pass<'e>(
+    encoder: &'e mut wgpu::CommandEncoder,
+    view: &wgpu::TextureView,
+    clear: wgpu::Color,
+    label: &str,
+) -> wgpu::RenderPass<'e> {
+    encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+        label: Some(label),
+        color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+            view,
+            depth_slice: None,
+            resolve_target: None,
+            ops: wgpu::Operations {
+                load: wgpu::LoadOp::Clear(clear),
+                store: wgpu::StoreOp::Store,
+            },
+        })],
+        depth_stencil_attachment: None,
+        timestamp_writes: None,
+        occlusion_query_set: None,
+        multiview_mask: None,
+    })
 }
 
 fn to_wgpu(c: Rgba) -> wgpu::Color {

@@ -142,6 +142,7 @@ fn open_gpu(
     for backends in choices {
         let mut desc =
             wgpu::InstanceDescriptor::new_with_display_handle_from_env(Box::new(display.clone()));
+        desc.flags = bangtin_render::instance_flags();
         if let Some(b) = backends {
             desc.backends = b;
         }
